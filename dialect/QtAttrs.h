@@ -1,0 +1,15 @@
+//===- QtAttrs.h - enums and attributes of qt -------------------*- C++ -*-===//
+
+#ifndef QT_DIALECT_QTATTRS_H
+#define QT_DIALECT_QTATTRS_H
+
+#include "mlir/IR/Attributes.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/DialectImplementation.h"
+
+#include "dialect/QtEnums.h.inc"
+
+#define GET_ATTRDEF_CLASSES
+#include "dialect/QtAttrs.h.inc"
+
+#endif // QT_DIALECT_QTATTRS_H

@@ -1,0 +1,72 @@
+//===- QtEnums.td - enums of the qt dialect ----------------*- tablegen -*-===//
+//
+// Every choice NUMERICS.md leaves open is an enum here; the default named in
+// NUMERICS.md is the default of the attribute or type parameter using it.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef QT_ENUMS_TD
+#define QT_ENUMS_TD
+
+include "dialect/QtDialect.td"
+include "mlir/IR/EnumAttr.td"
+
+class Qt_I32Enum<string name, string summary, list<I32EnumAttrCase> cases>
+    : I32EnumAttr<name, summary, cases> {
+  let cppNamespace = "::mlir::qt";
+  // The dialect attribute below (EnumAttr) wraps the enum instead.
+  let genSpecializedAttr = 0;
+}
+
+// How a GSE group picks its shared exponent (NUMERICS.md 1).
+def Qt_ExpRule : Qt_I32Enum<"ExpRule", "GSE shared-exponent rule", [
+  I32EnumAttrCase<"Floor", 0, "floor">, // MX-compatible, may clip by 1 ulp
+  I32EnumAttrCase<"Ceil", 1, "ceil">    // never clips, may waste a bit
+]>;
+
+def Qt_Rounding : Qt_I32Enum<"Rounding", "rounding of quantized values", [
+  I32EnumAttrCase<"RNE", 0, "rne">,             // to nearest, ties to even
+  I32EnumAttrCase<"RNA", 1, "rna">,             // to nearest, ties away
+  I32EnumAttrCase<"Stochastic", 2, "stochastic"> // needs a seed operand
+]>;
+
+// Cross-group accumulation of a GSE matmul.
+def Qt_Accumulation : Qt_I32Enum<"Accumulation", "matmul accumulation", [
+  I32EnumAttrCase<"F32", 0, "f32">,          // ldexp each i32 partial, sum in f32
+  I32EnumAttrCase<"WideInt", 1, "wide_int">  // exact, shift to common exponent
+]>;
+
+// How an affine weight stores its zero point (NUMERICS.md 3 and 4).
+def Qt_ZeroForm : Qt_I32Enum<"ZeroForm", "affine zero-point form", [
+  I32EnumAttrCase<"Int", 0, "int">,      // w = s * (q - z), z integer
+  I32EnumAttrCase<"Float", 1, "float">,  // w = s * (q - z), z fractional
+  I32EnumAttrCase<"Scaled", 2, "scaled"> // w = q * s + zs
+]>;
+
+// LoTA's scale of the group-mean offset U (NUMERICS.md 4).
+def Qt_OffsetScale : Qt_I32Enum<"OffsetScale", "LoTA offset scale", [
+  I32EnumAttrCase<"InvOmega", 0, "inv_omega">, // 1/omega, the released code
+  I32EnumAttrCase<"One", 1, "one">             // 1, the paper's equations
+]>;
+
+class Qt_EnumAttr<EnumAttrInfo info, string mnemonic>
+    : EnumAttr<Qt_Dialect, info, mnemonic> {
+  // Printed bare (`wide_int`) where an op's format names the attribute; op
+  // formats put an empty literal (``) before it, as this printer starts with
+  // a space.
+  let assemblyFormat = "$value";
+}
+
+def Qt_ExpRuleAttr : Qt_EnumAttr<Qt_ExpRule, "exp_rule">;
+def Qt_RoundingAttr : Qt_EnumAttr<Qt_Rounding, "rounding">;
+def Qt_AccumulationAttr : Qt_EnumAttr<Qt_Accumulation, "accumulation">;
+def Qt_ZeroFormAttr : Qt_EnumAttr<Qt_ZeroForm, "zero_form">;
+def Qt_OffsetScaleAttr : Qt_EnumAttr<Qt_OffsetScale, "offset_scale">;
+
+// An enum type/attribute parameter with a default that the printer elides.
+class Qt_DefaultEnumParameter<EnumAttrInfo info, string default>
+    : EnumParameter<info> {
+  let defaultValue = info.cppNamespace # "::" # info.className # "::" # default;
+}
+
+#endif // QT_ENUMS_TD

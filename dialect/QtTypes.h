@@ -1,0 +1,23 @@
+//===- QtTypes.h - quantized tensor types -----------------------*- C++ -*-===//
+
+#ifndef QT_DIALECT_QTTYPES_H
+#define QT_DIALECT_QTTYPES_H
+
+#include "dialect/QtAttrs.h"
+#include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/Types.h"
+
+#include "dialect/QtTypeInterfaces.h.inc"
+
+#define GET_TYPEDEF_CLASSES
+#include "dialect/QtOpsTypes.h.inc"
+
+namespace mlir::qt {
+
+/// The shape of a ranked tensor or of a qt quantized tensor; std::nullopt for
+/// any other type.
+std::optional<ArrayRef<int64_t>> getTensorLikeShape(Type type);
+
+} // namespace mlir::qt
+
+#endif // QT_DIALECT_QTTYPES_H

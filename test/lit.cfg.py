@@ -1,0 +1,23 @@
+# -*- Python -*-
+# lit configuration of the qtc regression tests.
+
+import os
+
+import lit.formats
+from lit.llvm import llvm_config
+
+config.name = "qtc"
+config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
+config.suffixes = [".mlir", ".test"]
+config.test_source_root = os.path.dirname(__file__)
+config.test_exec_root = os.path.join(config.qtc_obj_root, "test")
+# Inputs/ holds files that RUN lines read; unit/lit.local.cfg runs the
+# GoogleTest binaries.
+config.excludes = ["Inputs", "CMakeLists.txt", "lit.cfg.py"]
+
+config.substitutions.append(("%qtc_src_root", config.qtc_src_root))
+
+llvm_config.use_default_substitutions()
+llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
+llvm_config.add_tool_substitutions(
+    ["qtc-opt"], [config.qtc_tools_dir, config.llvm_tools_dir])
