@@ -41,15 +41,16 @@ LogicalResult WeakColumnsLocalOp::verify() {
                        getWeight().getType().getDimSize(0), *k)))
     return failure();
   // The sensitivity rounds w with the affine format it will be stored in.
-  if (getBits() <= 0 || getGroup() <= 0)
+  int64_t bits = getBitsAttr().getInt(), group = getGroupAttr().getInt();
+  if (bits <= 0 || group <= 0)
     return emitOpError("sensitivity bits and group must be positive")
-           << ", found bits " << getBits() << " and group " << getGroup();
+           << ", found bits " << bits << " and group " << group;
   if (failed(AffineType::verify(
           [&] { return emitOpError("sensitivity format: "); },
-          getWeight().getType().getShape(), unsigned(getBits()),
-          unsigned(getGroup()), ZeroForm::Int, /*g_idx=*/false)))
+          getWeight().getType().getShape(), unsigned(bits), unsigned(group),
+          ZeroForm::Int, /*g_idx=*/false)))
     return failure();
-  return verifySelection(*this, getCount(), *k, getType());
+  return verifySelection(*this, getCountAttr().getInt(), *k, getType());
 }
 
 LogicalResult WeakColumnsGlobalOp::verify() {
@@ -63,7 +64,7 @@ LogicalResult WeakColumnsGlobalOp::verify() {
       return emitOpError("hessians must all have one type")
              << ", found " << getHessians()[0].getType() << " and "
              << hessian.getType();
-  return verifySelection(*this, getCount(), *k, getType());
+  return verifySelection(*this, getCountAttr().getInt(), *k, getType());
 }
 
 /// `axis` indexes a dimension of `type`.
@@ -77,7 +78,7 @@ static LogicalResult expectAxis(Operation *op, int64_t axis,
 
 LogicalResult PermuteOp::verify() {
   RankedTensorType input = getInput().getType();
-  if (failed(expectAxis(*this, getAxis(), input)) ||
+  if (failed(expectAxis(*this, getAxisAttr().getInt(), input)) ||
       failed(expectRank(*this, "perm", getPerm().getType(), 1)))
     return failure();
   return expectDim(*this, "perm length", getPerm().getType().getDimSize(0),
@@ -86,7 +87,7 @@ LogicalResult PermuteOp::verify() {
 
 LogicalResult GatherOp::verify() {
   RankedTensorType input = getInput().getType();
-  if (failed(expectAxis(*this, getAxis(), input)) ||
+  if (failed(expectAxis(*this, getAxisAttr().getInt(), input)) ||
       failed(expectRank(*this, "indices", getIndices().getType(), 1)))
     return failure();
   if (getType().getElementType() != input.getElementType())

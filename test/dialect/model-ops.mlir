@@ -1,0 +1,32 @@
+// RUN: qtc-opt %s | qtc-opt | FileCheck %s
+// RUN: qtc-opt %s --mlir-print-op-generic | qtc-opt | FileCheck %s
+
+// CHECK-LABEL: func.func @model_ops
+func.func @model_ops(%x: tensor<8x64xf32>, %nw: tensor<64xf32>, %q: tensor<1x8x16x32xf32>,
+                     %kv: tensor<1x2x16x32xf32>, %pos: tensor<16xi64>, %g: tensor<8x128xf32>,
+                     %table: tensor<1000x64xf32>, %ids: tensor<8xi64>, %ids2: tensor<2x4xi32>,
+                     %logits: tensor<8x1000xf32>) {
+  // CHECK: qt.rmsnorm %{{.*}}, %{{.*}} : tensor<8x64xf32>, tensor<64xf32>
+  %0 = qt.rmsnorm %x, %nw eps 1.0e-6 : tensor<8x64xf32>, tensor<64xf32>
+  // CHECK: qt.rmsnorm %{{.*}}, %{{.*}} eps 9.99999974E-6 : tensor<8x64xf32>, tensor<64xf32>
+  %1 = qt.rmsnorm %x, %nw eps 1.0e-5 : tensor<8x64xf32>, tensor<64xf32>
+  // CHECK: qt.rope %{{.*}} : tensor<1x8x16x32xf32>
+  %2 = qt.rope %q : tensor<1x8x16x32xf32>
+  // CHECK: qt.rope %{{.*}} positions %{{.*}} theta 1.000000e+06 : tensor<1x8x16x32xf32>, tensor<16xi64>
+  %3 = qt.rope %q positions %pos theta 1.0e6 : tensor<1x8x16x32xf32>, tensor<16xi64>
+  // CHECK: qt.attention %{{.*}}, %{{.*}}, %{{.*}} : tensor<1x8x16x32xf32>, tensor<1x2x16x32xf32>, tensor<1x2x16x32xf32>
+  %4 = qt.attention %q, %kv, %kv : tensor<1x8x16x32xf32>, tensor<1x2x16x32xf32>, tensor<1x2x16x32xf32>
+  // CHECK: qt.attention %{{.*}}, %{{.*}}, %{{.*}} scale 1.250000e-01 : tensor<1x8x16x32xf32>
+  %5 = qt.attention %q, %kv, %kv scale 0.125 : tensor<1x8x16x32xf32>, tensor<1x2x16x32xf32>, tensor<1x2x16x32xf32>
+  // CHECK: qt.swiglu %{{.*}}, %{{.*}} : tensor<8x128xf32>
+  %6 = qt.swiglu %g, %g : tensor<8x128xf32>
+  // CHECK: qt.embedding %{{.*}}, %{{.*}} : tensor<1000x64xf32>, tensor<8xi64> -> tensor<8x64xf32>
+  %7 = qt.embedding %table, %ids : tensor<1000x64xf32>, tensor<8xi64> -> tensor<8x64xf32>
+  // CHECK: qt.embedding %{{.*}}, %{{.*}} : tensor<1000x64xf32>, tensor<2x4xi32> -> tensor<2x4x64xf32>
+  %8 = qt.embedding %table, %ids2 : tensor<1000x64xf32>, tensor<2x4xi32> -> tensor<2x4x64xf32>
+  // CHECK: qt.cross_entropy %{{.*}}, %{{.*}} : tensor<8x1000xf32>, tensor<8xi64> -> tensor<f32>
+  %9 = qt.cross_entropy %logits, %ids : tensor<8x1000xf32>, tensor<8xi64> -> tensor<f32>
+  // CHECK: qt.cross_entropy %{{.*}}, %{{.*}} ignore_index 0 : tensor<8x1000xf32>, tensor<8xi64> -> tensor<f32>
+  %10 = qt.cross_entropy %logits, %ids ignore_index 0 : tensor<8x1000xf32>, tensor<8xi64> -> tensor<f32>
+  return
+}
