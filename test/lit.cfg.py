@@ -11,9 +11,9 @@ config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
 config.suffixes = [".mlir", ".test"]
 config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.qtc_obj_root, "test")
-# Inputs/ holds files that RUN lines read; unit/lit.local.cfg runs the
-# GoogleTest binaries.
-config.excludes = ["Inputs", "CMakeLists.txt", "lit.cfg.py"]
+# Inputs/ holds files that RUN lines read; unit/ is a suite of its own
+# (build/test/unit/lit.site.cfg.py) that runs the GoogleTest binaries.
+config.excludes = ["Inputs", "CMakeLists.txt", "lit.cfg.py", "lit.site.cfg.py.in"]
 
 config.substitutions.append(("%qtc_src_root", config.qtc_src_root))
 
