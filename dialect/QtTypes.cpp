@@ -50,18 +50,6 @@ std::optional<ArrayRef<int64_t>> mlir::qt::getTensorLikeShape(Type type) {
 // Verification
 //===----------------------------------------------------------------------===//
 
-LogicalResult
-mlir::qt::verifyGSEFormat(function_ref<InFlightDiagnostic()> emitError,
-                          unsigned bits, unsigned group, unsigned expBits) {
-  if (bits < 2 || bits > 8)
-    return emitError() << "GSE bits must be in [2, 8], found " << bits;
-  if (group < 8)
-    return emitError() << "GSE group must be at least 8, found " << group;
-  if (expBits < 4 || expBits > 8)
-    return emitError() << "GSE exp_bits must be in [4, 8], found " << expBits;
-  return success();
-}
-
 /// Quantized tensors have a static shape with positive extents.
 static LogicalResult verifyShape(function_ref<InFlightDiagnostic()> emitError,
                                  ArrayRef<int64_t> shape) {
