@@ -1,0 +1,72 @@
+//===- Model.h - Llama/Qwen model ops and gradients (NUMERICS.md 6) -*- C++ -*-//
+//
+// All f32 (and f64 for gradient checks), each result computed in double and
+// rounded once. Every op has its vector-Jacobian product next to it.
+//
+//===----------------------------------------------------------------------===//
+#ifndef QTC_REFERENCE_MODEL_H
+#define QTC_REFERENCE_MODEL_H
+
+#include "codegen/reference/Array.h"
+#include "runtime/Status.h"
+
+namespace qtc::ref {
+
+/// y = x / sqrt(mean(x^2) + eps) * w over the last axis.
+template <typename T>
+Array<T> rmsnorm(const Array<T> &x, const Array<T> &w, double eps);
+template <typename T>
+void rmsnormGrad(const Array<T> &x, const Array<T> &w, double eps,
+                 const Array<T> &dy, Array<T> &dx, Array<T> &dw);
+
+/// Rotary embedding of x [B, H, S, D], element i paired with i + D/2 (HF
+/// Llama's rotate_half) at angle position * theta^(-2i/D). Empty
+/// `positions` means 0..S-1.
+template <typename T>
+Array<T> rope(const Array<T> &x, const std::vector<int64_t> &positions,
+              double theta);
+/// The VJP is the inverse rotation.
+template <typename T>
+Array<T> ropeGrad(const Array<T> &dy, const std::vector<int64_t> &positions,
+                  double theta);
+
+/// Causal grouped-query attention: q [B, Hq, S, D], k and v [B, Hkv, S, D],
+/// query head h reads key/value head h / (Hq / Hkv).
+template <typename T>
+Array<T> attention(const Array<T> &q, const Array<T> &k, const Array<T> &v,
+                   double scale);
+template <typename T>
+void attentionGrad(const Array<T> &q, const Array<T> &k, const Array<T> &v,
+                   double scale, const Array<T> &dout, Array<T> &dq,
+                   Array<T> &dk, Array<T> &dv);
+
+/// silu(gate) * up.
+template <typename T>
+Array<T> swiglu(const Array<T> &gate, const Array<T> &up);
+template <typename T>
+void swigluGrad(const Array<T> &gate, const Array<T> &up, const Array<T> &dy,
+                Array<T> &dgate, Array<T> &dup);
+
+/// result[t, :] = table[ids[t], :]; an id outside [0, V) is an error.
+Status embedding(const Array<float> &table, const std::vector<int64_t> &ids,
+                 Array<float> &out);
+/// dTable: rows of dY scatter-added at their ids.
+template <typename T>
+Array<T> embeddingGrad(const Shape &tableShape,
+                       const std::vector<int64_t> &ids, const Array<T> &dy);
+
+/// Mean over counted tokens (label != ignoreIndex) of logsumexp(logits[t]) -
+/// logits[t, label]. A label outside [0, V) that is not ignored is an error;
+/// with no counted token the loss is 0 (and so is its gradient).
+template <typename T>
+Status crossEntropy(const Array<T> &logits, const std::vector<int64_t> &labels,
+                    int64_t ignoreIndex, T &loss);
+/// dLogits for an upstream gradient dLoss: (softmax - onehot) / count.
+template <typename T>
+Array<T> crossEntropyGrad(const Array<T> &logits,
+                          const std::vector<int64_t> &labels,
+                          int64_t ignoreIndex, T dloss);
+
+} // namespace qtc::ref
+
+#endif // QTC_REFERENCE_MODEL_H

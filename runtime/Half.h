@@ -1,0 +1,53 @@
+//===- Half.h - f16 and bf16 conversions ------------------------*- C++ -*-===//
+//
+// Both formats are kept as their 16-bit patterns; conversion from f32 rounds
+// to nearest even. f16 uses the compiler's _Float16 (IEEE binary16, exact
+// conversions); bf16 is the top half of an f32.
+//
+//===----------------------------------------------------------------------===//
+#ifndef QTC_RUNTIME_HALF_H
+#define QTC_RUNTIME_HALF_H
+
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+
+namespace qtc {
+
+/// An IEEE binary16 value as its bit pattern.
+struct Half {
+  uint16_t bits = 0;
+};
+
+inline float halfToFloat(Half h) {
+  _Float16 value;
+  std::memcpy(&value, &h.bits, sizeof(value));
+  return static_cast<float>(value);
+}
+
+inline Half floatToHalf(float f) {
+  _Float16 value = static_cast<_Float16>(f);
+  Half h;
+  std::memcpy(&h.bits, &value, sizeof(value));
+  return h;
+}
+
+inline float bf16ToFloat(uint16_t bits) {
+  uint32_t word = static_cast<uint32_t>(bits) << 16;
+  float f;
+  std::memcpy(&f, &word, sizeof(f));
+  return f;
+}
+
+inline uint16_t floatToBf16(float f) {
+  if (std::isnan(f))
+    return 0x7fc0;
+  uint32_t word;
+  std::memcpy(&word, &f, sizeof(word));
+  word += 0x7fff + ((word >> 16) & 1); // round to nearest even
+  return static_cast<uint16_t>(word >> 16);
+}
+
+} // namespace qtc
+
+#endif // QTC_RUNTIME_HALF_H

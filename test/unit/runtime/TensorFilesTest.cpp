@@ -1,0 +1,139 @@
+//===- TensorFilesTest.cpp - .npy and .safetensors reading and writing ----===//
+#include "runtime/Npy.h"
+#include "runtime/Safetensors.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <fstream>
+#include <unistd.h>
+
+using namespace qtc;
+
+namespace {
+
+std::string tempPath(const char *name) {
+  return testing::TempDir() + "qtc_" + std::to_string(getpid()) + "_" + name;
+}
+
+HostTensor iota(DType dtype, Shape shape) {
+  HostTensor t(dtype, std::move(shape));
+  for (size_t i = 0; i < t.bytes.size(); ++i)
+    t.bytes[i] = static_cast<uint8_t>(i * 7 + 1);
+  return t;
+}
+
+void writeBytes(const std::string &path, const std::string &bytes) {
+  std::ofstream(path, std::ios::binary) << bytes;
+}
+
+TEST(NpyTest, RoundTripsEveryDType) {
+  for (DType dtype : {DType::F32, DType::F16, DType::I8, DType::U8, DType::I32,
+                      DType::I64, DType::U16, DType::F64, DType::Bool})
+    for (Shape shape : {Shape{}, Shape{5}, Shape{2, 3}, Shape{2, 1, 4}}) {
+      std::string path = tempPath("round.npy");
+      HostTensor t = iota(dtype, shape);
+      ASSERT_TRUE(writeNpy(path, t).ok());
+      HostTensor back;
+      Status status = readNpy(path, back);
+      ASSERT_TRUE(status.ok()) << status.message();
+      EXPECT_EQ(back.dtype, dtype);
+      EXPECT_EQ(back.shape, shape);
+      EXPECT_EQ(back.bytes, t.bytes);
+      std::remove(path.c_str());
+    }
+}
+
+TEST(NpyTest, Bf16IsWrittenAsUint16) {
+  std::string path = tempPath("bf16.npy");
+  ASSERT_TRUE(writeNpy(path, iota(DType::BF16, {3})).ok());
+  HostTensor back;
+  ASSERT_TRUE(readNpy(path, back).ok());
+  EXPECT_EQ(back.dtype, DType::U16);
+  std::remove(path.c_str());
+}
+
+TEST(NpyTest, ReadsNumPyHeaders) {
+  // Header as numpy 1.x writes it for np.zeros((2, 3), np.float32).
+  std::string header = "{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }";
+  header.append(117 - header.size(), ' '); // 10 + 117 + 1 = 128
+  header += '\n';
+  std::string file = std::string("\x93NUMPY\x01\x00\x76\x00", 10) + header +
+                     std::string(24, '\0');
+  std::string path = tempPath("numpy.npy");
+  writeBytes(path, file);
+  HostTensor t;
+  Status status = readNpy(path, t);
+  ASSERT_TRUE(status.ok()) << status.message();
+  EXPECT_EQ(t.shape, (Shape{2, 3}));
+  EXPECT_EQ(t.dtype, DType::F32);
+  std::remove(path.c_str());
+}
+
+TEST(NpyTest, RejectsBadFilesWithReasons) {
+  std::string path = tempPath("bad.npy");
+  HostTensor t;
+  auto expectError = [&](const std::string &bytes, const char *reason) {
+    writeBytes(path, bytes);
+    Status status = readNpy(path, t);
+    ASSERT_FALSE(status.ok()) << reason;
+    EXPECT_NE(status.message().find(reason), std::string::npos)
+        << status.message();
+  };
+  expectError("not numpy at all", "magic");
+  ASSERT_TRUE(writeNpy(path, iota(DType::F32, {4, 4})).ok());
+  std::ifstream in(path, std::ios::binary);
+  std::string good((std::istreambuf_iterator<char>(in)), {});
+  expectError(good.substr(0, good.size() - 3), "truncated data");
+  expectError(good + "xx", "trailing data");
+  std::string fortran = good;
+  fortran.replace(fortran.find("False"), 5, "True ");
+  expectError(fortran, "Fortran");
+  std::string bigEndian = good;
+  bigEndian.replace(bigEndian.find("<f4"), 3, ">f4");
+  expectError(bigEndian, "unsupported dtype");
+  std::string objects = good;
+  objects.replace(objects.find("<f4"), 3, "|O8");
+  expectError(objects, "unsupported dtype");
+  EXPECT_FALSE(readNpy(tempPath("missing.npy"), t).ok());
+  std::remove(path.c_str());
+}
+
+TEST(SafetensorsTest, RoundTripsAndChecksOffsets) {
+  std::string path = tempPath("w.safetensors");
+  TensorMap tensors;
+  tensors["a.codes"] = iota(DType::I8, {4, 8});
+  tensors["b"] = iota(DType::BF16, {3});
+  tensors["c"] = iota(DType::F32, {2, 2});
+  ASSERT_TRUE(writeSafetensors(path, tensors).ok());
+  TensorMap back;
+  Status status = readSafetensors(path, back);
+  ASSERT_TRUE(status.ok()) << status.message();
+  ASSERT_EQ(back.size(), 3u);
+  EXPECT_EQ(back["b"].dtype, DType::BF16);
+  EXPECT_EQ(back["a.codes"].bytes, tensors["a.codes"].bytes);
+  EXPECT_EQ(back["c"].shape, (Shape{2, 2}));
+
+  std::ifstream in(path, std::ios::binary);
+  std::string good((std::istreambuf_iterator<char>(in)), {});
+  writeBytes(path, good.substr(0, good.size() - 4));
+  status = readSafetensors(path, back);
+  ASSERT_FALSE(status.ok());
+  EXPECT_NE(status.message().find("truncated"), std::string::npos)
+      << status.message();
+  std::string wrongShape = good;
+  wrongShape.replace(wrongShape.find("[2,2]"), 5, "[2,3]");
+  writeBytes(path, wrongShape);
+  status = readSafetensors(path, back);
+  ASSERT_FALSE(status.ok());
+  EXPECT_NE(status.message().find("do not hold shape [2, 3]"),
+            std::string::npos)
+      << status.message();
+  writeBytes(path, std::string("\xff\xff\xff\x00\x00\x00\x00\x00{}", 10));
+  EXPECT_FALSE(readSafetensors(path, back).ok());
+  writeBytes(path, std::string("\x02\x00\x00\x00\x00\x00\x00\x00[]", 10));
+  EXPECT_FALSE(readSafetensors(path, back).ok());
+  std::remove(path.c_str());
+}
+
+} // namespace
