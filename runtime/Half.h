@@ -32,6 +32,11 @@ inline Half floatToHalf(float f) {
   return h;
 }
 
+/// A bfloat16 value as its bit pattern.
+struct BFloat16 {
+  uint16_t bits = 0;
+};
+
 inline float bf16ToFloat(uint16_t bits) {
   uint32_t word = static_cast<uint32_t>(bits) << 16;
   float f;

@@ -16,8 +16,13 @@ config.test_exec_root = os.path.join(config.qtc_obj_root, "test")
 config.excludes = ["Inputs", "CMakeLists.txt", "lit.cfg.py", "lit.site.cfg.py.in"]
 
 config.substitutions.append(("%qtc_src_root", config.qtc_src_root))
+# Makes, checks and compares .npy files with the standard library only.
+config.substitutions.append(("%python", config.python_executable))
+config.substitutions.append(
+    ("%npytool", "%s %s" % (config.python_executable,
+                            os.path.join(config.qtc_src_root, "scripts", "npytool.py"))))
 
 llvm_config.use_default_substitutions()
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 llvm_config.add_tool_substitutions(
-    ["qtc-opt"], [config.qtc_tools_dir, config.llvm_tools_dir])
+    ["qtc-opt", "qtc-run"], [config.qtc_tools_dir, config.llvm_tools_dir])

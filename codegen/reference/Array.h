@@ -19,6 +19,8 @@ namespace qtc::ref {
 
 template <typename T>
 struct Array {
+  using value_type = T;
+
   Shape shape;
   std::vector<T> data;
 

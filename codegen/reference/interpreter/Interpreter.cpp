@@ -1,0 +1,433 @@
+//===- Interpreter.cpp - Run a function of qt IR on the reference numerics ===//
+//
+// The driver and the builtin ops around qt ops: arith constants and
+// elementwise math, static tensor slicing and padding, and func.call/return.
+//
+//===----------------------------------------------------------------------===//
+#include "codegen/reference/interpreter/Interpreter.h"
+#include "codegen/reference/interpreter/InterpreterFrame.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/SymbolTable.h"
+#include "llvm/ADT/TypeSwitch.h"
+
+#include <cmath>
+
+namespace mlir::qt {
+
+using qtc::Status;
+
+namespace {
+
+qtc::Shape shapeOf(Type type) {
+  if (auto tensor = dyn_cast<RankedTensorType>(type))
+    return qtc::Shape(tensor.getShape().begin(), tensor.getShape().end());
+  return {};
+}
+
+std::string describe(Location loc) {
+  if (auto file = dyn_cast<FileLineColLoc>(loc))
+    return (file.getFilename().str() + ":" + std::to_string(file.getLine()) +
+            ":" + std::to_string(file.getColumn()));
+  if (auto named = dyn_cast<NameLoc>(loc))
+    return describe(named.getChildLoc());
+  if (auto fused = dyn_cast<FusedLoc>(loc))
+    if (!fused.getLocations().empty())
+      return describe(fused.getLocations().front());
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  os << loc;
+  return text;
+}
+
+/// Calls fn(Array<T>) with the array alternative of `value`.
+template <typename Fn>
+auto visitArray(const RuntimeValue &value, Fn fn) {
+  return std::visit(
+      [&](const auto &v) {
+        using V = std::decay_t<decltype(v)>;
+        if constexpr (std::is_same_v<V, qtc::ref::GseTensor> ||
+                      std::is_same_v<V, qtc::ref::Nf4Tensor> ||
+                      std::is_same_v<V, qtc::ref::AffineTensor>) {
+          llvm_unreachable("a quantized value where a dense one was expected");
+          return fn(Array<float>());
+        } else {
+          return fn(v);
+        }
+      },
+      value);
+}
+
+template <typename T>
+constexpr bool isFloatLike =
+    std::is_same_v<T, float> || std::is_same_v<T, double> ||
+    std::is_same_v<T, qtc::Half> || std::is_same_v<T, qtc::BFloat16>;
+
+template <typename T>
+double load(T x) {
+  if constexpr (std::is_same_v<T, qtc::Half>)
+    return qtc::halfToFloat(x);
+  else if constexpr (std::is_same_v<T, qtc::BFloat16>)
+    return qtc::bf16ToFloat(x.bits);
+  else
+    return static_cast<double>(x);
+}
+
+/// Rounds a double to T. f16 and bf16 go through f32: for +, -, *, / of
+/// narrower operands that double rounding is innocuous.
+template <typename T>
+T store(double x) {
+  if constexpr (std::is_same_v<T, qtc::Half>)
+    return qtc::floatToHalf(static_cast<float>(x));
+  else if constexpr (std::is_same_v<T, qtc::BFloat16>)
+    return qtc::BFloat16{qtc::floatToBf16(static_cast<float>(x))};
+  else
+    return static_cast<T>(x);
+}
+
+/// Elementwise float math in the operands' own precision: f32 ops round
+/// each result to f32 (as the compiled code does), f64 to f64.
+template <typename Fn>
+RuntimeValue floatElementwise(const RuntimeValue &a, const RuntimeValue *b,
+                              Fn fn) {
+  return visitArray(a, [&](const auto &x) -> RuntimeValue {
+    using T = typename std::decay_t<decltype(x)>::value_type;
+    if constexpr (isFloatLike<T>) {
+      Array<T> out(x.shape);
+      const Array<T> *y = b ? &std::get<Array<T>>(*b) : nullptr;
+      for (int64_t i = 0; i < x.numel(); ++i) {
+        if constexpr (std::is_same_v<T, float>)
+          out[i] = static_cast<float>(
+              fn(static_cast<float>(x[i]), y ? (*y)[i] : 0.0f));
+        else
+          out[i] = store<T>(fn(load(x[i]), y ? load((*y)[i]) : 0.0));
+      }
+      return out;
+    } else {
+      llvm_unreachable("float op on an integer value");
+      return x;
+    }
+  });
+}
+
+/// Elementwise integer math with two's-complement wrap-around.
+template <typename Fn>
+RuntimeValue intElementwise(const RuntimeValue &a, const RuntimeValue &b,
+                            Fn fn) {
+  return visitArray(a, [&](const auto &x) -> RuntimeValue {
+    using T = typename std::decay_t<decltype(x)>::value_type;
+    if constexpr (!isFloatLike<T>) {
+      const Array<T> &y = std::get<Array<T>>(b);
+      Array<T> out(x.shape);
+      for (int64_t i = 0; i < x.numel(); ++i)
+        out[i] = static_cast<T>(fn(static_cast<uint64_t>(x[i]),
+                                   static_cast<uint64_t>(y[i])));
+      return out;
+    } else {
+      llvm_unreachable("integer op on a float value");
+      return x;
+    }
+  });
+}
+
+/// A value of element type `element` and `shape` filled from `values`
+/// (doubles for floats, int64 for integers).
+RuntimeValue makeDense(Type element, qtc::Shape shape,
+                       const std::vector<double> &floats,
+                       const std::vector<int64_t> &ints) {
+  auto fill = [&](auto tag) -> RuntimeValue {
+    using T = decltype(tag);
+    Array<T> out(shape);
+    for (int64_t i = 0; i < out.numel(); ++i) {
+      if constexpr (isFloatLike<T>)
+        out[i] = store<T>(floats[floats.size() == 1 ? 0 : i]);
+      else
+        out[i] = static_cast<T>(ints[ints.size() == 1 ? 0 : i]);
+    }
+    return out;
+  };
+  if (element.isF32())
+    return fill(float());
+  if (element.isF64())
+    return fill(double());
+  if (element.isF16())
+    return fill(qtc::Half());
+  if (element.isBF16())
+    return fill(qtc::BFloat16());
+  if (element.isInteger(1))
+    return fill(uint8_t());
+  if (element.isInteger(8))
+    return fill(int8_t());
+  if (element.isInteger(16))
+    return fill(int16_t());
+  if (element.isInteger(32))
+    return fill(int32_t());
+  return fill(int64_t());
+}
+
+Type elementOf(Type type) {
+  if (auto tensor = dyn_cast<RankedTensorType>(type))
+    return tensor.getElementType();
+  return type;
+}
+
+Status run(arith::ConstantOp op, InterpreterFrame &frame) {
+  Attribute value = op.getValue();
+  Type type = op.getType();
+  std::vector<double> floats;
+  std::vector<int64_t> ints;
+  if (auto dense = dyn_cast<DenseElementsAttr>(value)) {
+    if (isa<FloatType>(dense.getElementType()))
+      for (APFloat f : dense.getValues<APFloat>())
+        floats.push_back(f.convertToDouble());
+    else
+      for (APInt i : dense.getValues<APInt>())
+        ints.push_back(dense.getElementType().isInteger(1) ? i.getZExtValue()
+                                                           : i.getSExtValue());
+  } else if (auto f = dyn_cast<FloatAttr>(value)) {
+    floats.push_back(f.getValueAsDouble());
+  } else if (auto i = dyn_cast<IntegerAttr>(value)) {
+    ints.push_back(i.getType().isInteger(1) ? i.getValue().getZExtValue()
+                                            : i.getValue().getSExtValue());
+  } else {
+    return Status::error("constants of this attribute kind are not supported");
+  }
+  frame.set(op.getResult(), makeDense(elementOf(type), shapeOf(type), floats, ints));
+  return Status::success();
+}
+
+template <typename OpT, typename Fn>
+Status runFloatBinary(OpT op, InterpreterFrame &frame, Fn fn) {
+  frame.set(op.getResult(), floatElementwise(frame.get(op.getLhs()),
+                                             &frame.get(op.getRhs()), fn));
+  return Status::success();
+}
+
+template <typename OpT, typename Fn>
+Status runIntBinary(OpT op, InterpreterFrame &frame, Fn fn) {
+  frame.set(op.getResult(),
+            intElementwise(frame.get(op.getLhs()), frame.get(op.getRhs()), fn));
+  return Status::success();
+}
+
+/// Float conversions (extf, truncf): through double, rounded once.
+Status runFloatCast(Value in, Value out, InterpreterFrame &frame) {
+  std::vector<double> values;
+  visitArray(frame.get(in), [&](const auto &x) {
+    for (int64_t i = 0; i < x.numel(); ++i)
+      values.push_back(load(x[i]));
+    return 0;
+  });
+  frame.set(out, makeDense(elementOf(out.getType()), shapeOf(out.getType()),
+                           values, {}));
+  return Status::success();
+}
+
+/// Calls fn(source flat index, destination flat index) for each element of
+/// a static strided box of `sizes` at `offsets` in a tensor of `shape`,
+/// destination indices running row-major over the box.
+template <typename Fn>
+void forEachInBox(const qtc::Shape &shape, ArrayRef<int64_t> offsets,
+                  ArrayRef<int64_t> sizes, ArrayRef<int64_t> strides, Fn fn) {
+  int64_t count = 1;
+  for (int64_t size : sizes)
+    count *= size;
+  std::vector<int64_t> index(sizes.size(), 0);
+  for (int64_t flat = 0; flat < count; ++flat) {
+    int64_t source = 0;
+    for (size_t d = 0; d < sizes.size(); ++d)
+      source = source * shape[d] + offsets[d] + index[d] * strides[d];
+    fn(source, flat);
+    for (int64_t d = static_cast<int64_t>(sizes.size()) - 1; d >= 0; --d) {
+      if (++index[d] < sizes[d])
+        break;
+      index[d] = 0;
+    }
+  }
+}
+
+Status run(tensor::ExtractSliceOp op, InterpreterFrame &frame) {
+  if (ShapedType::isDynamicShape(op.getStaticOffsets()) ||
+      ShapedType::isDynamicShape(op.getStaticSizes()) ||
+      ShapedType::isDynamicShape(op.getStaticStrides()))
+    return Status::error("only static slices are supported");
+  qtc::Shape shape = shapeOf(op.getSource().getType());
+  qtc::Shape resultShape = shapeOf(op.getType());
+  frame.set(op.getResult(),
+            visitArray(frame.get(op.getSource()), [&](const auto &x) -> RuntimeValue {
+              std::decay_t<decltype(x)> out(resultShape);
+              forEachInBox(shape, op.getStaticOffsets(), op.getStaticSizes(),
+                           op.getStaticStrides(),
+                           [&](int64_t from, int64_t to) { out[to] = x[from]; });
+              return out;
+            }));
+  return Status::success();
+}
+
+Status run(tensor::InsertSliceOp op, InterpreterFrame &frame) {
+  if (ShapedType::isDynamicShape(op.getStaticOffsets()) ||
+      ShapedType::isDynamicShape(op.getStaticSizes()) ||
+      ShapedType::isDynamicShape(op.getStaticStrides()))
+    return Status::error("only static slices are supported");
+  qtc::Shape shape = shapeOf(op.getDest().getType());
+  const RuntimeValue &source = frame.get(op.getSource());
+  frame.set(op.getResult(),
+            visitArray(frame.get(op.getDest()), [&](const auto &dest) -> RuntimeValue {
+              auto out = dest;
+              const auto &src = std::get<std::decay_t<decltype(dest)>>(source);
+              forEachInBox(shape, op.getStaticOffsets(), op.getStaticSizes(),
+                           op.getStaticStrides(),
+                           [&](int64_t to, int64_t from) { out[to] = src[from]; });
+              return out;
+            }));
+  return Status::success();
+}
+
+Status run(tensor::PadOp op, InterpreterFrame &frame) {
+  Value padding = op.getConstantPaddingValue();
+  if (!padding)
+    return Status::error("only padding with one constant value is supported");
+  if (ShapedType::isDynamicShape(op.getStaticLow()) ||
+      ShapedType::isDynamicShape(op.getStaticHigh()))
+    return Status::error("only static padding is supported");
+  qtc::Shape shape = shapeOf(op.getResultType());
+  qtc::Shape sourceShape = shapeOf(op.getSource().getType());
+  const RuntimeValue &pad = frame.get(padding);
+  frame.set(op.getResult(),
+            visitArray(frame.get(op.getSource()), [&](const auto &src) -> RuntimeValue {
+              using A = std::decay_t<decltype(src)>;
+              A out(shape, std::get<A>(pad)[0]);
+              SmallVector<int64_t> ones(shape.size(), 1);
+              // Destination box = the source at offsets `low`.
+              forEachInBox(shape, op.getStaticLow(), sourceShape, ones,
+                           [&](int64_t to, int64_t from) { out[to] = src[from]; });
+              return out;
+            }));
+  return Status::success();
+}
+
+Status run(tensor::EmptyOp op, InterpreterFrame &frame) {
+  if (!op.getType().hasStaticShape())
+    return Status::error("only static shapes are supported");
+  frame.set(op.getResult(), makeDense(op.getType().getElementType(),
+                                      shapeOf(op.getType()), {0.0}, {0}));
+  return Status::success();
+}
+
+} // namespace
+
+namespace {
+
+class FunctionRunner {
+public:
+  explicit FunctionRunner(func::FuncOp func) : func(func) {}
+
+  Status run(ArrayRef<RuntimeValue> args, SmallVectorImpl<RuntimeValue> &results) {
+    if (func.isExternal())
+      return Status::error("function @" + func.getSymName().str() +
+                           " has no body");
+    Block &entry = func.getBody().front();
+    if (!func.getBody().hasOneBlock())
+      return Status::error("functions with more than one block are not "
+                           "supported");
+    for (auto [arg, value] : llvm::zip(entry.getArguments(), args))
+      frame.set(arg, value);
+    for (Operation &op : entry) {
+      if (auto ret = dyn_cast<func::ReturnOp>(op)) {
+        for (Value v : ret.getOperands())
+          results.push_back(frame.get(v));
+        return Status::success();
+      }
+      Status status = execute(&op);
+      if (!status.ok())
+        return Status::error(describe(op.getLoc()) + ": '" +
+                             op.getName().getStringRef().str() +
+                             "': " + status.message());
+    }
+    return Status::error("function has no return");
+  }
+
+private:
+  Status execute(Operation *op) {
+    FailureOr<Status> qt = interpretQtOp(op, frame);
+    if (succeeded(qt))
+      return *qt;
+    return llvm::TypeSwitch<Operation *, Status>(op)
+        .Case([&](arith::ConstantOp c) { return mlir::qt::run(c, frame); })
+        .Case([&](arith::AddFOp o) {
+          return runFloatBinary(o, frame, [](auto a, auto b) { return a + b; });
+        })
+        .Case([&](arith::SubFOp o) {
+          return runFloatBinary(o, frame, [](auto a, auto b) { return a - b; });
+        })
+        .Case([&](arith::MulFOp o) {
+          return runFloatBinary(o, frame, [](auto a, auto b) { return a * b; });
+        })
+        .Case([&](arith::DivFOp o) {
+          return runFloatBinary(o, frame, [](auto a, auto b) { return a / b; });
+        })
+        .Case([&](arith::MaximumFOp o) {
+          return runFloatBinary(o, frame, [](auto a, auto b) {
+            return std::isnan(a) || std::isnan(b) ? NAN : std::max(a, b);
+          });
+        })
+        .Case([&](arith::NegFOp o) {
+          frame.set(o.getResult(),
+                    floatElementwise(frame.get(o.getOperand()), nullptr,
+                                     [](auto a, auto) { return -a; }));
+          return Status::success();
+        })
+        .Case([&](arith::AddIOp o) {
+          return runIntBinary(o, frame, [](uint64_t a, uint64_t b) { return a + b; });
+        })
+        .Case([&](arith::SubIOp o) {
+          return runIntBinary(o, frame, [](uint64_t a, uint64_t b) { return a - b; });
+        })
+        .Case([&](arith::MulIOp o) {
+          return runIntBinary(o, frame, [](uint64_t a, uint64_t b) { return a * b; });
+        })
+        .Case([&](arith::ExtFOp o) {
+          return runFloatCast(o.getIn(), o.getResult(), frame);
+        })
+        .Case([&](arith::TruncFOp o) {
+          return runFloatCast(o.getIn(), o.getResult(), frame);
+        })
+        .Case([&](tensor::ExtractSliceOp o) { return mlir::qt::run(o, frame); })
+        .Case([&](tensor::InsertSliceOp o) { return mlir::qt::run(o, frame); })
+        .Case([&](tensor::PadOp o) { return mlir::qt::run(o, frame); })
+        .Case([&](tensor::EmptyOp o) { return mlir::qt::run(o, frame); })
+        .Case([&](func::CallOp call) -> Status {
+          auto callee = SymbolTable::lookupNearestSymbolFrom<func::FuncOp>(
+              call, call.getCalleeAttr());
+          if (!callee)
+            return Status::error("unknown callee @" + call.getCallee().str());
+          SmallVector<RuntimeValue> args, results;
+          for (Value v : call.getOperands())
+            args.push_back(frame.get(v));
+          QTC_RETURN_IF_ERROR(FunctionRunner(callee).run(args, results));
+          for (auto [result, value] : llvm::zip(call.getResults(), results))
+            frame.set(result, std::move(value));
+          return Status::success();
+        })
+        .Default([](Operation *) {
+          return Status::error("the reference backend cannot run this op");
+        });
+  }
+
+  func::FuncOp func;
+  InterpreterFrame frame;
+};
+
+} // namespace
+
+Status interpret(func::FuncOp func, ArrayRef<RuntimeValue> args,
+                 SmallVectorImpl<RuntimeValue> &results) {
+  if (args.size() != func.getNumArguments())
+    return Status::error("@" + func.getSymName().str() + " takes " +
+                         std::to_string(func.getNumArguments()) +
+                         " arguments, got " + std::to_string(args.size()));
+  return FunctionRunner(func).run(args, results);
+}
+
+} // namespace mlir::qt

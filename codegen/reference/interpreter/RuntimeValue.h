@@ -1,0 +1,59 @@
+//===- RuntimeValue.h - Values of the qt IR interpreter ---------*- C++ -*-===//
+//
+// What an SSA value holds while the reference backend runs a function: a
+// dense array (tensors and scalars alike; a scalar is rank 0) or one of the
+// quantized formats of the reference numerics. Ternary tensors are i8 arrays.
+// The MLIR type of the value always says which alternative to expect.
+//
+//===----------------------------------------------------------------------===//
+#ifndef QTC_REFERENCE_INTERPRETER_RUNTIMEVALUE_H
+#define QTC_REFERENCE_INTERPRETER_RUNTIMEVALUE_H
+
+#include "codegen/reference/Affine.h"
+#include "codegen/reference/Gse.h"
+#include "codegen/reference/Nf4.h"
+#include "runtime/Half.h"
+#include "runtime/HostTensor.h"
+
+#include "mlir/IR/Types.h"
+
+#include <variant>
+
+namespace mlir::qt {
+
+template <typename T>
+using Array = qtc::ref::Array<T>;
+
+/// i1 is stored as uint8_t; index as int64_t.
+using RuntimeValue =
+    std::variant<Array<float>, Array<double>, Array<qtc::Half>,
+                 Array<qtc::BFloat16>, Array<uint8_t>, Array<int8_t>,
+                 Array<int16_t>, Array<int32_t>, Array<int64_t>,
+                 qtc::ref::GseTensor, qtc::ref::Nf4Tensor,
+                 qtc::ref::AffineTensor>;
+
+/// The dense value of a tensor or scalar type from a host tensor whose dtype
+/// and shape must match it (bf16 also accepts u16 bit patterns).
+qtc::Status denseFromHost(Type type, const qtc::HostTensor &host,
+                          RuntimeValue &out);
+/// The host tensor of a dense value (bf16 keeps its dtype).
+qtc::HostTensor denseToHost(const RuntimeValue &value);
+
+/// A quantized value of `type` (any QuantizedTypeInterface type) from its
+/// storage values, checked against the type's storage layout and value
+/// ranges (codes within the bit width, mantissas and exponents within the
+/// format, ternary values in {-1, 0, 1}).
+qtc::Status packStorage(Type type, ArrayRef<RuntimeValue> storage,
+                        RuntimeValue &out);
+/// The storage values of a quantized value, in the order of packStorage.
+SmallVector<RuntimeValue> unpackStorage(Type type, const RuntimeValue &value);
+
+/// Any float tensor or quantized value as f32 (dequantized, exact).
+Array<float> toF32(Type type, const RuntimeValue &value);
+
+/// "f32 [8, 64] min -1.5 max 2.25 mean 0.0123" (min/max/mean for numbers).
+std::string summarize(const qtc::HostTensor &tensor);
+
+} // namespace mlir::qt
+
+#endif // QTC_REFERENCE_INTERPRETER_RUNTIMEVALUE_H

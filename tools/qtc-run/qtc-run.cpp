@@ -1,0 +1,369 @@
+//===- qtc-run.cpp - Run a function of qt IR on .npy inputs ---------------===//
+//
+//   qtc-run FILE.mlir --entry NAME --input a.npy --input b.npy ...
+//           [--weights w.safetensors] [--output-dir DIR]
+//
+// Arguments are bound in order: an argument whose source name (%w -> "w")
+// is in --weights takes that tensor (a quantized argument takes "w.codes",
+// "w.scales", ... per its storage layout); every other argument takes the
+// next --input. A quantized --input is a comma-separated list of its storage
+// .npy files; a scalar argument may also be a number ("--input 3").
+// Results are written as DIR/result<i>.npy (a quantized result as
+// DIR/result<i>.<storage>.npy), only once all of them are computed, and one
+// summary line per output tensor is printed.
+//
+//===----------------------------------------------------------------------===//
+#include "codegen/reference/interpreter/Interpreter.h"
+#include "dialect/QtDialect.h"
+#include "dialect/QtTypes.h"
+#include "runtime/Npy.h"
+#include "runtime/Safetensors.h"
+
+#include "mlir/AsmParser/AsmParser.h"
+#include "mlir/AsmParser/AsmParserState.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/AsmState.h"
+#include "mlir/IR/Verifier.h"
+#include "mlir/Support/FileUtilities.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/SourceMgr.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <filesystem>
+#include <unistd.h>
+
+using namespace mlir;
+using qtc::HostTensor;
+using qtc::Status;
+
+namespace {
+
+llvm::cl::opt<std::string> inputFile(llvm::cl::Positional,
+                                     llvm::cl::desc("<input .mlir file>"),
+                                     llvm::cl::Required);
+llvm::cl::opt<std::string>
+    entryName("entry", llvm::cl::desc("function to run (default: the only one)"),
+              llvm::cl::value_desc("name"));
+llvm::cl::list<std::string>
+    inputs("input",
+           llvm::cl::desc("next positional argument: a .npy file, a "
+                          "comma-separated list of storage .npy files for a "
+                          "quantized argument, or a number for a scalar"),
+           llvm::cl::value_desc("value"));
+llvm::cl::opt<std::string>
+    weightsFile("weights",
+                llvm::cl::desc("bind arguments by source name from a "
+                               ".safetensors file"),
+                llvm::cl::value_desc("file"));
+llvm::cl::opt<std::string>
+    outputDir("output-dir",
+              llvm::cl::desc("write results here as result<i>.npy"),
+              llvm::cl::value_desc("dir"));
+
+std::string typeString(Type type) {
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  os << type;
+  return text;
+}
+
+/// The source spelling of a value ("%x", "%r#1"), or "" when unknown.
+std::string sourceName(Value value, const AsmParserState &state) {
+  auto text = [](llvm::SMRange range) {
+    return std::string(range.Start.getPointer(),
+                       range.End.getPointer() - range.Start.getPointer());
+  };
+  if (auto arg = dyn_cast<BlockArgument>(value)) {
+    const AsmParserState::BlockDefinition *def =
+        state.getBlockDef(arg.getOwner());
+    if (def && arg.getArgNumber() < def->arguments.size())
+      return text(def->arguments[arg.getArgNumber()].loc);
+    return "";
+  }
+  auto result = cast<OpResult>(value);
+  const AsmParserState::OperationDefinition *def =
+      state.getOpDef(result.getOwner());
+  if (!def)
+    return "";
+  unsigned index = result.getResultNumber();
+  for (auto it = def->resultGroups.rbegin(); it != def->resultGroups.rend(); ++it)
+    if (it->startIndex <= index) {
+      std::string name = text(it->definition.loc);
+      unsigned groupEnd = it == def->resultGroups.rbegin()
+                              ? result.getOwner()->getNumResults()
+                              : std::prev(it)->startIndex;
+      if (groupEnd - it->startIndex > 1)
+        name += "#" + std::to_string(index - it->startIndex);
+      return name;
+    }
+  return "";
+}
+
+/// A host tensor from a scalar literal ("3", "0.5") for a scalar type.
+bool parseScalarLiteral(Type type, const std::string &text, HostTensor &out) {
+  if (!type.isIntOrIndexOrFloat() || text.empty())
+    return false;
+  char *end = nullptr;
+  if (isa<FloatType>(type)) {
+    double value = std::strtod(text.c_str(), &end);
+    if (*end || !type.isF32())
+      return false;
+    out = HostTensor(qtc::DType::F32, {});
+    *out.data<float>() = static_cast<float>(value);
+    return true;
+  }
+  long long value = std::strtoll(text.c_str(), &end, 10);
+  if (*end)
+    return false;
+  if (type.isIndex() || type.isInteger(64)) {
+    out = HostTensor(qtc::DType::I64, {});
+    *out.data<int64_t>() = value;
+  } else if (type.isInteger(32)) {
+    out = HostTensor(qtc::DType::I32, {});
+    *out.data<int32_t>() = static_cast<int32_t>(value);
+  } else {
+    return false;
+  }
+  return true;
+}
+
+std::vector<std::string> splitCommas(const std::string &text) {
+  std::vector<std::string> parts;
+  size_t start = 0;
+  while (true) {
+    size_t comma = text.find(',', start);
+    parts.push_back(text.substr(start, comma - start));
+    if (comma == std::string::npos)
+      return parts;
+    start = comma + 1;
+  }
+}
+
+/// The storage host tensors and their names ("" for a dense value) of a
+/// value of `type`.
+SmallVector<std::string> storageNames(Type type) {
+  if (auto quantized = dyn_cast<qt::QuantizedTypeInterface>(type)) {
+    SmallVector<std::string> names;
+    for (StringRef name : quantized.getStorageNames())
+      names.push_back(name.str());
+    return names;
+  }
+  return {""};
+}
+
+Status bindValue(Type type, ArrayRef<HostTensor> storage,
+                 qt::RuntimeValue &out) {
+  auto quantized = dyn_cast<qt::QuantizedTypeInterface>(type);
+  if (!quantized)
+    return qt::denseFromHost(type, storage.front(), out);
+  SmallVector<RankedTensorType> storageTypes = quantized.getStorageTypes();
+  SmallVector<std::string> names = storageNames(type);
+  SmallVector<qt::RuntimeValue> values;
+  for (size_t i = 0; i < storage.size(); ++i) {
+    qt::RuntimeValue value;
+    QTC_RETURN_IF_ERROR(qt::denseFromHost(storageTypes[i], storage[i], value)
+                            .withContext(names[i]));
+    values.push_back(std::move(value));
+  }
+  return qt::packStorage(type, values, out);
+}
+
+Status bindArguments(func::FuncOp func, const AsmParserState &state,
+                     SmallVectorImpl<qt::RuntimeValue> &args) {
+  qtc::TensorMap weights;
+  if (!weightsFile.empty())
+    QTC_RETURN_IF_ERROR(qtc::readSafetensors(weightsFile, weights));
+  size_t nextInput = 0;
+  for (BlockArgument arg : func.getArguments()) {
+    Type type = arg.getType();
+    std::string name = sourceName(arg, state);
+    std::string key = name.empty() ? "" : name.substr(1);
+    std::string context = "argument " +
+                          (name.empty() ? "#" + std::to_string(arg.getArgNumber())
+                                        : name) +
+                          " (" + typeString(type) + ")";
+    SmallVector<std::string> parts = storageNames(type);
+    SmallVector<HostTensor> storage;
+    bool fromWeights = !key.empty() &&
+                       weights.count(parts.front().empty()
+                                         ? key
+                                         : key + "." + parts.front());
+    if (fromWeights) {
+      for (const std::string &part : parts) {
+        std::string tensorName = part.empty() ? key : key + "." + part;
+        auto it = weights.find(tensorName);
+        if (it == weights.end())
+          return Status::error(context + ": '" + weightsFile + "' has no '" +
+                               tensorName + "'");
+        storage.push_back(it->second);
+      }
+    } else {
+      if (nextInput == inputs.size())
+        return Status::error(
+            context + ": missing input (give one more --input" +
+            (key.empty() ? ")" : " or put '" + key + "' in --weights)"));
+      std::string spec = inputs[nextInput++];
+      HostTensor literal;
+      if (parseScalarLiteral(type, spec, literal)) {
+        storage.push_back(literal);
+      } else {
+        std::vector<std::string> files = splitCommas(spec);
+        if (files.size() != parts.size())
+          return Status::error(context + ": expected " +
+                               std::to_string(parts.size()) +
+                               " comma-separated .npy files, got " +
+                               std::to_string(files.size()) + " ('" + spec + "')");
+        for (const std::string &file : files) {
+          HostTensor tensor;
+          QTC_RETURN_IF_ERROR(qtc::readNpy(file, tensor).withContext(context));
+          storage.push_back(std::move(tensor));
+        }
+      }
+    }
+    qt::RuntimeValue value;
+    QTC_RETURN_IF_ERROR(bindValue(type, storage, value).withContext(context));
+    args.push_back(std::move(value));
+  }
+  if (nextInput != inputs.size())
+    return Status::error(std::to_string(inputs.size() - nextInput) +
+                         " --input value(s) left over: @" +
+                         func.getSymName().str() + " takes " +
+                         std::to_string(func.getNumArguments()) +
+                         " arguments");
+  return Status::success();
+}
+
+struct Output {
+  std::string fileStem; // "result0" or "result4.codes"
+  std::string label;    // with the source name
+  HostTensor tensor;
+};
+
+/// Writes every output into a fresh folder inside DIR, then moves them into
+/// DIR: a failure leaves no partial set of results behind.
+Status writeOutputs(const std::vector<Output> &outputs) {
+  namespace fs = std::filesystem;
+  std::error_code error;
+  fs::create_directories(outputDir.getValue(), error);
+  if (error)
+    return Status::error("cannot create '" + outputDir + "': " + error.message());
+  fs::path staging = fs::path(outputDir.getValue()) /
+                     (".qtc-run-" + std::to_string(::getpid()));
+  fs::create_directories(staging, error);
+  if (error)
+    return Status::error("cannot create '" + staging.string() +
+                         "': " + error.message());
+  for (const Output &output : outputs) {
+    Status written = qtc::writeNpy(
+        (staging / (output.fileStem + ".npy")).string(), output.tensor);
+    if (!written.ok()) {
+      fs::remove_all(staging, error);
+      return written;
+    }
+  }
+  for (const Output &output : outputs)
+    fs::rename(staging / (output.fileStem + ".npy"),
+               fs::path(outputDir.getValue()) / (output.fileStem + ".npy"),
+               error);
+  fs::remove_all(staging, error);
+  return Status::success();
+}
+
+int fail(const Status &status) {
+  llvm::errs() << "qtc-run: error: " << status.message() << "\n";
+  return 1;
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+  llvm::InitLLVM init(argc, argv);
+  llvm::cl::ParseCommandLineOptions(
+      argc, argv, "qtc-run: run a function of qt IR on the reference backend\n");
+
+  DialectRegistry registry;
+  registry.insert<qt::QtDialect, arith::ArithDialect, func::FuncDialect,
+                  tensor::TensorDialect>();
+  MLIRContext context(registry);
+  context.loadAllAvailableDialects();
+
+  std::string errorMessage;
+  auto file = openInputFile(inputFile, &errorMessage);
+  if (!file)
+    return fail(Status::error(errorMessage));
+  llvm::SourceMgr sourceMgr;
+  sourceMgr.AddNewSourceBuffer(std::move(file), llvm::SMLoc());
+  SourceMgrDiagnosticHandler diagnostics(sourceMgr, &context);
+
+  Block parsed;
+  AsmParserState state;
+  ParserConfig config(&context);
+  if (failed(parseAsmSourceFile(sourceMgr, &parsed, config, &state)))
+    return 1;
+  OwningOpRef<ModuleOp> module;
+  if (parsed.getOperations().size() == 1 && isa<ModuleOp>(parsed.front())) {
+    module = cast<ModuleOp>(parsed.front());
+    module->getOperation()->remove();
+  } else {
+    module = ModuleOp::create(FileLineColLoc::get(&context, inputFile, 1, 1));
+    module->getBody()->getOperations().splice(
+        module->getBody()->begin(), parsed.getOperations());
+  }
+  if (failed(verify(*module)))
+    return 1;
+
+  func::FuncOp func;
+  SmallVector<func::FuncOp> funcs(module->getOps<func::FuncOp>());
+  if (!entryName.empty())
+    func = module->lookupSymbol<func::FuncOp>(entryName);
+  else if (funcs.size() == 1)
+    func = funcs.front();
+  if (!func) {
+    std::string names;
+    for (func::FuncOp f : funcs)
+      names += " @" + f.getSymName().str();
+    return fail(Status::error(
+        (entryName.empty() ? std::string("give --entry: the file defines")
+                           : "no function @" + entryName + "; the file defines") +
+        (names.empty() ? " none" : names)));
+  }
+
+  SmallVector<qt::RuntimeValue> args, results;
+  Status status = bindArguments(func, state, args);
+  if (!status.ok())
+    return fail(status);
+  status = qt::interpret(func, args, results);
+  if (!status.ok())
+    return fail(status);
+
+  std::vector<Output> outputs;
+  auto ret = cast<func::ReturnOp>(func.getBody().front().getTerminator());
+  for (auto [index, value] : llvm::enumerate(results)) {
+    Value returned = ret.getOperand(index);
+    Type type = returned.getType();
+    std::string name = sourceName(returned, state);
+    SmallVector<std::string> parts = storageNames(type);
+    SmallVector<qt::RuntimeValue> storage =
+        isa<qt::QuantizedTypeInterface>(type) ? qt::unpackStorage(type, value)
+                                              : SmallVector<qt::RuntimeValue>{value};
+    for (auto [part, stored] : llvm::zip(parts, storage)) {
+      Output output;
+      output.fileStem = "result" + std::to_string(index) +
+                        (part.empty() ? "" : "." + part);
+      output.label = output.fileStem + (name.empty() ? "" : " (" + name + ")");
+      output.tensor = qt::denseToHost(stored);
+      outputs.push_back(std::move(output));
+    }
+  }
+  if (!outputDir.empty()) {
+    status = writeOutputs(outputs);
+    if (!status.ok())
+      return fail(status);
+  }
+  for (const Output &output : outputs)
+    llvm::outs() << output.label << ": " << qt::summarize(output.tensor) << "\n";
+  return 0;
+}
