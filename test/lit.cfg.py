@@ -16,8 +16,8 @@ config.test_exec_root = os.path.join(config.qtc_obj_root, "test")
 config.excludes = ["Inputs", "CMakeLists.txt", "lit.cfg.py", "lit.site.cfg.py.in"]
 
 config.substitutions.append(("%qtc_src_root", config.qtc_src_root))
-# Makes, checks and compares .npy files with the standard library only.
-config.substitutions.append(("%python", config.python_executable))
+# Makes, checks and compares .npy files with the standard library only
+# (%python is lit's own substitution).
 config.substitutions.append(
     ("%npytool", "%s %s" % (config.python_executable,
                             os.path.join(config.qtc_src_root, "scripts", "npytool.py"))))

@@ -27,3 +27,14 @@ func.func @qeft_unfused(%x: tensor<8x256xf32>,
   %y = arith.addf %y0, %y1 : tensor<8x64xf32>
   return %y : tensor<8x64xf32>
 }
+
+// Narrow float and integer element types through .npy files.
+func.func @widen(%h: tensor<4xf16>, %b: tensor<4xbf16>, %x: tensor<2x4xf32>,
+                 %cols: tensor<2xi32>) -> (tensor<4xf32>, tensor<4xf32>, tensor<2x2xf32>, tensor<4xbf16>) {
+  %hf = arith.extf %h : tensor<4xf16> to tensor<4xf32>
+  %bf = arith.extf %b : tensor<4xbf16> to tensor<4xf32>
+  %g = qt.gather %x, %cols axis 1 : tensor<2x4xf32>, tensor<2xi32> -> tensor<2x2xf32>
+  %sum = arith.addf %bf, %hf : tensor<4xf32>
+  %back = arith.truncf %sum : tensor<4xf32> to tensor<4xbf16>
+  return %hf, %bf, %g, %back : tensor<4xf32>, tensor<4xf32>, tensor<2x2xf32>, tensor<4xbf16>
+}
