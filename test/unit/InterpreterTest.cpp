@@ -61,6 +61,16 @@ protected:
     return results;
   }
 
+  /// qt.adamw with the example's lr and default f32 hyperparameters.
+  static ref::AdamWConfig adamConfig(float lr) {
+    ref::AdamWConfig adam;
+    adam.lr = lr;
+    adam.beta1 = 0.9f;
+    adam.beta2 = 0.999f;
+    adam.eps = 1.0e-8f;
+    return adam;
+  }
+
   template <typename T>
   static const Array<T> &get(const qt::RuntimeValue &value) {
     return std::get<Array<T>>(value);
@@ -93,11 +103,7 @@ TEST_F(InterpreterTest, GsqLayerEqualsTheGsqComposites) {
   EXPECT_EQ(get<float>(out[0]).data, y.data);
   EXPECT_EQ(get<float>(out[1]).data, grads.dx.data);
 
-  ref::AdamWConfig adam;
-  adam.lr = 1.0e-4f;
-  adam.beta1 = 0.9f;
-  adam.beta2 = 0.999f;
-  adam.eps = 1.0e-8f;
+  ref::AdamWConfig adam = adamConfig(1.0e-4f);
   Array<float> ma({64, 32}), va({64, 32}), a1 = a;
   ASSERT_TRUE(ref::adamw(a1, grads.da, ma, va, 1, adam).ok());
   EXPECT_EQ(get<float>(out[2]).data, a1.data);
@@ -163,11 +169,7 @@ TEST_F(InterpreterTest, QeftLayerEqualsTheQeftComposites) {
   const Array<float> &dx = get<float>(out[1]);
   for (int64_t i = 0; i < dx.numel(); ++i)
     EXPECT_NEAR(dx[i], grads.dx[i], 1e-6f * (std::fabs(grads.dx[i]) + 1));
-  ref::AdamWConfig adam;
-  adam.lr = 2.0e-4f;
-  adam.beta1 = 0.9f;
-  adam.beta2 = 0.999f;
-  adam.eps = 1.0e-8f;
+  ref::AdamWConfig adam = adamConfig(2.0e-4f);
   Array<float> m({16, 64}), v({16, 64}), p = weakF;
   ASSERT_TRUE(ref::adamw(p, grads.dweak, m, v, 1, adam).ok());
   const Array<qtc::Half> &p1 = get<qtc::Half>(out[2]);

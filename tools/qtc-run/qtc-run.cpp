@@ -63,13 +63,6 @@ llvm::cl::opt<std::string>
               llvm::cl::desc("write results here as result<i>.npy"),
               llvm::cl::value_desc("dir"));
 
-std::string typeString(Type type) {
-  std::string text;
-  llvm::raw_string_ostream os(text);
-  os << type;
-  return text;
-}
-
 /// The source spelling of a value ("%x", "%r#1"), or "" when unknown.
 std::string sourceName(Value value, const AsmParserState &state) {
   auto text = [](llvm::SMRange range) {
@@ -184,7 +177,7 @@ Status bindArguments(func::FuncOp func, const AsmParserState &state,
     std::string context = "argument " +
                           (name.empty() ? "#" + std::to_string(arg.getArgNumber())
                                         : name) +
-                          " (" + typeString(type) + ")";
+                          " (" + qt::typeToString(type) + ")";
     SmallVector<std::string> parts = storageNames(type);
     SmallVector<HostTensor> storage;
     bool fromWeights = !key.empty() &&

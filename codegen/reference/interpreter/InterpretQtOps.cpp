@@ -41,26 +41,6 @@ std::vector<int64_t> InterpreterFrame::ints(Value value) const {
 
 namespace {
 
-ref::GseFormat formatOf(GSEType type) {
-  ref::GseFormat format;
-  format.bits = type.getBits();
-  format.group = type.getGroup();
-  format.expBits = type.getExpBits();
-  format.expRule =
-      type.getExpRule() == ExpRule::Ceil ? ref::ExpRule::Ceil : ref::ExpRule::Floor;
-  format.rounding = type.getRounding() == Rounding::Stochastic
-                        ? ref::Rounding::Stochastic
-                    : type.getRounding() == Rounding::RNA ? ref::Rounding::RNA
-                                                          : ref::Rounding::RNE;
-  return format;
-}
-
-ref::Rounding roundingOf(Rounding rounding) {
-  return rounding == Rounding::Stochastic ? ref::Rounding::Stochastic
-         : rounding == Rounding::RNA      ? ref::Rounding::RNA
-                                          : ref::Rounding::RNE;
-}
-
 ref::OffsetScale offsetScaleOf(OffsetScale scale) {
   return scale == OffsetScale::One ? ref::OffsetScale::One
                                    : ref::OffsetScale::InvOmega;
@@ -109,7 +89,7 @@ Status quantizeTo(Type resultType, const Array<float> &x, uint64_t seed,
       .Case([&](GSEType gse) -> Status {
         ref::GseTensor q;
         QTC_RETURN_IF_ERROR(
-            ref::quantizeGse(x, gse.getAxis(), formatOf(gse), seed, q));
+            ref::quantizeGse(x, gse.getAxis(), gseFormatOf(gse), seed, q));
         out = std::move(q);
         return Status::success();
       })
@@ -238,10 +218,9 @@ Status run(LoraLinearOp op, InterpreterFrame &frame) {
   config.format.bits = gsq.getBits();
   config.format.group = gsq.getGroup();
   config.format.expBits = gsq.getExpBits();
-  config.format.expRule =
-      gsq.getExpRule() == ExpRule::Ceil ? ref::ExpRule::Ceil : ref::ExpRule::Floor;
-  config.format.rounding = roundingOf(gsq.getRounding());
-  config.gradRounding = roundingOf(gsq.getGradRounding());
+  config.format.expRule = referenceExpRule(gsq.getExpRule());
+  config.format.rounding = referenceRounding(gsq.getRounding());
+  config.gradRounding = referenceRounding(gsq.getGradRounding());
   Array<float> y;
   QTC_RETURN_IF_ERROR(ref::gsqLoraForward(x, w, a, b, s, config, y));
   frame.set(op.getResult(), std::move(y));

@@ -20,12 +20,6 @@ using qtc::Status;
 
 namespace {
 
-qtc::Shape shapeOf(Type type) {
-  if (auto tensor = dyn_cast<RankedTensorType>(type))
-    return qtc::Shape(tensor.getShape().begin(), tensor.getShape().end());
-  return {};
-}
-
 std::string describe(Location loc) {
   if (auto file = dyn_cast<FileLineColLoc>(loc))
     return (file.getFilename().str() + ":" + std::to_string(file.getLine()) +
@@ -64,16 +58,6 @@ constexpr bool isFloatLike =
     std::is_same_v<T, float> || std::is_same_v<T, double> ||
     std::is_same_v<T, qtc::Half> || std::is_same_v<T, qtc::BFloat16>;
 
-template <typename T>
-double load(T x) {
-  if constexpr (std::is_same_v<T, qtc::Half>)
-    return qtc::halfToFloat(x);
-  else if constexpr (std::is_same_v<T, qtc::BFloat16>)
-    return qtc::bf16ToFloat(x.bits);
-  else
-    return static_cast<double>(x);
-}
-
 /// Rounds a double to T. f16 and bf16 go through f32: for +, -, *, / of
 /// narrower operands that double rounding is innocuous.
 template <typename T>
@@ -101,7 +85,7 @@ RuntimeValue floatElementwise(const RuntimeValue &a, const RuntimeValue *b,
           out[i] = static_cast<float>(
               fn(static_cast<float>(x[i]), y ? (*y)[i] : 0.0f));
         else
-          out[i] = store<T>(fn(load(x[i]), y ? load((*y)[i]) : 0.0));
+          out[i] = store<T>(fn(elementToDouble(x[i]), y ? elementToDouble((*y)[i]) : 0.0));
       }
       return out;
     } else {
@@ -166,12 +150,6 @@ RuntimeValue makeDense(Type element, qtc::Shape shape,
   return fill(int64_t());
 }
 
-Type elementOf(Type type) {
-  if (auto tensor = dyn_cast<RankedTensorType>(type))
-    return tensor.getElementType();
-  return type;
-}
-
 Status run(arith::ConstantOp op, InterpreterFrame &frame) {
   Attribute value = op.getValue();
   Type type = op.getType();
@@ -193,7 +171,7 @@ Status run(arith::ConstantOp op, InterpreterFrame &frame) {
   } else {
     return Status::error("constants of this attribute kind are not supported");
   }
-  frame.set(op.getResult(), makeDense(elementOf(type), shapeOf(type), floats, ints));
+  frame.set(op.getResult(), makeDense(elementTypeOf(type), staticShapeOf(type), floats, ints));
   return Status::success();
 }
 
@@ -216,10 +194,10 @@ Status runFloatCast(Value in, Value out, InterpreterFrame &frame) {
   std::vector<double> values;
   visitArray(frame.get(in), [&](const auto &x) {
     for (int64_t i = 0; i < x.numel(); ++i)
-      values.push_back(load(x[i]));
+      values.push_back(elementToDouble(x[i]));
     return 0;
   });
-  frame.set(out, makeDense(elementOf(out.getType()), shapeOf(out.getType()),
+  frame.set(out, makeDense(elementTypeOf(out.getType()), staticShapeOf(out.getType()),
                            values, {}));
   return Status::success();
 }
@@ -252,8 +230,8 @@ Status run(tensor::ExtractSliceOp op, InterpreterFrame &frame) {
       ShapedType::isDynamicShape(op.getStaticSizes()) ||
       ShapedType::isDynamicShape(op.getStaticStrides()))
     return Status::error("only static slices are supported");
-  qtc::Shape shape = shapeOf(op.getSource().getType());
-  qtc::Shape resultShape = shapeOf(op.getType());
+  qtc::Shape shape = staticShapeOf(op.getSource().getType());
+  qtc::Shape resultShape = staticShapeOf(op.getType());
   frame.set(op.getResult(),
             visitArray(frame.get(op.getSource()), [&](const auto &x) -> RuntimeValue {
               std::decay_t<decltype(x)> out(resultShape);
@@ -270,7 +248,7 @@ Status run(tensor::InsertSliceOp op, InterpreterFrame &frame) {
       ShapedType::isDynamicShape(op.getStaticSizes()) ||
       ShapedType::isDynamicShape(op.getStaticStrides()))
     return Status::error("only static slices are supported");
-  qtc::Shape shape = shapeOf(op.getDest().getType());
+  qtc::Shape shape = staticShapeOf(op.getDest().getType());
   const RuntimeValue &source = frame.get(op.getSource());
   frame.set(op.getResult(),
             visitArray(frame.get(op.getDest()), [&](const auto &dest) -> RuntimeValue {
@@ -291,8 +269,8 @@ Status run(tensor::PadOp op, InterpreterFrame &frame) {
   if (ShapedType::isDynamicShape(op.getStaticLow()) ||
       ShapedType::isDynamicShape(op.getStaticHigh()))
     return Status::error("only static padding is supported");
-  qtc::Shape shape = shapeOf(op.getResultType());
-  qtc::Shape sourceShape = shapeOf(op.getSource().getType());
+  qtc::Shape shape = staticShapeOf(op.getResultType());
+  qtc::Shape sourceShape = staticShapeOf(op.getSource().getType());
   const RuntimeValue &pad = frame.get(padding);
   frame.set(op.getResult(),
             visitArray(frame.get(op.getSource()), [&](const auto &src) -> RuntimeValue {
@@ -311,7 +289,7 @@ Status run(tensor::EmptyOp op, InterpreterFrame &frame) {
   if (!op.getType().hasStaticShape())
     return Status::error("only static shapes are supported");
   frame.set(op.getResult(), makeDense(op.getType().getElementType(),
-                                      shapeOf(op.getType()), {0.0}, {0}));
+                                      staticShapeOf(op.getType()), {0.0}, {0}));
   return Status::success();
 }
 

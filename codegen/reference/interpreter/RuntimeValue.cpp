@@ -17,25 +17,6 @@ using qtc::Status;
 
 namespace {
 
-std::string typeString(Type type) {
-  std::string text;
-  llvm::raw_string_ostream os(text);
-  os << type;
-  return text;
-}
-
-qtc::Shape shapeOfType(Type type) {
-  if (auto tensor = dyn_cast<RankedTensorType>(type))
-    return qtc::Shape(tensor.getShape().begin(), tensor.getShape().end());
-  return {};
-}
-
-Type elementOf(Type type) {
-  if (auto tensor = dyn_cast<RankedTensorType>(type))
-    return tensor.getElementType();
-  return type;
-}
-
 std::optional<DType> dtypeOf(Type element) {
   if (element.isF32())
     return DType::F32;
@@ -87,26 +68,6 @@ DType dtypeOfElement() {
     return DType::I64;
 }
 
-template <typename T>
-double asDouble(T value) {
-  if constexpr (std::is_same_v<T, qtc::Half>)
-    return qtc::halfToFloat(value);
-  else if constexpr (std::is_same_v<T, qtc::BFloat16>)
-    return qtc::bf16ToFloat(value.bits);
-  else
-    return static_cast<double>(value);
-}
-
-/// The array alternative T of `value`, or an error naming what was expected.
-template <typename T>
-Status getArray(const RuntimeValue &value, const char *what,
-                const Array<T> *&out) {
-  out = std::get_if<Array<T>>(&value);
-  if (!out)
-    return Status::error(std::string(what) + " has the wrong element type");
-  return Status::success();
-}
-
 Status expectShape(const char *what, const qtc::Shape &found,
                    const qtc::Shape &expected) {
   if (found != expected)
@@ -123,42 +84,66 @@ Array<To> reinterpretArray(const Array<From> &from) {
   return to;
 }
 
-qtc::ref::GseFormat formatOf(GSEType type) {
+} // namespace
+
+std::string typeToString(Type type) {
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  os << type;
+  return text;
+}
+
+qtc::Shape staticShapeOf(Type type) {
+  if (auto tensor = dyn_cast<RankedTensorType>(type))
+    return qtc::Shape(tensor.getShape().begin(), tensor.getShape().end());
+  return {};
+}
+
+Type elementTypeOf(Type type) {
+  if (auto tensor = dyn_cast<RankedTensorType>(type))
+    return tensor.getElementType();
+  return type;
+}
+
+qtc::ref::Rounding referenceRounding(Rounding rounding) {
+  switch (rounding) {
+  case Rounding::RNA:
+    return qtc::ref::Rounding::RNA;
+  case Rounding::Stochastic:
+    return qtc::ref::Rounding::Stochastic;
+  default:
+    return qtc::ref::Rounding::RNE;
+  }
+}
+
+qtc::ref::ExpRule referenceExpRule(ExpRule rule) {
+  return rule == ExpRule::Ceil ? qtc::ref::ExpRule::Ceil
+                               : qtc::ref::ExpRule::Floor;
+}
+
+qtc::ref::GseFormat gseFormatOf(GSEType type) {
   qtc::ref::GseFormat format;
   format.bits = type.getBits();
   format.group = type.getGroup();
   format.expBits = type.getExpBits();
-  format.expRule = type.getExpRule() == ExpRule::Ceil ? qtc::ref::ExpRule::Ceil
-                                                      : qtc::ref::ExpRule::Floor;
-  switch (type.getRounding()) {
-  case Rounding::RNE:
-    format.rounding = qtc::ref::Rounding::RNE;
-    break;
-  case Rounding::RNA:
-    format.rounding = qtc::ref::Rounding::RNA;
-    break;
-  case Rounding::Stochastic:
-    format.rounding = qtc::ref::Rounding::Stochastic;
-    break;
-  }
+  format.expRule = referenceExpRule(type.getExpRule());
+  format.rounding = referenceRounding(type.getRounding());
   return format;
 }
 
-} // namespace
-
 Status denseFromHost(Type type, const HostTensor &host, RuntimeValue &out) {
-  std::optional<DType> dtype = dtypeOf(elementOf(type));
+  std::optional<DType> dtype = dtypeOf(elementTypeOf(type));
   if (!dtype)
-    return Status::error("values of type " + typeString(type) +
+    return Status::error("values of type " + typeToString(type) +
                          " cannot be read from a file");
   bool bf16Bits = *dtype == DType::BF16 && host.dtype == DType::U16;
   if (host.dtype != *dtype && !bf16Bits)
     return Status::error(std::string("has dtype ") + qtc::dtypeName(host.dtype) +
                          ", expected " + qtc::dtypeName(*dtype) + " for " +
-                         typeString(type));
-  qtc::Shape shape = shapeOfType(type);
+                         typeToString(type));
+  qtc::Shape shape = staticShapeOf(type);
   QTC_RETURN_IF_ERROR(expectShape("the tensor", host.shape, shape)
-                          .withContext("for " + typeString(type)));
+                          .withContext("for " + typeToString(type)));
   switch (*dtype) {
   case DType::F32:
     out = fromBytes<float>(shape, host.bytes);
@@ -216,7 +201,7 @@ Status packStorage(Type type, ArrayRef<RuntimeValue> storage,
   SmallVector<RankedTensorType> storageTypes = quantized.getStorageTypes();
   SmallVector<StringRef> names = quantized.getStorageNames();
   if (storage.size() != storageTypes.size())
-    return Status::error(typeString(type) + " has " +
+    return Status::error(typeToString(type) + " has " +
                          std::to_string(storageTypes.size()) +
                          " storage tensors, got " +
                          std::to_string(storage.size()));
@@ -228,13 +213,13 @@ Status packStorage(Type type, ArrayRef<RuntimeValue> storage,
       return Status::error(what + " has dtype " + qtc::dtypeName(host.dtype) +
                            ", expected " + qtc::dtypeName(*dtype));
     QTC_RETURN_IF_ERROR(expectShape(what.c_str(), host.shape,
-                                    shapeOfType(storageTypes[i])));
+                                    staticShapeOf(storageTypes[i])));
   }
   return llvm::TypeSwitch<Type, Status>(type)
       .Case([&](GSEType gse) -> Status {
         qtc::ref::GseTensor q;
         q.axis = gse.getAxis();
-        q.format = formatOf(gse);
+        q.format = gseFormatOf(gse);
         q.mantissas = std::get<Array<int8_t>>(storage[0]);
         q.exponents = std::get<Array<int8_t>>(storage[1]);
         for (int64_t i = 0; i < q.mantissas.numel(); ++i)
@@ -302,7 +287,7 @@ Status packStorage(Type type, ArrayRef<RuntimeValue> storage,
         return Status::success();
       })
       .Default([&](Type) {
-        return Status::error("not a quantized type: " + typeString(type));
+        return Status::error("not a quantized type: " + typeToString(type));
       });
 }
 
@@ -348,7 +333,7 @@ Array<float> toF32(Type type, const RuntimeValue &value) {
         else {
           Array<float> out(v.shape);
           for (int64_t i = 0; i < v.numel(); ++i)
-            out[i] = static_cast<float>(asDouble(v[i]));
+            out[i] = static_cast<float>(elementToDouble(v[i]));
           return out;
         }
       },
@@ -366,7 +351,7 @@ std::string summarize(const HostTensor &tensor) {
     using T = decltype(tag);
     const T *data = tensor.data<T>();
     for (int64_t i = 0; i < tensor.numel(); ++i) {
-      double x = asDouble(data[i]);
+      double x = elementToDouble(data[i]);
       lo = std::min(lo, x);
       hi = std::max(hi, x);
       sum += x;

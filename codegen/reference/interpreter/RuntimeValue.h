@@ -14,6 +14,7 @@
 #include "codegen/reference/Nf4.h"
 #include "runtime/Half.h"
 #include "runtime/HostTensor.h"
+#include "dialect/QtTypes.h"
 
 #include "mlir/IR/Types.h"
 
@@ -31,6 +32,30 @@ using RuntimeValue =
                  Array<int16_t>, Array<int32_t>, Array<int64_t>,
                  qtc::ref::GseTensor, qtc::ref::Nf4Tensor,
                  qtc::ref::AffineTensor>;
+
+/// An element of any dense array as a double (exact for every type held).
+template <typename T>
+double elementToDouble(T value) {
+  if constexpr (std::is_same_v<T, qtc::Half>)
+    return qtc::halfToFloat(value);
+  else if constexpr (std::is_same_v<T, qtc::BFloat16>)
+    return qtc::bf16ToFloat(value.bits);
+  else
+    return static_cast<double>(value);
+}
+
+/// A type as the IR spells it, for messages.
+std::string typeToString(Type type);
+
+/// The reference library's spelling of the dialect's enums.
+qtc::ref::Rounding referenceRounding(Rounding rounding);
+qtc::ref::ExpRule referenceExpRule(ExpRule rule);
+/// The reference format of a GSE type.
+qtc::ref::GseFormat gseFormatOf(GSEType type);
+/// The static shape of a ranked tensor type; [] for a scalar.
+qtc::Shape staticShapeOf(Type type);
+/// The element type of a tensor type; a scalar type itself.
+Type elementTypeOf(Type type);
 
 /// The dense value of a tensor or scalar type from a host tensor whose dtype
 /// and shape must match it (bf16 also accepts u16 bit patterns).
