@@ -16,6 +16,7 @@ config.test_exec_root = os.path.join(config.qtc_obj_root, "test")
 config.excludes = ["Inputs", "CMakeLists.txt", "lit.cfg.py", "lit.site.cfg.py.in"]
 
 config.substitutions.append(("%qtc_src_root", config.qtc_src_root))
+config.substitutions.append(("%qtc_obj_root", config.qtc_obj_root))
 # Makes, checks and compares .npy files with the standard library only
 # (%python is lit's own substitution).
 config.substitutions.append(

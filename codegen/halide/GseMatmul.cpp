@@ -1,0 +1,110 @@
+//===- GseMatmul.cpp - The GSE x GSE matmul algorithm ---------------------===//
+//
+// Literal NUMERICS.md 1, matching codegen/reference/Gse.cpp bit for bit:
+// - each group's partial is an exact i32 dot product of mantissas;
+// - f32: term = round_f32(partial * 2^(sA + sB)), computed as one f64
+//   product (exact: |partial| < 2^31 and the exponent sum is in [-256, 254])
+//   rounded once, which is exactly ldexp's result; terms are summed in f32
+//   in group order, as the reference does;
+// - wide_int: partials shifted to the smallest exponent (raised only where
+//   the i64 sum could overflow) and summed in i64; ldexpf of the sum.
+//
+//===----------------------------------------------------------------------===//
+#include "codegen/halide/GseMatmul.h"
+
+using namespace Halide;
+
+namespace qtc::halide {
+namespace {
+
+/// 2^e as an f64, for e within the normal f64 exponent range.
+Expr pow2f64(Expr e) {
+  return reinterpret<double>(cast<int64_t>(e + 1023) << 52);
+}
+
+/// ceil(log2(count)) for count >= 1.
+Expr ceilLog2(Expr count) {
+  return 32 - count_leading_zeros(max(count, 1) - 1);
+}
+
+} // namespace
+
+GseMatmulPipeline defineGseMatmul(Func aMantissas, Func aExponents,
+                                  Func bMantissas, Func bExponents, Expr K,
+                                  const GseMatmulOptions &o) {
+  GseMatmulPipeline p;
+  Var &k = p.k, &m = p.m, &n = p.n, &g = p.g, &kk = p.kk, &ko = p.ko;
+  const int G = o.group;
+  Expr groups = K / G;
+
+  // Logical A (k, m) and B^T (k, n) from the stored layouts.
+  Expr a = o.transposeA ? aMantissas(m, k) : aMantissas(k, m);
+  Expr aExp = o.transposeA ? aExponents(m, g) : aExponents(g, m);
+  Expr bt = o.transposeB ? bMantissas(k, n) : bMantissas(n, k);
+  Expr btExp = o.transposeB ? bExponents(g, n) : bExponents(n, g);
+
+  if (o.unsignedLhs)
+    p.lhs(k, m) = cast<uint8_t>(cast<int16_t>(a) + 128);
+  else
+    p.lhs(k, m) = a;
+  Func rhsLogical("rhs_logical");
+  rhsLogical(k, n) = bt;
+  p.rhs(kk, n, ko) = rhsLogical(ko * 4 + kk, n);
+
+  p.rk = RDom(0, G, "rk");
+  RDom &rk = p.rk;
+  Expr kIndex = g * G + rk;
+  p.partial(n, m, g) = cast<int32_t>(0);
+  p.partial(n, m, g) += cast<int32_t>(p.lhs(kIndex, m)) *
+                        cast<int32_t>(p.rhs(kIndex % 4, n, kIndex / 4));
+  Expr partial = p.partial(n, m, g);
+  if (o.unsignedLhs) {
+    p.rhsGroupSums(n, g) = cast<int32_t>(0);
+    p.rhsGroupSums(n, g) += 128 * cast<int32_t>(rhsLogical(g * G + rk, n));
+    partial = partial - p.rhsGroupSums(n, g);
+  }
+  Func aExpF("a_exp"), bExpF("b_exp");
+  aExpF(g, m) = cast<int32_t>(aExp);
+  bExpF(g, n) = cast<int32_t>(btExp);
+  p.exponent(n, m, g) = aExpF(g, m) + bExpF(g, n);
+  p.groupPartial(n, m, g) = partial;
+
+  p.rg = RDom(0, groups, "rg");
+  RDom &rg = p.rg;
+  if (!o.wideInt) {
+    p.term(n, m, g) = cast<float>(cast<double>(p.groupPartial(n, m, g)) *
+                                  pow2f64(p.exponent(n, m, g)));
+    p.output(n, m) = 0.0f;
+    p.output(n, m) += p.term(n, m, rg);
+    return p;
+  }
+  // wide_int: common exponent = max(min_g e, max_g e - (31 - ceil(log2
+  // groups))), then each partial shifted to it (left exactly, right by a
+  // floor shift) and summed in i64.
+  // Halide seeds minimum/maximum with the type's extremes; the clamp (to a
+  // range holding every sum of two 8-bit exponents) keeps its bounds
+  // arithmetic from overflowing.
+  Expr headroom = 31 - ceilLog2(groups);
+  p.common(n, m) = clamp(max(minimum(p.exponent(n, m, rg)),
+                             maximum(p.exponent(n, m, rg) - headroom)),
+                         -512, 512);
+  Expr shift = p.exponent(n, m, g) - p.common(n, m);
+  Expr wide = cast<int64_t>(p.groupPartial(n, m, g));
+  // shift <= 31 - ceil(log2 groups) by the choice of common; the clamp
+  // tells Halide's bounds inference so (a shift it cannot bound overflows
+  // its constant folding).
+  p.term(n, m, g) =
+      select(shift >= 0, wide << cast<uint64_t>(clamp(shift, 0, 31)),
+             shift > -63, wide >> cast<uint64_t>(min(-shift, 63)),
+             select(wide < 0, cast<int64_t>(-1), cast<int64_t>(0)));
+  p.wideSum(n, m) = cast<int64_t>(0);
+  p.wideSum(n, m) += p.term(n, m, rg);
+  // ldexpf((float)sum, common): the i64 -> f32 conversion rounds once; the
+  // scaling is exact in f64 and the final cast rounds exactly as ldexpf does
+  // where the result is subnormal.
+  p.output(n, m) = cast<float>(cast<double>(cast<float>(p.wideSum(n, m))) *
+                               pow2f64(p.common(n, m)));
+  return p;
+}
+
+} // namespace qtc::halide

@@ -1,0 +1,64 @@
+//===- GseMatmul.h - The GSE x GSE matmul algorithm -------------*- C++ -*-===//
+//
+// C = op(A) op(B) for two GSE operands grouped along K (NUMERICS.md 1): the
+// algorithm only; schedules live in GseMatmulSchedule.cpp, one per target.
+//
+//===----------------------------------------------------------------------===//
+#ifndef QTC_CODEGEN_HALIDE_GSEMATMUL_H
+#define QTC_CODEGEN_HALIDE_GSEMATMUL_H
+
+#include "Halide.h"
+
+namespace qtc::halide {
+
+struct GseMatmulOptions {
+  int group = 32;
+  bool wideInt = false;
+  /// qt.matmul's transposes: A stored [K, M], B stored [N, K].
+  bool transposeA = false, transposeB = false;
+  /// Add 128 to A's mantissas so the products are u8 x i8 (x86 VNNI's
+  /// vpdpbusd) and subtract 128 * sum(B) per group afterwards: exact.
+  bool unsignedLhs = false;
+};
+
+/// Halide dimensions are innermost first: a stored [M, K] matrix is (k, m).
+struct GseMatmulPipeline {
+  Halide::Var k{"k"}, m{"m"}, n{"n"}, g{"g"}, kk{"kk"}, ko{"ko"};
+  Halide::RDom rk, rg;
+  /// A's mantissas as (k, m) (offset by 128 when unsignedLhs).
+  Halide::Func lhs{"lhs"};
+  /// op(B)^T's mantissas packed as (kk, n, ko) with k = 4 ko + kk, so 4
+  /// consecutive k of 16 columns are one 64-byte load.
+  Halide::Func rhs{"rhs"};
+  /// 128 * sum over a group of B's mantissas, (n, g) (unsignedLhs only).
+  Halide::Func rhsGroupSums{"rhs_group_sums"};
+  /// The exact i32 partial of one group, (n, m, g).
+  Halide::Func partial{"partial"};
+  /// The partial with the unsigned offset removed, (n, m, g).
+  Halide::Func groupPartial{"group_partial"};
+  /// Group exponent sums sA + sB, (n, m, g).
+  Halide::Func exponent{"exponent"};
+  /// f32: round_f32(partial * 2^exponent); wide_int: the partial shifted to
+  /// the common exponent (i64). Either is summed over groups in order.
+  Halide::Func term{"term"};
+  /// wide_int only: the common exponent (n, m) and the i64 sum.
+  Halide::Func common{"common"}, wideSum{"wide_sum"};
+  Halide::Func output{"c"};
+};
+
+/// Builds the algorithm. Inputs are the storage of qt.matmul's operands:
+/// mantissas (i8) and exponents (i8), A as stored [M, K] (or [K, M]) and B
+/// as stored [K, N] (or [N, K]). The output is C (n, m), i.e. [M, N].
+GseMatmulPipeline defineGseMatmul(Halide::Func aMantissas, Halide::Func aExponents,
+                                  Halide::Func bMantissas, Halide::Func bExponents,
+                                  Halide::Expr K, const GseMatmulOptions &options);
+
+/// One schedule per target family; each writes C in (n, m) order.
+void scheduleGseMatmulX86Avx512(GseMatmulPipeline &p, const GseMatmulOptions &o);
+void scheduleGseMatmulX86Avx2(GseMatmulPipeline &p, const GseMatmulOptions &o);
+void scheduleGseMatmulArm(GseMatmulPipeline &p, const GseMatmulOptions &o);
+void scheduleGseMatmulCuda(GseMatmulPipeline &p, const GseMatmulOptions &o);
+
+} // namespace qtc::halide
+
+#endif // QTC_CODEGEN_HALIDE_GSEMATMUL_H

@@ -1,0 +1,62 @@
+//===- KernelGenerators.cpp - Halide generators of qtc's kernels ----------===//
+//
+// Each generator reads the storage of qt IR values (mantissas, exponents,
+// codes, scales, ...) as Halide buffers, builds the algorithm from its
+// builder and picks the schedule of the target it is compiled for.
+//
+//===----------------------------------------------------------------------===//
+#include "codegen/halide/GseMatmul.h"
+
+using namespace Halide;
+
+namespace qtc::halide {
+namespace {
+
+/// qt.matmul of two GSE operands.
+class GseMatmulGenerator : public Generator<GseMatmulGenerator> {
+public:
+  GeneratorParam<int> group{"group", 32};
+  GeneratorParam<std::string> accumulate{"accumulate", "f32"};
+  GeneratorParam<bool> transposeA{"transpose_a", false};
+  GeneratorParam<bool> transposeB{"transpose_b", false};
+
+  Input<Buffer<int8_t>> aMantissas{"a_mantissas", 2};
+  Input<Buffer<int8_t>> aExponents{"a_exponents", 2};
+  Input<Buffer<int8_t>> bMantissas{"b_mantissas", 2};
+  Input<Buffer<int8_t>> bExponents{"b_exponents", 2};
+  Output<Buffer<float>> c{"c", 2};
+
+  void generate() {
+    options.group = group;
+    options.wideInt = std::string(accumulate) == "wide_int";
+    options.transposeA = transposeA;
+    options.transposeB = transposeB;
+    options.unsignedLhs = get_target().arch == Target::X86 &&
+                          get_target().has_feature(Target::AVX512_SapphireRapids);
+    Expr K = transposeA ? aMantissas.dim(1).extent() : aMantissas.dim(0).extent();
+    pipeline = defineGseMatmul(aMantissas, aExponents, bMantissas, bExponents,
+                               K, options);
+    c = pipeline.output;
+  }
+
+  void schedule() {
+    const Target &target = get_target();
+    if (target.has_gpu_feature())
+      scheduleGseMatmulCuda(pipeline, options);
+    else if (target.arch == Target::ARM)
+      scheduleGseMatmulArm(pipeline, options);
+    else if (target.has_feature(Target::AVX512))
+      scheduleGseMatmulX86Avx512(pipeline, options);
+    else
+      scheduleGseMatmulX86Avx2(pipeline, options);
+  }
+
+private:
+  GseMatmulOptions options;
+  GseMatmulPipeline pipeline;
+};
+
+} // namespace
+} // namespace qtc::halide
+
+HALIDE_REGISTER_GENERATOR(qtc::halide::GseMatmulGenerator, gse_matmul)
