@@ -2,10 +2,12 @@
 //
 // Literal NUMERICS.md 1, matching codegen/reference/Gse.cpp bit for bit:
 // - each group's partial is an exact i32 dot product of mantissas;
-// - f32: term = round_f32(partial * 2^(sA + sB)), computed as one f64
-//   product (exact: |partial| < 2^31 and the exponent sum is in [-256, 254])
-//   rounded once, which is exactly ldexp's result; terms are summed in f32
-//   in group order, as the reference does;
+// - f32: term = round_f32(partial * 2^(sA + sB)), ldexp's result, computed
+//   in f32 as (partial * 2^min(sA, sB)) * 2^max(sA, sB): the first product
+//   is exact (|partial| < 2^24 for G <= 256 and 2^min >= 2^-128 leaves it
+//   on the f32 grid, overflowing only when the true result does), so the
+//   second rounds once; terms are summed in f32 in group order, as the
+//   reference does;
 // - wide_int: partials shifted to the smallest exponent (raised only where
 //   the i64 sum could overflow) and summed in i64; ldexpf of the sum.
 //
@@ -16,6 +18,12 @@ using namespace Halide;
 
 namespace qtc::halide {
 namespace {
+
+/// 2^e as an f32 for an 8-bit exponent e in [-128, 127] (subnormal below
+/// -126).
+Expr pow2f32(Expr e) {
+  return reinterpret<float>(select(e >= -126, (e + 127) << 23, 1 << (e + 149)));
+}
 
 /// 2^e as an f64, for e within the normal f64 exponent range.
 Expr pow2f64(Expr e) {
@@ -72,10 +80,17 @@ GseMatmulPipeline defineGseMatmul(Func aMantissas, Func aExponents,
   p.rg = RDom(0, groups, "rg");
   RDom &rg = p.rg;
   if (!o.wideInt) {
-    p.term(n, m, g) = cast<float>(cast<double>(p.groupPartial(n, m, g)) *
-                                  pow2f64(p.exponent(n, m, g)));
-    p.output(n, m) = 0.0f;
-    p.output(n, m) += p.term(n, m, rg);
+    p.aScale(g, m) = pow2f32(aExpF(g, m));
+    p.bScale(g, n) = pow2f32(bExpF(g, n));
+    Expr smaller = min(p.aScale(g, m), p.bScale(g, n));
+    Expr larger = max(p.aScale(g, m), p.bScale(g, n));
+    // strict_float: a contraction of the last product into the sum (an FMA)
+    // would skip the rounding of subnormal terms that the reference does.
+    p.term(n, m, g) =
+        strict_float((cast<float>(p.groupPartial(n, m, g)) * smaller) * larger);
+    p.sum(n, m) = 0.0f;
+    p.sum(n, m) = strict_float(p.sum(n, m) + p.term(n, m, rg));
+    p.output(n, m) = p.sum(n, m);
     return p;
   }
   // wide_int: common exponent = max(min_g e, max_g e - (31 - ceil(log2
@@ -97,12 +112,12 @@ GseMatmulPipeline defineGseMatmul(Func aMantissas, Func aExponents,
       select(shift >= 0, wide << cast<uint64_t>(clamp(shift, 0, 31)),
              shift > -63, wide >> cast<uint64_t>(min(-shift, 63)),
              select(wide < 0, cast<int64_t>(-1), cast<int64_t>(0)));
-  p.wideSum(n, m) = cast<int64_t>(0);
-  p.wideSum(n, m) += p.term(n, m, rg);
+  p.sum(n, m) = cast<int64_t>(0);
+  p.sum(n, m) += p.term(n, m, rg);
   // ldexpf((float)sum, common): the i64 -> f32 conversion rounds once; the
   // scaling is exact in f64 and the final cast rounds exactly as ldexpf does
   // where the result is subnormal.
-  p.output(n, m) = cast<float>(cast<double>(cast<float>(p.wideSum(n, m))) *
+  p.output(n, m) = cast<float>(cast<double>(cast<float>(p.sum(n, m))) *
                                pow2f64(p.common(n, m)));
   return p;
 }

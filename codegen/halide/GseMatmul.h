@@ -36,22 +36,36 @@ struct GseMatmulPipeline {
   Halide::Func partial{"partial"};
   /// The partial with the unsigned offset removed, (n, m, g).
   Halide::Func groupPartial{"group_partial"};
+  /// f32 only: 2^sA as (g, m) and 2^sB as (g, n), in f32.
+  Halide::Func aScale{"a_scale"}, bScale{"b_scale"};
   /// Group exponent sums sA + sB, (n, m, g).
   Halide::Func exponent{"exponent"};
   /// f32: round_f32(partial * 2^exponent); wide_int: the partial shifted to
   /// the common exponent (i64). Either is summed over groups in order.
   Halide::Func term{"term"};
-  /// wide_int only: the common exponent (n, m) and the i64 sum.
-  Halide::Func common{"common"}, wideSum{"wide_sum"};
+  /// The terms summed over groups in order: f32, or i64 for wide_int.
+  Halide::Func sum{"sum"};
+  /// wide_int only: the common exponent (n, m).
+  Halide::Func common{"common"};
   Halide::Func output{"c"};
 };
 
 /// Builds the algorithm. Inputs are the storage of qt.matmul's operands:
 /// mantissas (i8) and exponents (i8), A as stored [M, K] (or [K, M]) and B
 /// as stored [K, N] (or [N, K]). The output is C (n, m), i.e. [M, N].
+/// The operands must read as zero outside their stored extents (wrap inputs
+/// with zeroOutside) so that schedules may compute whole register tiles past
+/// the edges of C: a zero mantissa contributes nothing.
 GseMatmulPipeline defineGseMatmul(Halide::Func aMantissas, Halide::Func aExponents,
                                   Halide::Func bMantissas, Halide::Func bExponents,
                                   Halide::Expr K, const GseMatmulOptions &options);
+
+/// An input buffer (ImageParam or generator Input) that reads 0 outside.
+template <typename Input>
+Halide::Func zeroOutside(const Input &input) {
+  return Halide::BoundaryConditions::constant_exterior(
+      input, Halide::cast(input.type(), 0));
+}
 
 /// One schedule per target family; each writes C in (n, m) order.
 void scheduleGseMatmulX86Avx512(GseMatmulPipeline &p, const GseMatmulOptions &o);

@@ -14,63 +14,62 @@ using namespace Halide;
 namespace qtc::halide {
 namespace {
 
-/// The CPU schedule, parameterized by the vector width (in i32 lanes), the
-/// number of vectors across n and the rows of m in one register tile.
+/// The CPU schedule. C is cut into cache blocks of blockN x blockM outputs,
+/// computed in parallel; a block's sums (f32, or i64 for wide_int) visit the
+/// groups in order, and per group, register tiles of (lanes * vectorsN) x
+/// rowsM outputs take their i32 partials from 4-way dot products, reusing
+/// the block's slice of A and B from cache. Tiles past the edges of C are
+/// computed whole (the operands read as zero there) and not stored.
 void scheduleCpu(GseMatmulPipeline &p, const GseMatmulOptions &o, int lanes,
-                 int vectorsN, int rowsM) {
-  Var no("no"), ni("ni"), mo("mo"), mi("mi"), nv("nv"), nl("nl");
+                 int vectorsN, int rowsM, int blockN, int blockM) {
+  Var nB("nB"), mB("mB"), nI("nI"), mI("mI"), nt("nt"), mt("mt"), ni("ni"),
+      mi("mi"), nv("nv"), nl("nl"), block("block");
   RVar rko("rko"), rki("rki");
   const int tileN = lanes * vectorsN;
 
   // Operand packing: once per call, parallel over rows.
-  p.lhs.compute_root().vectorize(p.k, 64, TailStrategy::GuardWithIf).parallel(p.m);
+  p.lhs.compute_root().vectorize(p.k, 64, TailStrategy::RoundUp).parallel(p.m);
   p.rhs.compute_root()
       .reorder(p.kk, p.n, p.ko)
-      .vectorize(p.n, lanes, TailStrategy::GuardWithIf)
+      .vectorize(p.n, lanes, TailStrategy::RoundUp)
       .unroll(p.kk)
       .parallel(p.ko);
   if (o.unsignedLhs)
     p.rhsGroupSums.compute_root()
-        .vectorize(p.n, lanes, TailStrategy::GuardWithIf)
+        .vectorize(p.n, lanes, TailStrategy::RoundUp)
         .parallel(p.g)
         .update()
         .reorder(p.rk, p.n, p.g)
-        .vectorize(p.n, lanes, TailStrategy::GuardWithIf)
+        .vectorize(p.n, lanes, TailStrategy::RoundUp)
         .parallel(p.g);
 
-  // C in (tileN x rowsM) tiles, rows of tiles in parallel.
+  // C: cache blocks in parallel (the output itself only copies or converts).
   p.output.compute_root()
-      .split(p.n, no, ni, tileN, TailStrategy::GuardWithIf)
-      .split(p.m, mo, mi, rowsM, TailStrategy::GuardWithIf)
-      .reorder(ni, mi, no, mo)
+      .split(p.n, nB, nI, blockN, TailStrategy::GuardWithIf)
+      .split(p.m, mB, mI, blockM, TailStrategy::GuardWithIf)
+      .reorder(nI, mI, nB, mB)
+      .vectorize(nI, lanes)
+      .fuse(nB, mB, block)
+      .parallel(block);
+  p.sum.compute_at(p.output, block)
+      .vectorize(p.n, lanes, TailStrategy::RoundUp);
+  p.sum.update()
+      .split(p.n, nt, ni, tileN, TailStrategy::RoundUp)
+      .split(p.m, mt, mi, rowsM, TailStrategy::RoundUp)
+      .reorder(ni, mi, nt, mt, p.rg)
       .vectorize(ni, lanes)
-      .parallel(mo);
-  // The Func whose update visits the groups of one tile in order.
-  Func out = p.output;
-  if (o.wideInt) {
-    out = p.wideSum;
-    p.wideSum.compute_at(p.output, no)
-        .vectorize(p.n, lanes, TailStrategy::GuardWithIf)
-        .unroll(p.m);
-    p.wideSum.update()
-        .reorder(p.n, p.m, p.rg)
-        .vectorize(p.n, lanes, TailStrategy::GuardWithIf)
-        .unroll(p.m);
-    p.common.compute_at(p.output, no)
-        .vectorize(p.n, lanes, TailStrategy::GuardWithIf)
-        .unroll(p.m);
+      .unroll(mi);
+  if (!o.wideInt) {
+    p.aScale.compute_root().parallel(p.m);
+    p.bScale.compute_root().vectorize(p.n, lanes, TailStrategy::RoundUp).parallel(p.g);
   } else {
-    p.output.update()
-        .split(p.n, no, ni, tileN, TailStrategy::GuardWithIf)
-        .split(p.m, mo, mi, rowsM, TailStrategy::GuardWithIf)
-        .reorder(ni, mi, p.rg, no, mo)
-        .vectorize(ni, lanes)
-        .unroll(mi)
-        .parallel(mo);
+    // The common exponent of every output before its groups are summed.
+    p.common.compute_at(p.output, block)
+        .vectorize(p.n, lanes, TailStrategy::RoundUp);
   }
 
   // One group's partials: a rowsM x tileN register tile.
-  p.partial.compute_at(out, p.rg)
+  p.partial.compute_at(p.sum, nt)
       .split(p.n, nv, nl, lanes)
       .reorder(nl, nv, p.m)
       .vectorize(nl)
@@ -92,15 +91,18 @@ void scheduleCpu(GseMatmulPipeline &p, const GseMatmulOptions &o, int lanes,
 void scheduleGseMatmulX86Avx512(GseMatmulPipeline &p, const GseMatmulOptions &o) {
   // 512-bit vectors: with 256-bit ones LLVM 14 picks the VEX AVX-VNNI
   // encoding, which faults on AVX512-VNNI-only CPUs (DESIGN.md).
-  scheduleCpu(p, o, /*lanes=*/16, /*vectorsN=*/2, /*rowsM=*/4);
+  scheduleCpu(p, o, /*lanes=*/16, /*vectorsN=*/2, /*rowsM=*/4,
+              /*blockN=*/256, /*blockM=*/64);
 }
 
 void scheduleGseMatmulX86Avx2(GseMatmulPipeline &p, const GseMatmulOptions &o) {
-  scheduleCpu(p, o, /*lanes=*/8, /*vectorsN=*/2, /*rowsM=*/4);
+  scheduleCpu(p, o, /*lanes=*/8, /*vectorsN=*/2, /*rowsM=*/4,
+              /*blockN=*/128, /*blockM=*/64);
 }
 
 void scheduleGseMatmulArm(GseMatmulPipeline &p, const GseMatmulOptions &o) {
-  scheduleCpu(p, o, /*lanes=*/4, /*vectorsN=*/4, /*rowsM=*/4);
+  scheduleCpu(p, o, /*lanes=*/4, /*vectorsN=*/4, /*rowsM=*/4,
+              /*blockN=*/128, /*blockM=*/32);
 }
 
 void scheduleGseMatmulCuda(GseMatmulPipeline &p, const GseMatmulOptions &o) {
@@ -115,15 +117,14 @@ void scheduleGseMatmulCuda(GseMatmulPipeline &p, const GseMatmulOptions &o) {
     p.rhsGroupSums.update().gpu_tile(p.n, p.g, nb, mb, nt, mt, 32, 8);
   }
   p.output.compute_root().gpu_tile(p.n, p.m, nb, mb, nt, mt, 32, 8);
-  Func out = p.output;
+  p.sum.compute_at(p.output, nt);
   if (o.wideInt) {
-    out = p.wideSum;
-    p.wideSum.compute_at(p.output, nt);
     p.common.compute_at(p.output, nt);
   } else {
-    p.output.update().gpu_tile(p.n, p.m, nb, mb, nt, mt, 32, 8);
+    p.aScale.compute_root().gpu_tile(p.g, p.m, nb, mb, nt, mt, 8, 32);
+    p.bScale.compute_root().gpu_tile(p.n, p.g, nb, mb, nt, mt, 32, 8);
   }
-  p.partial.compute_at(out, p.rg);
+  p.partial.compute_at(p.sum, p.rg);
   p.partial.update().split(p.rk, rko, rki, 4).atomic().vectorize(rki);
 }
 

@@ -34,7 +34,8 @@ public:
     options.unsignedLhs = get_target().arch == Target::X86 &&
                           get_target().has_feature(Target::AVX512_SapphireRapids);
     Expr K = transposeA ? aMantissas.dim(1).extent() : aMantissas.dim(0).extent();
-    pipeline = defineGseMatmul(aMantissas, aExponents, bMantissas, bExponents,
+    pipeline = defineGseMatmul(zeroOutside(aMantissas), zeroOutside(aExponents),
+                               zeroOutside(bMantissas), zeroOutside(bExponents),
                                K, options);
     c = pipeline.output;
   }

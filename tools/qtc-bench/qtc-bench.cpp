@@ -1,0 +1,228 @@
+//===- qtc-bench.cpp - Time qtc's kernels against baselines in one run ----===//
+//
+//   qtc-bench [--shapes MxNxK,...] [--repeat N] [--json FILE]
+//
+// For each shape, times the AOT Halide kernels and, in the same process and
+// run, the baselines on the same shape: OpenBLAS SGEMM (SGEMV at M = 1),
+// oneDNN's u8s8s32 integer GEMM, and the reference backend (only where it
+// finishes in about a second). Times are medians over --repeat runs after a
+// warm-up; the machine is shared, so read the ratios, not the times.
+//
+//===----------------------------------------------------------------------===//
+#include "codegen/reference/Gse.h"
+#include "qtc_gse_matmul_f32.h"
+
+#include "HalideBuffer.h"
+#include <cblas.h>
+#include <oneapi/dnnl/dnnl.h>
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <functional>
+#include <random>
+#include <string>
+#include <vector>
+
+namespace ref = qtc::ref;
+
+namespace {
+
+struct Shape {
+  int64_t M, N, K;
+};
+
+struct Options {
+  std::vector<Shape> shapes = {{1, 4096, 4096},
+                               {8, 4096, 4096},
+                               {256, 4096, 4096},
+                               {1024, 4096, 4096},
+                               {256, 11008, 4096}};
+  int repeat = 5;
+  std::string json;
+};
+
+void usage() {
+  std::fprintf(stderr, "usage: qtc-bench [--shapes MxNxK,...] [--repeat N] "
+                       "[--json FILE]\n");
+}
+
+bool parseShapes(const std::string &text, std::vector<Shape> &shapes) {
+  shapes.clear();
+  size_t start = 0;
+  while (start <= text.size()) {
+    size_t end = text.find(',', start);
+    std::string item = text.substr(start, end - start);
+    Shape s{};
+    char tail = 0;
+    if (std::sscanf(item.c_str(), "%ldx%ldx%ld%c", &s.M, &s.N, &s.K, &tail) !=
+            3 ||
+        s.M <= 0 || s.N <= 0 || s.K <= 0 || s.K % 32 != 0) {
+      std::fprintf(stderr,
+                   "qtc-bench: bad shape '%s' (MxNxK, positive, K a "
+                   "multiple of 32)\n",
+                   item.c_str());
+      return false;
+    }
+    shapes.push_back(s);
+    if (end == std::string::npos)
+      break;
+    start = end + 1;
+  }
+  return !shapes.empty();
+}
+
+/// Median seconds of `repeat` runs after one warm-up run.
+double timeIt(int repeat, const std::function<void()> &run) {
+  run();
+  std::vector<double> seconds;
+  for (int i = 0; i < repeat; ++i) {
+    auto start = std::chrono::steady_clock::now();
+    run();
+    seconds.push_back(std::chrono::duration<double>(
+                          std::chrono::steady_clock::now() - start)
+                          .count());
+  }
+  std::sort(seconds.begin(), seconds.end());
+  return seconds[seconds.size() / 2];
+}
+
+struct Record {
+  std::string kernel;
+  Shape shape;
+  double gops;
+  std::string baseline;
+  double baselineGops;
+};
+
+} // namespace
+
+int main(int argc, char **argv) {
+  Options options;
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i];
+    auto value = [&]() -> const char * {
+      if (i + 1 >= argc) {
+        usage();
+        std::exit(2);
+      }
+      return argv[++i];
+    };
+    if (arg == "--shapes") {
+      if (!parseShapes(value(), options.shapes))
+        return 2;
+    } else if (arg == "--repeat") {
+      options.repeat = std::atoi(value());
+      if (options.repeat < 1) {
+        std::fprintf(stderr, "qtc-bench: --repeat must be at least 1\n");
+        return 2;
+      }
+    } else if (arg == "--json") {
+      options.json = value();
+    } else {
+      usage();
+      return 2;
+    }
+  }
+
+  std::vector<Record> records;
+  std::mt19937 rng(1);
+  std::printf("%-22s %6s %6s %6s %10s  %-16s %10s %7s\n", "kernel", "M", "N",
+              "K", "GOP/s", "baseline", "GOP/s", "ratio");
+  for (const Shape &s : options.shapes) {
+    const int64_t M = s.M, N = s.N, K = s.K, G = 32;
+    double ops = 2.0 * M * N * K;
+    std::fprintf(stderr, "qtc-bench: %ldx%ldx%ld ...\n", M, N, K);
+
+    // GSE operands: A [M, K] and B [N, K] (X W^T), mantissas in +-127.
+    std::uniform_int_distribution<int> mantissa(-127, 127), exponent(-12, -4);
+    ref::GseTensor a, b;
+    auto fill = [&](ref::GseTensor &t, int64_t rows) {
+      t.axis = 1;
+      t.mantissas = ref::Array<int8_t>({rows, K});
+      t.exponents = ref::Array<int8_t>({rows, K / G});
+      for (int8_t &m : t.mantissas.data)
+        m = static_cast<int8_t>(mantissa(rng));
+      for (int8_t &e : t.exponents.data)
+        e = static_cast<int8_t>(exponent(rng));
+    };
+    fill(a, M);
+    fill(b, N);
+    Halide::Runtime::Buffer<int8_t> am(a.mantissas.data.data(), K, M),
+        ae(a.exponents.data.data(), K / G, M), bm(b.mantissas.data.data(), K, N),
+        be(b.exponents.data.data(), K / G, N);
+    Halide::Runtime::Buffer<float> c(N, M);
+    double gse = ops / timeIt(options.repeat, [&] {
+      qtc_gse_matmul_f32(am, ae, bm, be, c);
+    }) / 1e9;
+
+    // OpenBLAS on f32 copies of the same operands.
+    std::vector<float> af(M * K), bf(N * K), cf(M * N);
+    for (int64_t i = 0; i < M * K; ++i)
+      af[i] = a.mantissas[i];
+    for (int64_t i = 0; i < N * K; ++i)
+      bf[i] = b.mantissas[i];
+    std::string blasName = M == 1 ? "openblas_sgemv" : "openblas_sgemm";
+    double blas = ops / timeIt(options.repeat, [&] {
+      if (M == 1)
+        cblas_sgemv(CblasRowMajor, CblasNoTrans, N, K, 1.0f, bf.data(), K,
+                    af.data(), 1, 0.0f, cf.data(), 1);
+      else
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, M, N, K, 1.0f,
+                    af.data(), K, bf.data(), K, 0.0f, cf.data(), N);
+    }) / 1e9;
+
+    // oneDNN's plain int8 GEMM (u8 x s8 -> s32), no per-group scaling.
+    std::vector<uint8_t> au(M * K);
+    for (int64_t i = 0; i < M * K; ++i)
+      au[i] = static_cast<uint8_t>(a.mantissas[i] + 128);
+    std::vector<int32_t> ci(M * N);
+    int32_t zero = 0;
+    double dnnl = ops / timeIt(options.repeat, [&] {
+      dnnl_gemm_u8s8s32('N', 'T', 'F', M, N, K, 1.0f, au.data(), K, 0,
+                        b.mantissas.data.data(), K, 0, 0.0f, ci.data(), N,
+                        &zero);
+    }) / 1e9;
+
+    std::vector<std::pair<std::string, double>> baselines = {
+        {blasName, blas}, {"onednn_u8s8s32", dnnl}};
+    // The reference backend where it takes about a second or less.
+    if (ops <= 2.0 * 8 * 4096 * 4096) {
+      double seconds = timeIt(1, [&] {
+        ref::gseMatmul(a, false, b, true, ref::Accumulation::F32);
+      });
+      baselines.push_back({"reference", ops / seconds / 1e9});
+    }
+    for (const auto &[name, baseGops] : baselines) {
+      records.push_back({"gse_matmul_f32_g32", s, gse, name, baseGops});
+      std::printf("%-22s %6ld %6ld %6ld %10.1f  %-16s %10.1f %7.2f\n",
+                  "gse_matmul_f32_g32", M, N, K, gse, name.c_str(), baseGops,
+                  gse / baseGops);
+    }
+    std::fflush(stdout);
+  }
+
+  if (!options.json.empty()) {
+    nlohmann::json list = nlohmann::json::array();
+    for (const Record &r : records)
+      list.push_back({{"kernel", r.kernel},
+                      {"M", r.shape.M},
+                      {"N", r.shape.N},
+                      {"K", r.shape.K},
+                      {"gops", r.gops},
+                      {"baseline", r.baseline},
+                      {"baseline_gops", r.baselineGops},
+                      {"ratio", r.gops / r.baselineGops}});
+    std::ofstream file(options.json);
+    file << list.dump(2) << "\n";
+    if (!file) {
+      std::fprintf(stderr, "qtc-bench: cannot write '%s'\n",
+                   options.json.c_str());
+      return 1;
+    }
+  }
+  return 0;
+}
