@@ -48,29 +48,32 @@ GseMatmulPipeline defineGseMatmul(Func aMantissas, Func aExponents,
   // Logical A (k, m) and B^T (k, n) from the stored layouts.
   Expr a = o.transposeA ? aMantissas(m, k) : aMantissas(k, m);
   Expr aExp = o.transposeA ? aExponents(m, g) : aExponents(g, m);
-  Expr bt = o.transposeB ? bMantissas(k, n) : bMantissas(n, k);
+  auto bt_at = [&](Expr kIndex) {
+    return o.transposeB ? bMantissas(kIndex, n) : bMantissas(n, kIndex);
+  };
   Expr btExp = o.transposeB ? bExponents(g, n) : bExponents(n, g);
 
-  if (o.unsignedLhs)
-    p.lhs(k, m) = cast<uint8_t>(cast<int16_t>(a) + 128);
+  p.lhs(k, m) = a;
+  if (o.unsignedRhs)
+    p.rhs(kk, n, ko) = cast<uint8_t>(cast<int16_t>(bt_at(ko * 4 + kk)) + 128);
   else
-    p.lhs(k, m) = a;
-  Func rhsLogical("rhs_logical");
-  rhsLogical(k, n) = bt;
-  p.rhs(kk, n, ko) = rhsLogical(ko * 4 + kk, n);
+    p.rhs(kk, n, ko) = bt_at(ko * 4 + kk);
 
   p.rk = RDom(0, G, "rk");
   RDom &rk = p.rk;
   Expr kIndex = g * G + rk;
-  p.partial(n, m, g) = cast<int32_t>(0);
+  // With the unsigned offset, each partial starts at -128 * (A's group sum),
+  // which cancels the offset exactly.
+  if (o.unsignedRhs) {
+    p.lhsGroupSums(g, m) = cast<int32_t>(0);
+    p.lhsGroupSums(g, m) += 128 * cast<int32_t>(p.lhs(g * G + rk, m));
+    p.partial(n, m, g) = -p.lhsGroupSums(g, m);
+  } else {
+    p.partial(n, m, g) = cast<int32_t>(0);
+  }
   p.partial(n, m, g) += cast<int32_t>(p.lhs(kIndex, m)) *
                         cast<int32_t>(p.rhs(kIndex % 4, n, kIndex / 4));
   Expr partial = p.partial(n, m, g);
-  if (o.unsignedLhs) {
-    p.rhsGroupSums(n, g) = cast<int32_t>(0);
-    p.rhsGroupSums(n, g) += 128 * cast<int32_t>(rhsLogical(g * G + rk, n));
-    partial = partial - p.rhsGroupSums(n, g);
-  }
   Func aExpF("a_exp"), bExpF("b_exp");
   aExpF(g, m) = cast<int32_t>(aExp);
   bExpF(g, n) = cast<int32_t>(btExp);

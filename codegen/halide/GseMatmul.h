@@ -16,22 +16,24 @@ struct GseMatmulOptions {
   bool wideInt = false;
   /// qt.matmul's transposes: A stored [K, M], B stored [N, K].
   bool transposeA = false, transposeB = false;
-  /// Add 128 to A's mantissas so the products are u8 x i8 (x86 VNNI's
-  /// vpdpbusd) and subtract 128 * sum(B) per group afterwards: exact.
-  bool unsignedLhs = false;
+  /// Add 128 to B's mantissas so the products are i8 x u8 (x86 VNNI's
+  /// vpdpbusd) and start each partial at -128 * sum(A) over the group:
+  /// exact. The correction costs O(M K), not O(N K).
+  bool unsignedRhs = false;
 };
 
 /// Halide dimensions are innermost first: a stored [M, K] matrix is (k, m).
 struct GseMatmulPipeline {
   Halide::Var k{"k"}, m{"m"}, n{"n"}, g{"g"}, kk{"kk"}, ko{"ko"};
   Halide::RDom rk, rg;
-  /// A's mantissas as (k, m) (offset by 128 when unsignedLhs).
+  /// A's mantissas as (k, m).
   Halide::Func lhs{"lhs"};
   /// op(B)^T's mantissas packed as (kk, n, ko) with k = 4 ko + kk, so 4
-  /// consecutive k of 16 columns are one 64-byte load.
+  /// consecutive k of 16 columns are one 64-byte load (offset by 128 when
+  /// unsignedRhs).
   Halide::Func rhs{"rhs"};
-  /// 128 * sum over a group of B's mantissas, (n, g) (unsignedLhs only).
-  Halide::Func rhsGroupSums{"rhs_group_sums"};
+  /// 128 * sum over a group of A's mantissas, (g, m) (unsignedRhs only).
+  Halide::Func lhsGroupSums{"lhs_group_sums"};
   /// The exact i32 partial of one group, (n, m, g).
   Halide::Func partial{"partial"};
   /// The partial with the unsigned offset removed, (n, m, g).

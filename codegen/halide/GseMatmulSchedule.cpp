@@ -29,19 +29,19 @@ void scheduleCpu(GseMatmulPipeline &p, const GseMatmulOptions &o, int lanes,
 
   // Operand packing: once per call, parallel over rows.
   p.lhs.compute_root().vectorize(p.k, 64, TailStrategy::RoundUp).parallel(p.m);
+  // B is repacked once per call: 4 consecutive k of lanes columns per
+  // vector, the operand layout of the 4-way dot product.
+  Var kn("kn");
   p.rhs.compute_root()
       .reorder(p.kk, p.n, p.ko)
-      .vectorize(p.n, lanes, TailStrategy::RoundUp)
-      .unroll(p.kk)
+      .fuse(p.kk, p.n, kn)
+      .vectorize(kn, 4 * lanes, TailStrategy::RoundUp)
       .parallel(p.ko);
-  if (o.unsignedLhs)
-    p.rhsGroupSums.compute_root()
-        .vectorize(p.n, lanes, TailStrategy::RoundUp)
-        .parallel(p.g)
+  if (o.unsignedRhs)
+    p.lhsGroupSums.compute_root()
+        .parallel(p.m)
         .update()
-        .reorder(p.rk, p.n, p.g)
-        .vectorize(p.n, lanes, TailStrategy::RoundUp)
-        .parallel(p.g);
+        .parallel(p.m);
 
   // C: cache blocks in parallel (the output itself only copies or converts).
   p.output.compute_root()
@@ -61,7 +61,12 @@ void scheduleCpu(GseMatmulPipeline &p, const GseMatmulOptions &o, int lanes,
       .unroll(mi);
   if (!o.wideInt) {
     p.aScale.compute_root().parallel(p.m);
-    p.bScale.compute_root().vectorize(p.n, lanes, TailStrategy::RoundUp).parallel(p.g);
+    // Stored n-major so a register tile reads its B scales as one vector.
+    p.bScale.compute_root()
+        .reorder_storage(p.n, p.g)
+        .reorder(p.n, p.g)
+        .vectorize(p.n, lanes, TailStrategy::RoundUp)
+        .parallel(p.g);
   } else {
     // The common exponent of every output before its groups are summed.
     p.common.compute_at(p.output, block)
@@ -112,9 +117,9 @@ void scheduleGseMatmulCuda(GseMatmulPipeline &p, const GseMatmulOptions &o) {
   RVar rko("rko"), rki("rki");
   p.lhs.compute_root().gpu_tile(p.k, p.m, nb, mb, nt, mt, 32, 8);
   p.rhs.compute_root().gpu_tile(p.n, p.ko, nb, mb, nt, mt, 32, 8);
-  if (o.unsignedLhs) {
-    p.rhsGroupSums.compute_root().gpu_tile(p.n, p.g, nb, mb, nt, mt, 32, 8);
-    p.rhsGroupSums.update().gpu_tile(p.n, p.g, nb, mb, nt, mt, 32, 8);
+  if (o.unsignedRhs) {
+    p.lhsGroupSums.compute_root().gpu_tile(p.g, p.m, nb, mb, nt, mt, 8, 32);
+    p.lhsGroupSums.update().gpu_tile(p.g, p.m, nb, mb, nt, mt, 8, 32);
   }
   p.output.compute_root().gpu_tile(p.n, p.m, nb, mb, nt, mt, 32, 8);
   p.sum.compute_at(p.output, nt);

@@ -31,7 +31,7 @@ public:
     options.wideInt = std::string(accumulate) == "wide_int";
     options.transposeA = transposeA;
     options.transposeB = transposeB;
-    options.unsignedLhs = get_target().arch == Target::X86 &&
+    options.unsignedRhs = get_target().arch == Target::X86 &&
                           get_target().has_feature(Target::AVX512_SapphireRapids);
     Expr K = transposeA ? aMantissas.dim(1).extent() : aMantissas.dim(0).extent();
     pipeline = defineGseMatmul(zeroOutside(aMantissas), zeroOutside(aExponents),

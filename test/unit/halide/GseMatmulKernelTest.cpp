@@ -99,7 +99,7 @@ struct JitKernel {
     options.wideInt = c.wideInt;
     options.transposeA = c.transposeA;
     options.transposeB = c.transposeB;
-    options.unsignedLhs = target.has_feature(Target::AVX512_SapphireRapids);
+    options.unsignedRhs = target.has_feature(Target::AVX512_SapphireRapids);
     Expr K = c.transposeA ? am.dim(1).extent() : am.dim(0).extent();
     qtc::halide::GseMatmulPipeline p =
         qtc::halide::defineGseMatmul(
