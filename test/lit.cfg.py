@@ -24,6 +24,21 @@ config.substitutions.append(
                             os.path.join(config.qtc_src_root, "scripts", "npytool.py"))))
 
 llvm_config.use_default_substitutions()
+
+# Cross targets are lit features, so that a machine without the tool reports
+# the test UNSUPPORTED instead of passing it silently.
+import shutil
+import subprocess
+
+objdump = os.path.join(config.llvm_tools_dir, "llvm-objdump")
+if os.path.exists(objdump) and "aarch64" in subprocess.run(
+        [objdump, "--version"], capture_output=True, text=True).stdout:
+    config.available_features.add("arm-cross")
+ptxas = shutil.which("ptxas") or (
+    "/usr/local/cuda/bin/ptxas" if os.path.exists("/usr/local/cuda/bin/ptxas") else None)
+if ptxas:
+    config.available_features.add("cuda-ptxas")
+    config.substitutions.append(("ptxas", ptxas))
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 llvm_config.add_tool_substitutions(
-    ["qtc-opt", "qtc-run"], [config.qtc_tools_dir, config.llvm_tools_dir])
+    ["qtc-opt", "qtc-run", "llvm-objdump"], [config.qtc_tools_dir, config.llvm_tools_dir])

@@ -29,14 +29,18 @@ void scheduleCpu(GseMatmulPipeline &p, const GseMatmulOptions &o, int lanes,
 
   // Operand packing: once per call, parallel over rows.
   p.lhs.compute_root().vectorize(p.k, 64, TailStrategy::RoundUp).parallel(p.m);
-  // B is repacked once per call: 4 consecutive k of lanes columns per
-  // vector, the operand layout of the 4-way dot product.
-  Var kn("kn");
+  // B is repacked once per call into the operand layout of the 4-way dot
+  // product: 4-byte words (4 consecutive k of one column) moved as units,
+  // in blocks of 64 columns x 16 words so that both the rows read and the
+  // rows written stay within a few pages.
+  Var koo("koo"), koi("koi"), nP("nP"), nPi("nPi");
   p.rhs.compute_root()
-      .reorder(p.kk, p.n, p.ko)
-      .fuse(p.kk, p.n, kn)
-      .vectorize(kn, 4 * lanes, TailStrategy::RoundUp)
-      .parallel(p.ko);
+      .split(p.ko, koo, koi, 16, TailStrategy::RoundUp)
+      .split(p.n, nP, nPi, 64, TailStrategy::RoundUp)
+      .reorder(p.kk, koi, nPi, koo, nP)
+      .vectorize(p.kk)
+      .unroll(koi)
+      .parallel(nP);
   if (o.unsignedRhs)
     p.lhsGroupSums.compute_root()
         .parallel(p.m)
