@@ -6,6 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "codegen/halide/GseMatmul.h"
+#include "codegen/halide/GseQuantize.h"
 
 using namespace Halide;
 
@@ -57,7 +58,51 @@ private:
   GseMatmulPipeline pipeline;
 };
 
+/// qt.quantize of a 2-D f32 tensor to !qt.gse.
+class GseQuantizeGenerator : public Generator<GseQuantizeGenerator> {
+public:
+  GeneratorParam<int> axis{"axis", 1};
+  GeneratorParam<int> bits{"bits", 8};
+  GeneratorParam<int> group{"group", 32};
+  GeneratorParam<int> expBits{"exp_bits", 8};
+  GeneratorParam<std::string> expRule{"exp_rule", "floor"};
+  GeneratorParam<std::string> rounding{"rounding", "rne"};
+
+  Input<Buffer<float>> x{"x", 2};
+  Input<uint64_t> seed{"seed"};
+  Output<Buffer<int8_t>> mantissas{"mantissas", 2};
+  Output<Buffer<int8_t>> exponents{"exponents", 2};
+
+  void generate() {
+    options.axis = axis;
+    options.bits = bits;
+    options.group = group;
+    options.expBits = expBits;
+    options.ceilRule = std::string(expRule) == "ceil";
+    std::string mode = rounding;
+    options.rounding = mode == "stochastic" ? GseRounding::Stochastic
+                       : mode == "rna"      ? GseRounding::RNA
+                                            : GseRounding::RNE;
+    pipeline = defineGseQuantize(x, x.dim(0).extent(), seed, options);
+    mantissas = pipeline.mantissas;
+    exponents = pipeline.exponents;
+  }
+
+  void schedule() {
+    if (get_target().has_gpu_feature())
+      scheduleGseQuantizeCuda(pipeline, options);
+    else
+      scheduleGseQuantizeCpu(pipeline, options,
+                             get_target().natural_vector_size<float>());
+  }
+
+private:
+  GseQuantizeOptions options;
+  GseQuantizePipeline pipeline;
+};
+
 } // namespace
 } // namespace qtc::halide
 
 HALIDE_REGISTER_GENERATOR(qtc::halide::GseMatmulGenerator, gse_matmul)
+HALIDE_REGISTER_GENERATOR(qtc::halide::GseQuantizeGenerator, gse_quantize)

@@ -1,0 +1,44 @@
+//===- GseQuantize.h - The GSE quantize algorithm ---------------*- C++ -*-===//
+//
+// qt.quantize to !qt.gse of a 2-D f32 tensor along either axis (NUMERICS.md
+// 1), matching codegen/reference/Gse.cpp bit for bit, stochastic rounding
+// included (the same counter-based hash of seed and flat element index).
+//
+//===----------------------------------------------------------------------===//
+#ifndef QTC_CODEGEN_HALIDE_GSEQUANTIZE_H
+#define QTC_CODEGEN_HALIDE_GSEQUANTIZE_H
+
+#include "Halide.h"
+
+namespace qtc::halide {
+
+enum class GseRounding { RNE, RNA, Stochastic };
+
+struct GseQuantizeOptions {
+  int axis = 1; ///< of the stored [rows, cols] tensor
+  int bits = 8, group = 32, expBits = 8;
+  bool ceilRule = false;
+  GseRounding rounding = GseRounding::RNE;
+};
+
+struct GseQuantizePipeline {
+  Halide::Var c{"c"}, r{"r"}, g{"g"};
+  /// The largest magnitude of each group and its shared exponent.
+  Halide::Func amax{"amax"}, exponent{"exponent"};
+  Halide::Func mantissas{"mantissas"}, exponents{"exponents"};
+};
+
+/// x is the stored [rows, cols] tensor as (c, r); `seed` is read only for
+/// stochastic rounding. Non-finite input fails the pipeline (halide_error
+/// through require()), the run-time flag NUMERICS.md asks for.
+GseQuantizePipeline defineGseQuantize(Halide::Func x, Halide::Expr cols,
+                                      Halide::Expr seed,
+                                      const GseQuantizeOptions &options);
+
+void scheduleGseQuantizeCpu(GseQuantizePipeline &p, const GseQuantizeOptions &o,
+                            int lanes);
+void scheduleGseQuantizeCuda(GseQuantizePipeline &p, const GseQuantizeOptions &o);
+
+} // namespace qtc::halide
+
+#endif // QTC_CODEGEN_HALIDE_GSEQUANTIZE_H

@@ -1,0 +1,151 @@
+//===- GseQuantizeKernelTest.cpp - Halide GSE quantize vs the reference ---===//
+//
+// Each CPU schedule, through the JIT, for both axes, both exponent rules,
+// every rounding mode (stochastic with the reference's hash) and narrow
+// exponent ranges, on adversarial inputs: mantissas and exponents bit for
+// bit. The shipped AOT library must fail, not produce garbage, on NaN.
+//
+//===----------------------------------------------------------------------===//
+#include "codegen/halide/GseQuantize.h"
+#include "codegen/reference/Gse.h"
+#include "qtc_gse_quantize_rne.h"
+#include "qtc_gse_quantize_stochastic.h"
+
+#include "HalideBuffer.h"
+#include "HalideRuntime.h"
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <random>
+
+using namespace Halide;
+namespace ref = qtc::ref;
+
+namespace {
+
+const char *kAvx512 = "x86-64-linux-avx-avx2-f16c-fma-sse41-avx512-avx512_"
+                      "skylake-avx512_cannonlake-avx512_sapphirerapids";
+const char *kAvx2 = "x86-64-linux-avx-avx2-f16c-fma-sse41";
+
+struct Config {
+  int axis, bits, expBits;
+  bool ceil;
+  ref::Rounding rounding;
+};
+
+ref::Array<float> adversarial(int64_t rows, int64_t cols, std::mt19937 &rng) {
+  std::normal_distribution<float> normal(0.0f, 1.0f);
+  ref::Array<float> x({rows, cols});
+  for (int64_t i = 0; i < x.numel(); ++i) {
+    int64_t band = (i / 7) % 6; // mixes kinds within and across groups
+    float v = normal(rng);
+    x[i] = band == 0   ? v
+           : band == 1 ? v * 1e-39f          // subnormal
+           : band == 2 ? v * 3e37f           // near the top of f32
+           : band == 3 ? 0.0f                // zeros
+           : band == 4 ? std::ldexp(1.0f, static_cast<int>(i % 20) - 10)
+                       : 2.5f;               // ties
+  }
+  return x;
+}
+
+class GseQuantizeKernelTest : public ::testing::TestWithParam<const char *> {};
+
+TEST_P(GseQuantizeKernelTest, MatchesTheReferenceBitForBit) {
+  Target target(GetParam());
+  if (target.has_feature(Target::AVX512_SapphireRapids) &&
+      !get_host_target().has_feature(Target::AVX512_SapphireRapids))
+    GTEST_SKIP() << "this CPU cannot run " << GetParam();
+  const Config configs[] = {
+      {1, 8, 8, false, ref::Rounding::RNE},
+      {0, 8, 8, false, ref::Rounding::RNE},
+      {1, 8, 8, true, ref::Rounding::RNA},
+      {0, 4, 8, true, ref::Rounding::RNE},
+      {1, 6, 4, false, ref::Rounding::Stochastic},
+      {0, 8, 8, false, ref::Rounding::Stochastic},
+      {1, 2, 5, false, ref::Rounding::RNA},
+  };
+  std::mt19937 rng(3);
+  for (const Config &config : configs) {
+    SCOPED_TRACE(testing::Message() << "axis " << config.axis << " bits "
+                                    << config.bits << " exp_bits "
+                                    << config.expBits << " ceil " << config.ceil
+                                    << " rounding " << int(config.rounding));
+    qtc::halide::GseQuantizeOptions options;
+    options.axis = config.axis;
+    options.bits = config.bits;
+    options.expBits = config.expBits;
+    options.ceilRule = config.ceil;
+    options.rounding = config.rounding == ref::Rounding::Stochastic
+                           ? qtc::halide::GseRounding::Stochastic
+                       : config.rounding == ref::Rounding::RNA
+                           ? qtc::halide::GseRounding::RNA
+                           : qtc::halide::GseRounding::RNE;
+    ImageParam x(Float(32), 2, "x");
+    Param<uint64_t> seed("seed");
+    qtc::halide::GseQuantizePipeline p =
+        qtc::halide::defineGseQuantize(x, x.dim(0).extent(), seed, options);
+    qtc::halide::scheduleGseQuantizeCpu(p, options,
+                                        target.natural_vector_size<float>());
+    Pipeline pipeline({p.mantissas, p.exponents});
+    pipeline.compile_jit(target);
+
+    // 64 x 96: both dimensions hold whole groups of 32 and are not
+    // multiples of every vector width.
+    const int64_t rows = 64, cols = 96;
+    ref::Array<float> data = adversarial(rows, cols, rng);
+    ref::GseFormat format;
+    format.bits = config.bits;
+    format.expBits = config.expBits;
+    format.expRule = config.ceil ? ref::ExpRule::Ceil : ref::ExpRule::Floor;
+    format.rounding = config.rounding;
+    const uint64_t seedValue = 0x123456789abcdefULL;
+    ref::GseTensor expected;
+    ASSERT_TRUE(
+        ref::quantizeGse(data, config.axis, format, seedValue, expected).ok());
+
+    x.set(Buffer<float>(data.data.data(), cols, rows));
+    seed.set(seedValue);
+    Buffer<int8_t> mantissas(cols, rows);
+    Buffer<int8_t> exponents(config.axis == 1 ? cols / 32 : cols,
+                             config.axis == 1 ? rows : rows / 32);
+    pipeline.realize({mantissas, exponents}, target);
+    int mismatches = 0;
+    for (int64_t i = 0; i < expected.mantissas.numel() && mismatches < 3; ++i)
+      if (mantissas(i % cols, i / cols) != expected.mantissas[i]) {
+        ADD_FAILURE() << "mantissa " << i << " (x = " << data[i]
+                      << "): " << int(mantissas(i % cols, i / cols)) << " vs "
+                      << int(expected.mantissas[i]);
+        ++mismatches;
+      }
+    int64_t eCols = expected.exponents.dim(1);
+    for (int64_t i = 0; i < expected.exponents.numel(); ++i)
+      EXPECT_EQ(exponents(i % eCols, i / eCols), expected.exponents[i])
+          << "exponent " << i;
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(CpuSchedules, GseQuantizeKernelTest,
+                         ::testing::Values(kAvx512, kAvx2));
+
+std::string lastError;
+void recordError(void *, const char *message) { lastError = message; }
+
+TEST(GseQuantizeAotTest, NonFiniteInputFailsThePipeline) {
+  halide_set_error_handler(recordError);
+  std::vector<float> data(4 * 64, 0.5f);
+  Runtime::Buffer<float> x(data.data(), 64, 4);
+  Runtime::Buffer<int8_t> mantissas(64, 4), exponents(2, 4);
+  EXPECT_EQ(qtc_gse_quantize_rne(x, 0, mantissas, exponents), 0);
+  EXPECT_EQ(mantissas(0, 0), 64); // 0.5 at s = -7
+  data[2 * 64 + 5] = NAN;
+  EXPECT_NE(qtc_gse_quantize_rne(x, 0, mantissas, exponents), 0);
+  EXPECT_NE(lastError.find("non-finite value reaches a GSE quantize"),
+            std::string::npos)
+      << lastError;
+  data[2 * 64 + 5] = -INFINITY;
+  EXPECT_NE(qtc_gse_quantize_stochastic(x, 7, mantissas, exponents), 0);
+  halide_set_error_handler(nullptr);
+}
+
+} // namespace
