@@ -94,6 +94,24 @@ GseQuantizePipeline defineGseQuantize(Func x, Expr cols, Expr seed,
   return p;
 }
 
+Func nf4Values(Func codes, Func absmax, Expr cols, int block) {
+  // NUMERICS.md 2's code book, as codegen/reference/Nf4.cpp spells it.
+  static const float kCodes[16] = {
+      -1.0f, -0.6961928009986877f, -0.5250730514526367f, -0.39491748809814453f,
+      -0.28444138169288635f, -0.18477343022823334f, -0.09105003625154495f, 0.0f,
+      0.07958029955625534f, 0.16093020141124725f, 0.24611230194568634f,
+      0.33791524171829224f, 0.44070982933044434f, 0.5626170039176941f,
+      0.7229568362236023f, 1.0f};
+  std::vector<Expr> book(std::begin(kCodes), std::end(kCodes));
+  Var c("c"), r("r");
+  Func values("nf4_values");
+  Expr i = r * cols + c;
+  Expr byte = cast<uint8_t>(codes(i / 2));
+  Expr index = select(i % 2 == 1, byte >> 4, byte & 15);
+  values(c, r) = mux(index, book) * absmax(i / block);
+  return values;
+}
+
 void scheduleGseQuantizeCpu(GseQuantizePipeline &p, const GseQuantizeOptions &o,
                             int lanes) {
   // Two passes over x: the group exponents (numel / G of them), then the

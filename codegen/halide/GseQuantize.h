@@ -35,6 +35,12 @@ GseQuantizePipeline defineGseQuantize(Halide::Func x, Halide::Expr cols,
                                       Halide::Expr seed,
                                       const GseQuantizeOptions &options);
 
+/// An NF4 tensor's f32 values as a Func (c, r) over its [rows, cols] shape,
+/// without writing them anywhere: code[index] * absmax, as the reference
+/// dequantizes. `codes` holds two indices per byte, low nibble first.
+Halide::Func nf4Values(Halide::Func codes, Halide::Func absmax, Halide::Expr cols,
+                       int block);
+
 void scheduleGseQuantizeCpu(GseQuantizePipeline &p, const GseQuantizeOptions &o,
                             int lanes);
 void scheduleGseQuantizeCuda(GseQuantizePipeline &p, const GseQuantizeOptions &o);

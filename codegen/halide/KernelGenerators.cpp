@@ -101,8 +101,42 @@ private:
   GseQuantizePipeline pipeline;
 };
 
+/// qt.requantize of an NF4 base weight to !qt.gse: the GSQ forward's cast
+/// on load, with no f32 copy of the weight in memory.
+class Nf4ToGseGenerator : public Generator<Nf4ToGseGenerator> {
+public:
+  GeneratorParam<int> block{"block", 64};
+  GeneratorParam<int> axis{"axis", 0};
+  GeneratorParam<int> group{"group", 32};
+
+  Input<Buffer<int8_t>> codes{"codes", 1};
+  Input<Buffer<float>> absmax{"absmax", 1};
+  Input<int32_t> cols{"cols"};
+  Output<Buffer<int8_t>> mantissas{"mantissas", 2};
+  Output<Buffer<int8_t>> exponents{"exponents", 2};
+
+  void generate() {
+    options.axis = axis;
+    options.group = group;
+    Func values = nf4Values(codes, absmax, cols, block);
+    pipeline = defineGseQuantize(values, cols, cast<uint64_t>(0), options);
+    mantissas = pipeline.mantissas;
+    exponents = pipeline.exponents;
+  }
+
+  void schedule() {
+    scheduleGseQuantizeCpu(pipeline, options,
+                           get_target().natural_vector_size<float>());
+  }
+
+private:
+  GseQuantizeOptions options;
+  GseQuantizePipeline pipeline;
+};
+
 } // namespace
 } // namespace qtc::halide
 
 HALIDE_REGISTER_GENERATOR(qtc::halide::GseMatmulGenerator, gse_matmul)
+HALIDE_REGISTER_GENERATOR(qtc::halide::Nf4ToGseGenerator, nf4_to_gse)
 HALIDE_REGISTER_GENERATOR(qtc::halide::GseQuantizeGenerator, gse_quantize)
