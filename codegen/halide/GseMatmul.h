@@ -7,7 +7,7 @@
 #ifndef QTC_CODEGEN_HALIDE_GSEMATMUL_H
 #define QTC_CODEGEN_HALIDE_GSEMATMUL_H
 
-#include "Halide.h"
+#include "codegen/halide/ZeroOutside.h"
 
 namespace qtc::halide {
 
@@ -61,13 +61,6 @@ struct GseMatmulPipeline {
 GseMatmulPipeline defineGseMatmul(Halide::Func aMantissas, Halide::Func aExponents,
                                   Halide::Func bMantissas, Halide::Func bExponents,
                                   Halide::Expr K, const GseMatmulOptions &options);
-
-/// An input buffer (ImageParam or generator Input) that reads 0 outside.
-template <typename Input>
-Halide::Func zeroOutside(const Input &input) {
-  return Halide::BoundaryConditions::constant_exterior(
-      input, Halide::cast(input.type(), 0));
-}
 
 /// One schedule per target family; each writes C in (n, m) order.
 void scheduleGseMatmulX86Avx512(GseMatmulPipeline &p, const GseMatmulOptions &o);

@@ -5,6 +5,7 @@
 // builder and picks the schedule of the target it is compiled for.
 //
 //===----------------------------------------------------------------------===//
+#include "codegen/halide/AffineMatmul.h"
 #include "codegen/halide/GseMatmul.h"
 #include "codegen/halide/GseQuantize.h"
 
@@ -134,9 +135,57 @@ private:
   GseQuantizePipeline pipeline;
 };
 
+/// x times an affine-int weight dequantized on load (qt.matmul with an
+/// !qt.affine operand, the merged LoTA layer), optionally plus QEFT's f16
+/// weak rows (qt.qeft_linear).
+class AffineMatmulGenerator : public Generator<AffineMatmulGenerator> {
+public:
+  GeneratorParam<int> group{"group", 128};
+  GeneratorParam<std::string> zero{"zero", "int"};
+  GeneratorParam<bool> weakRows{"weak_rows", false};
+  GeneratorParam<std::string> shape{"shape", "gemm"}; // or "gemv" (<= 8 rows)
+
+  Input<Buffer<float>> x{"x", 2};
+  Input<Buffer<int8_t>> codes{"codes", 2};
+  Input<Buffer<float>> scales{"scales", 2};
+  Input<Buffer<>> zeros{"zeros", 2}; // int8 (int zeros) or float32 (zeros.type)
+  Input<Buffer<uint16_t>> weak{"weak", 2}; // f16 bits; unused without weak_rows
+  Output<Buffer<float>> y{"y", 2};
+
+  void generate() {
+    options.group = group;
+    std::string form = zero;
+    options.zero = form == "float"    ? AffineZero::Float
+                   : form == "scaled" ? AffineZero::Scaled
+                                      : AffineZero::Int;
+    options.weakRows = weakRows;
+    Func weakF16("weak_f16");
+    weakF16(n, j) = reinterpret<float16_t>(weak(n, j));
+    pipeline = defineAffineMatmul(BoundaryConditions::repeat_edge(x), codes,
+                                  scales, zeros, weakF16, x.dim(0).extent(),
+                                  weakRows ? weak.dim(1).extent() : Expr(0),
+                                  options);
+    y = pipeline.output;
+  }
+
+  void schedule() {
+    int lanes = get_target().natural_vector_size<float>();
+    if (std::string(shape) == "gemv")
+      scheduleAffineMatmulGemv(pipeline, options, lanes);
+    else
+      scheduleAffineMatmulGemm(pipeline, options, lanes);
+  }
+
+private:
+  Var n{"n"}, j{"j"};
+  AffineMatmulOptions options;
+  AffineMatmulPipeline pipeline;
+};
+
 } // namespace
 } // namespace qtc::halide
 
 HALIDE_REGISTER_GENERATOR(qtc::halide::GseMatmulGenerator, gse_matmul)
+HALIDE_REGISTER_GENERATOR(qtc::halide::AffineMatmulGenerator, affine_matmul)
 HALIDE_REGISTER_GENERATOR(qtc::halide::Nf4ToGseGenerator, nf4_to_gse)
 HALIDE_REGISTER_GENERATOR(qtc::halide::GseQuantizeGenerator, gse_quantize)

@@ -11,6 +11,10 @@
 //===----------------------------------------------------------------------===//
 #include "codegen/reference/Gse.h"
 #include "qtc_gse_matmul_f32.h"
+#include "qtc_lota_matmul_gemm.h"
+#include "qtc_lota_matmul_gemv.h"
+#include "qtc_qeft_matmul_gemm.h"
+#include "qtc_qeft_matmul_gemv.h"
 
 #include "HalideBuffer.h"
 #include <cblas.h>
@@ -73,6 +77,15 @@ bool parseShapes(const std::string &text, std::vector<Shape> &shapes) {
     start = end + 1;
   }
   return !shapes.empty();
+}
+
+/// Stops the benchmark when a kernel reports an error (its message went to
+/// stderr through halide_error): timing a failed call would be meaningless.
+void check(int status, const char *kernel) {
+  if (status != 0) {
+    std::fprintf(stderr, "qtc-bench: %s failed with status %d\n", kernel, status);
+    std::exit(1);
+  }
 }
 
 /// Median seconds of `repeat` runs after one warm-up run.
@@ -156,7 +169,7 @@ int main(int argc, char **argv) {
         be(b.exponents.data.data(), K / G, N);
     Halide::Runtime::Buffer<float> c(N, M);
     double gse = ops / timeIt(options.repeat, [&] {
-      qtc_gse_matmul_f32(am, ae, bm, be, c);
+      check(qtc_gse_matmul_f32(am, ae, bm, be, c), "gse_matmul_f32");
     }) / 1e9;
 
     // OpenBLAS on f32 copies of the same operands.
@@ -196,13 +209,51 @@ int main(int argc, char **argv) {
       });
       baselines.push_back({"reference", ops / seconds / 1e9});
     }
-    for (const auto &[name, baseGops] : baselines) {
-      records.push_back({"gse_matmul_f32_g32", s, gse, name, baseGops});
-      std::printf("%-22s %6ld %6ld %6ld %10.1f  %-16s %10.1f %7.2f\n",
-                  "gse_matmul_f32_g32", M, N, K, gse, name.c_str(), baseGops,
-                  gse / baseGops);
+    auto report = [&](const char *kernel, double gops,
+                      const std::vector<std::pair<std::string, double>> &bases) {
+      for (const auto &[name, baseGops] : bases) {
+        records.push_back({kernel, s, gops, name, baseGops});
+        std::printf("%-22s %6ld %6ld %6ld %10.1f  %-16s %10.1f %7.2f\n", kernel,
+                    M, N, K, gops, name.c_str(), baseGops, gops / baseGops);
+      }
+      std::fflush(stdout);
+    };
+    report("gse_matmul_f32_g32", gse, baselines);
+
+    // Affine-int weights dequantized on load: the merged LoTA layer (4-bit
+    // codes, float zeros, G = 128) and QEFT's layer (int zeros plus 128 f16
+    // weak rows), GEMV schedule up to 8 rows, GEMM above.
+    if (K % 128 == 0) {
+      std::uniform_int_distribution<int> code(0, 15);
+      std::normal_distribution<float> normal(0.0f, 1.0f);
+      std::vector<float> x(M * K);
+      for (float &v : x)
+        v = normal(rng);
+      std::vector<int8_t> codes(K * N), intZeros(K / 128 * N, 8);
+      for (int8_t &q : codes)
+        q = static_cast<int8_t>(code(rng));
+      std::vector<float> scales(K / 128 * N, 0.01f), floatZeros(K / 128 * N, 7.6f);
+      std::vector<uint16_t> weak(128 * N, 0x2e66); // f16 0.1
+      Halide::Runtime::Buffer<float> xb(x.data(), K, M), sb(scales.data(), N, K / 128),
+          fz(floatZeros.data(), N, K / 128), y(N, M);
+      Halide::Runtime::Buffer<int8_t> qb(codes.data(), N, K),
+          iz(intZeros.data(), N, K / 128);
+      Halide::Runtime::Buffer<uint16_t> wb(weak.data(), N, 128);
+      bool gemv = M <= 8;
+      double lota = ops / timeIt(options.repeat, [&] {
+        check(gemv ? qtc_lota_matmul_gemv(xb, qb, sb, fz, wb, y)
+                   : qtc_lota_matmul_gemm(xb, qb, sb, fz, wb, y),
+              "lota_matmul");
+      }) / 1e9;
+      double qeft = ops / timeIt(options.repeat, [&] {
+        check(gemv ? qtc_qeft_matmul_gemv(xb, qb, sb, iz, wb, y)
+                   : qtc_qeft_matmul_gemm(xb, qb, sb, iz, wb, y),
+              "qeft_matmul");
+      }) / 1e9;
+      std::vector<std::pair<std::string, double>> f32Baseline = {{blasName, blas}};
+      report(gemv ? "lota_matmul_gemv" : "lota_matmul_gemm", lota, f32Baseline);
+      report(gemv ? "qeft_matmul_gemv" : "qeft_matmul_gemm", qeft, f32Baseline);
     }
-    std::fflush(stdout);
   }
 
   if (!options.json.empty()) {

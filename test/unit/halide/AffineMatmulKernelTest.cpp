@@ -1,0 +1,180 @@
+//===- AffineMatmulKernelTest.cpp - Dequantize-on-load matmul vs reference ===//
+//
+// GEMV and GEMM schedules on each CPU target, every zero form, with and
+// without QEFT's f16 weak rows, row counts that fill no tile (N must be a
+// multiple of the panel): within the f32 summation bound
+// |y - y_ref| <= (K + 1) 2^-24 sum_k |x_k w_k| (the reference sums in double
+// and rounds once; the kernel sums in f32 in another order).
+//
+//===----------------------------------------------------------------------===//
+#include "codegen/halide/AffineMatmul.h"
+#include "codegen/reference/Affine.h"
+#include "codegen/reference/Qeft.h"
+#include "qtc_lota_matmul_gemv.h"
+#include "qtc_qeft_matmul_gemm.h"
+
+#include "HalideBuffer.h"
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <random>
+
+using namespace Halide;
+namespace ref = qtc::ref;
+
+namespace {
+
+const char *kAvx512 = "x86-64-linux-avx-avx2-f16c-fma-sse41-avx512-avx512_"
+                      "skylake-avx512_cannonlake-avx512_sapphirerapids";
+const char *kAvx2 = "x86-64-linux-avx-avx2-f16c-fma-sse41";
+
+struct Problem {
+  ref::Array<float> x;
+  ref::AffineTensor w;
+  ref::Array<qtc::Half> weak; // empty without weak rows
+  ref::Array<float> expected, magnitude;
+};
+
+Problem makeProblem(int64_t M, int64_t K, int64_t N, ref::ZeroForm zero,
+                    int64_t weakRows, std::mt19937 &rng) {
+  std::normal_distribution<float> normal(0.0f, 1.0f);
+  Problem p;
+  p.x = ref::Array<float>({M, K});
+  for (float &v : p.x.data)
+    v = normal(rng);
+  ref::Array<float> w({K, N});
+  for (float &v : w.data)
+    v = normal(rng) * 0.05f;
+  ref::Array<qtc::Half> weak;
+  if (weakRows)
+    EXPECT_TRUE(ref::outlierSplit(w, weakRows, 4, 128, p.w, p.weak).ok());
+  else
+    EXPECT_TRUE(ref::quantizeAffine(w, 4, 128, p.w).ok());
+  if (zero != ref::ZeroForm::Int) { // fractional zeros, as a LoTA merge leaves
+    p.w.zeroForm = zero;
+    p.w.floatZeros = ref::Array<float>(p.w.scales.shape);
+    for (int64_t i = 0; i < p.w.floatZeros.numel(); ++i)
+      p.w.floatZeros[i] = p.w.intZeros[i] - 0.37f * normal(rng);
+  }
+  ref::Array<float> dense = ref::dequantizeAffine(p.w);
+  ref::Array<float> weakF({weakRows, N});
+  for (int64_t i = 0; i < weakF.numel(); ++i)
+    weakF[i] = qtc::halfToFloat(p.weak[i]);
+  p.expected = ref::qeftForward(p.x, dense, weakF);
+  p.magnitude = ref::Array<float>({M, N});
+  for (int64_t m = 0; m < M; ++m)
+    for (int64_t n = 0; n < N; ++n) {
+      double sum = 0;
+      for (int64_t k = 0; k < K; ++k)
+        sum += std::fabs(p.x.at(m, k) * dense.at(k, n));
+      for (int64_t j = 0; j < weakRows; ++j)
+        sum += std::fabs(p.x.at(m, K - weakRows + j) * weakF.at(j, n));
+      p.magnitude.at(m, n) = static_cast<float>(sum);
+    }
+  return p;
+}
+
+void expectClose(const Problem &p, const std::function<float(int, int)> &got,
+                 int64_t K) {
+  int failures = 0;
+  for (int64_t m = 0; m < p.expected.dim(0); ++m)
+    for (int64_t n = 0; n < p.expected.dim(1) && failures < 3; ++n) {
+      double bound = (K + 1) * std::ldexp(1.0, -24) * p.magnitude.at(m, n);
+      if (!(std::fabs(got(n, m) - p.expected.at(m, n)) <= bound)) {
+        ADD_FAILURE() << "(" << m << ", " << n << "): " << got(n, m) << " vs "
+                      << p.expected.at(m, n) << ", bound " << bound;
+        ++failures;
+      }
+    }
+}
+
+class AffineMatmulKernelTest
+    : public ::testing::TestWithParam<std::tuple<const char *, bool>> {};
+
+TEST_P(AffineMatmulKernelTest, WithinTheF32BoundOfTheReference) {
+  auto [targetName, gemv] = GetParam();
+  Target target(targetName);
+  if (target.has_feature(Target::AVX512) &&
+      !get_host_target().has_feature(Target::AVX512))
+    GTEST_SKIP() << "this CPU cannot run " << targetName;
+  std::mt19937 rng(6);
+  const int64_t M = gemv ? 3 : 21, K = 384, N = 576;
+  for (ref::ZeroForm zero :
+       {ref::ZeroForm::Int, ref::ZeroForm::Float, ref::ZeroForm::Scaled})
+    for (int64_t weakRows : {int64_t(0), int64_t(16)}) {
+      SCOPED_TRACE(testing::Message() << "zero form " << int(zero)
+                                      << " weak rows " << weakRows);
+      Problem problem = makeProblem(M, K, N, zero, weakRows, rng);
+      qtc::halide::AffineMatmulOptions options;
+      options.zero = zero == ref::ZeroForm::Int     ? qtc::halide::AffineZero::Int
+                     : zero == ref::ZeroForm::Float ? qtc::halide::AffineZero::Float
+                                                    : qtc::halide::AffineZero::Scaled;
+      options.weakRows = weakRows > 0;
+      ImageParam x(Float(32), 2), codes(Int(8), 2), scales(Float(32), 2),
+          zeros(zero == ref::ZeroForm::Int ? Int(8) : Float(32), 2),
+          weak(Float(16), 2);
+      qtc::halide::AffineMatmulPipeline p = qtc::halide::defineAffineMatmul(
+          BoundaryConditions::repeat_edge(x), codes, scales, zeros, weak,
+          Expr(static_cast<int>(K)),
+          Expr(static_cast<int>(weakRows)), options);
+      int lanes = target.natural_vector_size<float>();
+      if (gemv)
+        qtc::halide::scheduleAffineMatmulGemv(p, options, lanes);
+      else
+        qtc::halide::scheduleAffineMatmulGemm(p, options, lanes);
+      x.set(Buffer<float>(problem.x.data.data(), K, M));
+      codes.set(Buffer<int8_t>(reinterpret_cast<int8_t *>(problem.w.codes.data.data()),
+                               N, K));
+      scales.set(Buffer<float>(problem.w.scales.data.data(), N, K / 128));
+      if (zero == ref::ZeroForm::Int)
+        zeros.set(Buffer<int8_t>(
+            reinterpret_cast<int8_t *>(problem.w.intZeros.data.data()), N, K / 128));
+      else
+        zeros.set(Buffer<float>(problem.w.floatZeros.data.data(), N, K / 128));
+      std::vector<uint16_t> weakBits(std::max<int64_t>(weakRows, 1) * N);
+      for (int64_t i = 0; i < problem.weak.numel(); ++i)
+        weakBits[i] = problem.weak[i].bits;
+      Buffer<float16_t> weakBuffer(reinterpret_cast<float16_t *>(weakBits.data()),
+                                   N, std::max<int64_t>(weakRows, 1));
+      weak.set(weakBuffer);
+      Buffer<float> y = p.output.realize({int(N), int(M)}, target);
+      expectClose(problem, [&](int n, int m) { return y(n, m); }, K);
+    }
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    CpuSchedules, AffineMatmulKernelTest,
+    ::testing::Combine(::testing::Values(kAvx512, kAvx2), ::testing::Bool()));
+
+TEST(AffineMatmulAotTest, ShippedLotaGemvAndQeftGemm) {
+  std::mt19937 rng(8);
+  const int64_t K = 256, N = 576;
+  // The merged LoTA layer at one token.
+  Problem lota = makeProblem(1, K, N, ref::ZeroForm::Float, 0, rng);
+  Runtime::Buffer<float> x(lota.x.data.data(), K, 1);
+  Runtime::Buffer<int8_t> codes(reinterpret_cast<int8_t *>(lota.w.codes.data.data()),
+                                N, K);
+  Runtime::Buffer<float> scales(lota.w.scales.data.data(), N, K / 128);
+  Runtime::Buffer<float> zeros(lota.w.floatZeros.data.data(), N, K / 128);
+  uint16_t unused = 0;
+  Runtime::Buffer<uint16_t> noWeak(&unused, 1, 1);
+  Runtime::Buffer<float> y(N, 1);
+  ASSERT_EQ(qtc_lota_matmul_gemv(x, codes, scales, zeros, noWeak, y), 0);
+  expectClose(lota, [&](int n, int m) { return y(n, m); }, K);
+
+  // QEFT's mixed layer at 40 tokens.
+  Problem qeft = makeProblem(40, K, N, ref::ZeroForm::Int, 16, rng);
+  Runtime::Buffer<float> x2(qeft.x.data.data(), K, 40);
+  Runtime::Buffer<int8_t> codes2(reinterpret_cast<int8_t *>(qeft.w.codes.data.data()),
+                                 N, K);
+  Runtime::Buffer<float> scales2(qeft.w.scales.data.data(), N, K / 128);
+  Runtime::Buffer<int8_t> zeros2(reinterpret_cast<int8_t *>(qeft.w.intZeros.data.data()),
+                                 N, K / 128);
+  Runtime::Buffer<uint16_t> weak(reinterpret_cast<uint16_t *>(qeft.weak.data.data()),
+                                 N, 16);
+  Runtime::Buffer<float> y2(N, 40);
+  ASSERT_EQ(qtc_qeft_matmul_gemm(x2, codes2, scales2, zeros2, weak, y2), 0);
+  expectClose(qeft, [&](int n, int m) { return y2(n, m); }, K);
+}
+
+} // namespace
