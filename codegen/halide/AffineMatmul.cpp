@@ -47,9 +47,14 @@ void scheduleAffineMatmulGemv(AffineMatmulPipeline &p,
   RVar rko("rko"), rki("rki");
   const int panel = 4 * lanes, chunk = 8 * panel;
   // ShiftInwards: the last chunk overlaps its neighbour instead of reading
-  // past N.
-  p.output.compute_root()
+  // past N; narrower outputs take one panel per task.
+  Expr N = p.output.output_buffer().dim(0).extent();
+  p.output.compute_root();
+  p.output.specialize(N >= chunk)
       .split(p.n, no, ni, chunk, TailStrategy::ShiftInwards)
+      .vectorize(ni, lanes)
+      .parallel(no);
+  p.output.split(p.n, no, ni, panel, TailStrategy::RoundUp)
       .vectorize(ni, lanes)
       .parallel(no);
   p.product.compute_at(p.output, no)

@@ -34,7 +34,7 @@ struct AffineMatmulPipeline {
 
 /// Register tiles cover whole vectors of columns, so N must be a multiple of
 /// the schedule's column panel (4 vectors for GEMV, 2 for GEMM: 64 and 32
-/// columns with AVX-512; Halide checks it), and GEMV needs N >= 32 vectors; x must tolerate rows past M (wrap it with
+/// columns with AVX-512; Halide checks it); x must tolerate rows past M (wrap it with
 /// BoundaryConditions::repeat_edge), no other input is read out of bounds.
 /// x is [M, K] as (k, m); codes [K, N] as (n, k) (u8 bit patterns in i8
 /// storage); scales and zeros [K / group, N] as (n, g); weak [n_weak, N] as
