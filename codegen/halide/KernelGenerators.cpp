@@ -8,6 +8,7 @@
 #include "codegen/halide/AffineMatmul.h"
 #include "codegen/halide/GseMatmul.h"
 #include "codegen/halide/GseQuantize.h"
+#include "codegen/halide/LotaMerge.h"
 
 using namespace Halide;
 
@@ -182,10 +183,46 @@ private:
   AffineMatmulPipeline pipeline;
 };
 
+/// LoTA-QAF's merge: ternary_product, masked_threshold, lota_offset and
+/// lota_merge (zero = float) in one pipeline.
+class LotaMergeGenerator : public Generator<LotaMergeGenerator> {
+public:
+  GeneratorParam<int> bits{"bits", 4};
+  GeneratorParam<int> group{"group", 128};
+  GeneratorParam<std::string> offsetScale{"offset_scale", "inv_omega"};
+
+  Input<Buffer<int8_t>> codes{"codes", 2};
+  Input<Buffer<int8_t>> zeros{"zeros", 2};
+  Input<Buffer<int8_t>> a{"a", 2};
+  Input<Buffer<int8_t>> b{"b", 2};
+  Input<float> omega{"omega"};
+  Output<Buffer<int8_t>> mergedCodes{"merged_codes", 2};
+  Output<Buffer<float>> mergedZeros{"merged_zeros", 2};
+
+  void generate() {
+    options.bits = bits;
+    options.group = group;
+    options.invOmega = std::string(offsetScale) == "inv_omega";
+    pipeline = defineLotaMerge(codes, zeros, a, b, a.dim(0).extent(),
+                               cast<double>(omega), options);
+    mergedCodes = pipeline.codes;
+    mergedZeros = pipeline.zeros;
+  }
+
+  void schedule() {
+    scheduleLotaMergeCpu(pipeline, get_target().natural_vector_size<float>());
+  }
+
+private:
+  LotaMergeOptions options;
+  LotaMergePipeline pipeline;
+};
+
 } // namespace
 } // namespace qtc::halide
 
 HALIDE_REGISTER_GENERATOR(qtc::halide::GseMatmulGenerator, gse_matmul)
+HALIDE_REGISTER_GENERATOR(qtc::halide::LotaMergeGenerator, lota_merge)
 HALIDE_REGISTER_GENERATOR(qtc::halide::AffineMatmulGenerator, affine_matmul)
 HALIDE_REGISTER_GENERATOR(qtc::halide::Nf4ToGseGenerator, nf4_to_gse)
 HALIDE_REGISTER_GENERATOR(qtc::halide::GseQuantizeGenerator, gse_quantize)

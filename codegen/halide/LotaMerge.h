@@ -1,0 +1,42 @@
+//===- LotaMerge.h - LoTA-QAF's per-step merge of ternary adapters --------===//
+//
+// From the integer base (codes, integer zeros) and the ternary adapters A
+// [K, r], B [r, N]: dW = A B, the masked step What, the group-mean offset U
+// and the merged weight q' = q + What, z' = z - U (NUMERICS.md 4), in one
+// pipeline; the merged weight then feeds the dequantize-on-load matmul, so
+// W_eff is never an f32 matrix in memory. Bit for bit with the reference.
+//
+//===----------------------------------------------------------------------===//
+#ifndef QTC_CODEGEN_HALIDE_LOTAMERGE_H
+#define QTC_CODEGEN_HALIDE_LOTAMERGE_H
+
+#include "Halide.h"
+
+namespace qtc::halide {
+
+struct LotaMergeOptions {
+  int bits = 4, group = 128;
+  bool invOmega = true; ///< offset_scale inv_omega (else one)
+};
+
+struct LotaMergePipeline {
+  Halide::Var n{"n"}, k{"k"}, g{"g"};
+  Halide::RDom rr, rk;
+  /// dW = a b as i32, then stored as i8; What; sum over a group of R.
+  Halide::Func product{"product"}, delta{"delta"}, step{"step"},
+      residualSum{"residual_sum"};
+  Halide::Func codes{"merged_codes"}, zeros{"merged_zeros"};
+};
+
+/// codes [K, N] as (n, k) (u8 patterns in i8), zeros [K/G, N] as (n, g)
+/// (i8 integer zeros), a [K, r] as (j, k), b [r, N] as (n, j); omega is the
+/// f32 attribute widened to f64.
+LotaMergePipeline defineLotaMerge(Halide::Func codes, Halide::Func zeros,
+                                  Halide::Func a, Halide::Func b, Halide::Expr rank,
+                                  Halide::Expr omega, const LotaMergeOptions &options);
+
+void scheduleLotaMergeCpu(LotaMergePipeline &p, int lanes);
+
+} // namespace qtc::halide
+
+#endif // QTC_CODEGEN_HALIDE_LOTAMERGE_H
