@@ -5,6 +5,7 @@
 // builder and picks the schedule of the target it is compiled for.
 //
 //===----------------------------------------------------------------------===//
+#include "codegen/halide/AdamW.h"
 #include "codegen/halide/AffineMatmul.h"
 #include "codegen/halide/GseMatmul.h"
 #include "codegen/halide/GseQuantize.h"
@@ -218,10 +219,52 @@ private:
   LotaMergePipeline pipeline;
 };
 
+/// qt.adamw over a flat view of the parameter; the caller passes the bias
+/// corrections 1 - beta^t.
+class AdamWGenerator : public Generator<AdamWGenerator> {
+public:
+  GeneratorParam<std::string> paramType{"param_type", "f32"};
+
+  Input<Buffer<>> param{"param", 1}; // f32 or f16 (param.type)
+  Input<Buffer<float>> grad{"grad", 1};
+  Input<Buffer<float>> m{"m", 1};
+  Input<Buffer<float>> v{"v", 1};
+  Input<double> lr{"lr"}, beta1{"beta1"}, beta2{"beta2"}, eps{"eps"},
+      weightDecay{"weight_decay"}, correction1{"correction1"},
+      correction2{"correction2"};
+  Output<Buffer<>> newParam{"new_param", 1};
+  Output<Buffer<float>> newM{"new_m", 1};
+  Output<Buffer<float>> newV{"new_v", 1};
+
+  void configure() {
+    Type t = std::string(paramType) == "f16" ? Float(16) : Float(32);
+    param.set_type(t);
+    newParam.set_type(t);
+  }
+
+  void generate() {
+    pipeline = defineAdamW(param, grad, m, v,
+                           {lr, beta1, beta2, eps, weightDecay, correction1,
+                            correction2},
+                           std::string(paramType) == "f16");
+    newParam = pipeline.param;
+    newM = pipeline.m;
+    newV = pipeline.v;
+  }
+
+  void schedule() {
+    scheduleAdamWCpu(pipeline, get_target().natural_vector_size<float>());
+  }
+
+private:
+  AdamWPipeline pipeline;
+};
+
 } // namespace
 } // namespace qtc::halide
 
 HALIDE_REGISTER_GENERATOR(qtc::halide::GseMatmulGenerator, gse_matmul)
+HALIDE_REGISTER_GENERATOR(qtc::halide::AdamWGenerator, adamw)
 HALIDE_REGISTER_GENERATOR(qtc::halide::LotaMergeGenerator, lota_merge)
 HALIDE_REGISTER_GENERATOR(qtc::halide::AffineMatmulGenerator, affine_matmul)
 HALIDE_REGISTER_GENERATOR(qtc::halide::Nf4ToGseGenerator, nf4_to_gse)
