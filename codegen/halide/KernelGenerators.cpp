@@ -10,6 +10,7 @@
 #include "codegen/halide/GseMatmul.h"
 #include "codegen/halide/GseQuantize.h"
 #include "codegen/halide/LotaMerge.h"
+#include "codegen/halide/TSignSgd.h"
 
 using namespace Halide;
 
@@ -260,10 +261,35 @@ private:
   AdamWPipeline pipeline;
 };
 
+/// qt.tsign_sgd over a flat view of a ternary adapter.
+class TSignSgdGenerator : public Generator<TSignSgdGenerator> {
+public:
+  Input<Buffer<int8_t>> param{"param", 1};
+  Input<Buffer<float>> grad{"grad", 1};
+  Input<int64_t> step{"step"};
+  Input<int64_t> totalSteps{"total_steps"};
+  Input<float> gradNorm{"grad_norm"};
+  Output<Buffer<int8_t>> newParam{"new_param", 1};
+
+  void generate() {
+    pipeline = defineTSignSgd(param, grad, grad.dim(0).extent(), step,
+                              totalSteps, gradNorm);
+    newParam = pipeline.param;
+  }
+
+  void schedule() {
+    scheduleTSignSgdCpu(pipeline, get_target().natural_vector_size<float>());
+  }
+
+private:
+  TSignSgdPipeline pipeline;
+};
+
 } // namespace
 } // namespace qtc::halide
 
 HALIDE_REGISTER_GENERATOR(qtc::halide::GseMatmulGenerator, gse_matmul)
+HALIDE_REGISTER_GENERATOR(qtc::halide::TSignSgdGenerator, tsign_sgd)
 HALIDE_REGISTER_GENERATOR(qtc::halide::AdamWGenerator, adamw)
 HALIDE_REGISTER_GENERATOR(qtc::halide::LotaMergeGenerator, lota_merge)
 HALIDE_REGISTER_GENERATOR(qtc::halide::AffineMatmulGenerator, affine_matmul)

@@ -1,0 +1,37 @@
+//===- TSignSgd.h - LoTA-QAF's t-SignSGD with a selection quantile --------===//
+//
+// One t-SignSGD step on a ternary tensor (NUMERICS.md 4). The thresholds are
+// quantiles of |g| found by radix selection on the f32 bit patterns (two
+// 16-bit histogram passes per order statistic, no sort), interpolated in f64
+// exactly as codegen/reference/Optimizer.cpp does, so the step matches the
+// reference bit for bit.
+//
+//===----------------------------------------------------------------------===//
+#ifndef QTC_CODEGEN_HALIDE_TSIGNSGD_H
+#define QTC_CODEGEN_HALIDE_TSIGNSGD_H
+
+#include "Halide.h"
+
+namespace qtc::halide {
+
+struct TSignSgdPipeline {
+  Halide::Var i{"i"};
+  /// Scalars: the lower and upper thresholds (f32).
+  Halide::Func threshold{"threshold"}, upper{"upper"};
+  Halide::Func param{"new_param"};
+  /// The histograms and scans of the radix selections.
+  std::vector<Halide::Func> selectionFuncs;
+};
+
+/// param (i8 ternary) and grad (f32) as flat tensors of `count` elements;
+/// step t in 1..T, the global gradient norm (f32). Non-finite gradients fail
+/// the pipeline.
+TSignSgdPipeline defineTSignSgd(Halide::Func param, Halide::Func grad,
+                                Halide::Expr count, Halide::Expr step,
+                                Halide::Expr totalSteps, Halide::Expr gradNorm);
+
+void scheduleTSignSgdCpu(TSignSgdPipeline &p, int lanes);
+
+} // namespace qtc::halide
+
+#endif // QTC_CODEGEN_HALIDE_TSIGNSGD_H
