@@ -5,14 +5,13 @@ using namespace Halide;
 
 namespace qtc::halide {
 
-AffineMatmulPipeline defineAffineMatmul(Func x, Func codes, Func scales,
-                                        Func zeros, Func weak, Expr K,
-                                        Expr weakRows,
-                                        const AffineMatmulOptions &o) {
-  AffineMatmulPipeline p;
-  Var &n = p.n, &m = p.m, &k = p.k;
-  // Dequantized exactly as codegen/reference/Affine.cpp does, element by
-  // element: w = s * (q - z), with q - z exact for integer zeros.
+namespace {
+
+/// The weight (n, k) dequantized exactly as codegen/reference/Affine.cpp does,
+/// element by element: w = s * (q - z), with q - z exact for integer zeros.
+void defineWeight(AffineMatmulPipeline &p, Func codes, Func scales, Func zeros,
+                  const AffineMatmulOptions &o) {
+  Var &n = p.n, &k = p.k;
   Expr q = cast<int32_t>(cast<uint8_t>(codes(n, k)));
   Expr s = scales(n, k / o.group);
   switch (o.zero) {
@@ -26,6 +25,17 @@ AffineMatmulPipeline defineAffineMatmul(Func x, Func codes, Func scales,
     p.weight(n, k) = cast<float>(q) * s + zeros(n, k / o.group);
     break;
   }
+}
+
+} // namespace
+
+AffineMatmulPipeline defineAffineMatmul(Func x, Func codes, Func scales,
+                                        Func zeros, Func weak, Expr K,
+                                        Expr weakRows,
+                                        const AffineMatmulOptions &o) {
+  AffineMatmulPipeline p;
+  Var &n = p.n, &m = p.m;
+  defineWeight(p, codes, scales, zeros, o);
   p.rk = RDom(0, K, "rk");
   p.product(n, m) = 0.0f;
   p.product(n, m) += x(p.rk, m) * p.weight(n, p.rk);
@@ -35,6 +45,75 @@ AffineMatmulPipeline defineAffineMatmul(Func x, Func codes, Func scales,
   }
   p.output(n, m) = p.product(n, m);
   return p;
+}
+
+AffineMatmulPipeline defineAffineMatmulTransposed(Func dy, Func codes,
+                                                  Func scales, Func zeros,
+                                                  Func weak, Expr N, Expr K,
+                                                  Expr weakRows,
+                                                  const AffineMatmulOptions &o) {
+  AffineMatmulPipeline p;
+  Var &n = p.n, &m = p.m, &k = p.k;
+  defineWeight(p, codes, scales, zeros, o);
+  // QEFT: the weak rows' dense codes dequantize to exactly 0, so adding the
+  // f16 rows to them gives the whole weight, and dX is one product with it.
+  Func whole("whole_weight");
+  if (o.weakRows)
+    whole(n, k) = p.weight(n, k) +
+                  select(k >= K - weakRows,
+                         cast<float>(weak(n, clamp(k - (K - weakRows), 0, weakRows - 1))),
+                         0.0f);
+  else
+    whole(n, k) = p.weight(n, k);
+  p.wholeWeight = whole;
+  p.rk = RDom(0, N, "rn");
+  p.product(k, m) = 0.0f;
+  p.product(k, m) += dy(p.rk, m) * whole(p.rk, k);
+  p.output(k, m) = p.product(k, m);
+  return p;
+}
+
+void scheduleAffineMatmulTransposedGemv(AffineMatmulPipeline &p, int lanes) {
+  // Each output is a dot product of a row of dY with a row of codes (both
+  // contiguous): the reduction is split across vector lanes (rfactor) and
+  // reduced horizontally at the end; rows of outputs in parallel.
+  Var ko("ko"), ki("ki"), u("u");
+  RVar rno("rno"), rni("rni");
+  p.output.compute_root()
+      .split(p.k, ko, ki, 8, TailStrategy::GuardWithIf)
+      .parallel(ko);
+  p.product.compute_at(p.output, ki);
+  Func lanesSum = p.product.update()
+                      .split(p.rk, rno, rni, lanes, TailStrategy::GuardWithIf)
+                      .rfactor(rni, u);
+  lanesSum.compute_at(p.output, ki).vectorize(u);
+  lanesSum.update().vectorize(u);
+}
+
+void scheduleAffineMatmulTransposedGemm(AffineMatmulPipeline &p, int lanes) {
+  // A panel of 2 vectors of outputs k is transposed and dequantized over all
+  // of N into cache, then register tiles of 8 rows accumulate with FMAs.
+  Var ko("ko"), ki("ki"), mo("mo"), mi("mi");
+  const int panel = 2 * lanes, rows = 8;
+  p.output.compute_root()
+      .split(p.k, ko, ki, panel, TailStrategy::RoundUp)
+      .split(p.m, mo, mi, rows, TailStrategy::GuardWithIf)
+      .reorder(ki, mi, mo, ko)
+      .vectorize(ki, lanes)
+      .unroll(mi)
+      .parallel(ko);
+  p.wholeWeight.compute_at(p.output, ko)
+      .reorder_storage(p.k, p.n)
+      .reorder(p.k, p.n)
+      .vectorize(p.k, lanes, TailStrategy::RoundUp);
+  p.product.compute_at(p.output, mo)
+      .vectorize(p.k, lanes, TailStrategy::RoundUp)
+      .unroll(p.m);
+  p.product.update()
+      .reorder(p.k, p.m, p.rk)
+      .vectorize(p.k, lanes, TailStrategy::RoundUp)
+      .unroll(p.k)
+      .unroll(p.m);
 }
 
 void scheduleAffineMatmulGemv(AffineMatmulPipeline &p,

@@ -26,8 +26,9 @@ struct AffineMatmulOptions {
 struct AffineMatmulPipeline {
   Halide::Var n{"n"}, m{"m"}, k{"k"};
   Halide::RDom rk, rw;
-  /// The weight, dequantized: (n, k).
-  Halide::Func weight{"weight"};
+  /// The weight, dequantized: (n, k); with QEFT's weak rows added (the
+  /// transposed product only).
+  Halide::Func weight{"weight"}, wholeWeight{"whole_weight"};
   /// f32 partial sums (n, m) over K (and the weak tail), and the output.
   Halide::Func product{"product"}, output{"y"};
 };
@@ -44,6 +45,16 @@ AffineMatmulPipeline defineAffineMatmul(Halide::Func x, Halide::Func codes,
                                         Halide::Func weak, Halide::Expr K,
                                         Halide::Expr weakRows,
                                         const AffineMatmulOptions &options);
+
+/// The backward dX = dY W^T (plus dY Wf^T on the weak inputs for QEFT): dy is
+/// [M, N] as (n, m), the weight as above, the result [M, K] as (k, m).
+AffineMatmulPipeline defineAffineMatmulTransposed(
+    Halide::Func dy, Halide::Func codes, Halide::Func scales, Halide::Func zeros,
+    Halide::Func weak, Halide::Expr N, Halide::Expr K, Halide::Expr weakRows,
+    const AffineMatmulOptions &options);
+void scheduleAffineMatmulTransposedGemv(AffineMatmulPipeline &p, int lanes);
+/// K must be a multiple of 2 vectors.
+void scheduleAffineMatmulTransposedGemm(AffineMatmulPipeline &p, int lanes);
 
 /// 1..8 tokens: stream the codes once, dequantizing in registers.
 void scheduleAffineMatmulGemv(AffineMatmulPipeline &p, const AffineMatmulOptions &o,

@@ -147,6 +147,8 @@ public:
   GeneratorParam<std::string> zero{"zero", "int"};
   GeneratorParam<bool> weakRows{"weak_rows", false};
   GeneratorParam<std::string> shape{"shape", "gemm"}; // or "gemv" (<= 8 rows)
+  /// y = x W^T (the backward dX) instead of y = x W.
+  GeneratorParam<bool> transposed{"transposed", false};
 
   Input<Buffer<float>> x{"x", 2};
   Input<Buffer<int8_t>> codes{"codes", 2};
@@ -164,16 +166,26 @@ public:
     options.weakRows = weakRows;
     Func weakF16("weak_f16");
     weakF16(n, j) = reinterpret<float16_t>(weak(n, j));
-    pipeline = defineAffineMatmul(BoundaryConditions::repeat_edge(x), codes,
-                                  scales, zeros, weakF16, x.dim(0).extent(),
-                                  weakRows ? weak.dim(1).extent() : Expr(0),
-                                  options);
+    Expr weakCount = weakRows ? weak.dim(1).extent() : Expr(0);
+    if (transposed)
+      pipeline = defineAffineMatmulTransposed(
+          BoundaryConditions::repeat_edge(x), codes, scales, zeros, weakF16,
+          codes.dim(0).extent(), codes.dim(1).extent(), weakCount, options);
+    else
+      pipeline = defineAffineMatmul(BoundaryConditions::repeat_edge(x), codes,
+                                    scales, zeros, weakF16, x.dim(0).extent(),
+                                    weakCount, options);
     y = pipeline.output;
   }
 
   void schedule() {
     int lanes = get_target().natural_vector_size<float>();
-    if (std::string(shape) == "gemv")
+    bool gemv = std::string(shape) == "gemv";
+    if (transposed && gemv)
+      scheduleAffineMatmulTransposedGemv(pipeline, lanes);
+    else if (transposed)
+      scheduleAffineMatmulTransposedGemm(pipeline, lanes);
+    else if (gemv)
       scheduleAffineMatmulGemv(pipeline, options, lanes);
     else
       scheduleAffineMatmulGemm(pipeline, options, lanes);

@@ -178,3 +178,92 @@ TEST(AffineMatmulAotTest, ShippedLotaGemvAndQeftGemm) {
 }
 
 } // namespace
+
+namespace {
+
+/// The backward dX = dY W^T (+ dY Wf^T on QEFT's weak inputs), both schedules
+/// on each CPU target, within the f32 bound over the N-term dot products.
+class AffineMatmulTransposedTest
+    : public ::testing::TestWithParam<std::tuple<const char *, bool>> {};
+
+TEST_P(AffineMatmulTransposedTest, WithinTheF32BoundOfTheReference) {
+  auto [targetName, gemv] = GetParam();
+  Target target(targetName);
+  if (target.has_feature(Target::AVX512) &&
+      !get_host_target().has_feature(Target::AVX512))
+    GTEST_SKIP() << "this CPU cannot run " << targetName;
+  std::mt19937 rng(7);
+  std::normal_distribution<float> normal(0.0f, 1.0f);
+  const int64_t M = gemv ? 2 : 19, K = 256, N = 77;
+  for (ref::ZeroForm zero : {ref::ZeroForm::Int, ref::ZeroForm::Float})
+    for (int64_t weakRows : {int64_t(0), int64_t(16)}) {
+      SCOPED_TRACE(testing::Message() << "zero form " << int(zero)
+                                      << " weak rows " << weakRows);
+      // The forward problem's weight, and an upstream gradient dY [M, N].
+      Problem problem = makeProblem(1, K, N, zero, weakRows, rng);
+      ref::Array<float> dy({M, N});
+      for (float &v : dy.data)
+        v = normal(rng);
+      ref::Array<float> dense = ref::dequantizeAffine(problem.w);
+      ref::Array<float> weakF({weakRows, N});
+      for (int64_t i = 0; i < weakF.numel(); ++i)
+        weakF[i] = qtc::halfToFloat(problem.weak[i]);
+      ref::Array<float> x({M, K}); // only its shape matters for dX
+      ref::QeftGrads<float> expected = ref::qeftBackward(x, dy, dense, weakF);
+
+      qtc::halide::AffineMatmulOptions options;
+      options.zero = zero == ref::ZeroForm::Int ? qtc::halide::AffineZero::Int
+                                                : qtc::halide::AffineZero::Float;
+      options.weakRows = weakRows > 0;
+      ImageParam dyP(Float(32), 2), codes(Int(8), 2), scales(Float(32), 2),
+          zeros(zero == ref::ZeroForm::Int ? Int(8) : Float(32), 2),
+          weak(Float(16), 2);
+      qtc::halide::AffineMatmulPipeline p =
+          qtc::halide::defineAffineMatmulTransposed(
+              BoundaryConditions::repeat_edge(dyP), codes, scales, zeros, weak,
+              Expr(static_cast<int>(N)), Expr(static_cast<int>(K)),
+              Expr(static_cast<int>(std::max<int64_t>(weakRows, 1))), options);
+      int lanes = target.natural_vector_size<float>();
+      if (gemv)
+        qtc::halide::scheduleAffineMatmulTransposedGemv(p, lanes);
+      else
+        qtc::halide::scheduleAffineMatmulTransposedGemm(p, lanes);
+      dyP.set(Buffer<float>(dy.data.data(), N, M));
+      codes.set(Buffer<int8_t>(
+          reinterpret_cast<int8_t *>(problem.w.codes.data.data()), N, K));
+      scales.set(Buffer<float>(problem.w.scales.data.data(), N, K / 128));
+      if (zero == ref::ZeroForm::Int)
+        zeros.set(Buffer<int8_t>(
+            reinterpret_cast<int8_t *>(problem.w.intZeros.data.data()), N, K / 128));
+      else
+        zeros.set(Buffer<float>(problem.w.floatZeros.data.data(), N, K / 128));
+      std::vector<uint16_t> weakBits(std::max<int64_t>(weakRows, 1) * N, 0);
+      for (int64_t i = 0; i < problem.weak.numel(); ++i)
+        weakBits[i] = problem.weak[i].bits;
+      weak.set(Buffer<float16_t>(reinterpret_cast<float16_t *>(weakBits.data()),
+                                 N, std::max<int64_t>(weakRows, 1)));
+      Buffer<float> got = p.output.realize({int(K), int(M)}, target);
+      int failures = 0;
+      for (int64_t m = 0; m < M; ++m)
+        for (int64_t k = 0; k < K && failures < 3; ++k) {
+          double magnitude = 0;
+          for (int64_t n = 0; n < N; ++n) {
+            double w = dense.at(k, n) +
+                       (k >= K - weakRows ? weakF.at(k - (K - weakRows), n) : 0.0);
+            magnitude += std::fabs(dy.at(m, n) * w);
+          }
+          double bound = (N + 1) * std::ldexp(1.0, -24) * magnitude;
+          if (!(std::fabs(got(int(k), int(m)) - expected.dx.at(m, k)) <= bound)) {
+            ADD_FAILURE() << "(" << m << ", " << k << "): " << got(int(k), int(m))
+                          << " vs " << expected.dx.at(m, k) << ", bound " << bound;
+            ++failures;
+          }
+        }
+    }
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    CpuSchedules, AffineMatmulTransposedTest,
+    ::testing::Combine(::testing::Values(kAvx512, kAvx2), ::testing::Bool()));
+
+} // namespace
