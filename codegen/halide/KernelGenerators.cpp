@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 #include "codegen/halide/AdamW.h"
 #include "codegen/halide/AffineMatmul.h"
+#include "codegen/halide/F32Matmul.h"
 #include "codegen/halide/GseMatmul.h"
 #include "codegen/halide/GseQuantize.h"
 #include "codegen/halide/LotaMerge.h"
@@ -297,10 +298,45 @@ private:
   TSignSgdPipeline pipeline;
 };
 
+/// qt.matmul of f32 operands, optionally followed by LoTA's
+/// qt.lota_delta_grad (then op(a) op(b) must be Gw = x^T dY).
+class F32MatmulGenerator : public Generator<F32MatmulGenerator> {
+public:
+  GeneratorParam<bool> transposeA{"transpose_a", false};
+  GeneratorParam<bool> transposeB{"transpose_b", false};
+  GeneratorParam<bool> lotaDeltaGrad{"lota_delta_grad", false};
+  GeneratorParam<int> group{"group", 128};
+
+  Input<Buffer<float>> a{"a", 2};
+  Input<Buffer<float>> b{"b", 2};
+  Input<Buffer<float>> scales{"scales", 2};  // lota_delta_grad only
+  Input<double> offsetScale{"offset_scale"}; // 1/omega or 1; same
+  Output<Buffer<float>> c{"c", 2};
+
+  void generate() {
+    Expr K = transposeA ? a.dim(1).extent() : a.dim(0).extent();
+    pipeline = defineF32Matmul(BoundaryConditions::repeat_edge(a),
+                               BoundaryConditions::repeat_edge(b), K,
+                               transposeA, transposeB);
+    if (lotaDeltaGrad)
+      addLotaDeltaGrad(pipeline, scales, group, offsetScale);
+    c = pipeline.output;
+  }
+
+  void schedule() {
+    scheduleF32MatmulCpu(pipeline, get_target().natural_vector_size<float>(),
+                         lotaDeltaGrad);
+  }
+
+private:
+  F32MatmulPipeline pipeline;
+};
+
 } // namespace
 } // namespace qtc::halide
 
 HALIDE_REGISTER_GENERATOR(qtc::halide::GseMatmulGenerator, gse_matmul)
+HALIDE_REGISTER_GENERATOR(qtc::halide::F32MatmulGenerator, f32_matmul)
 HALIDE_REGISTER_GENERATOR(qtc::halide::TSignSgdGenerator, tsign_sgd)
 HALIDE_REGISTER_GENERATOR(qtc::halide::AdamWGenerator, adamw)
 HALIDE_REGISTER_GENERATOR(qtc::halide::LotaMergeGenerator, lota_merge)

@@ -1,0 +1,41 @@
+//===- F32Matmul.h - Plain f32 matmul and LoTA's dW gradient --------------===//
+//
+// The f32 products around the quantized ones: LoRA's adapter matmuls, the
+// weight gradients Gw = X^T dY (LoTA) and dWf = X[:, K-n:]^T dY (QEFT), and
+// LoTA's straight-through dDW = S Gw + c P(S Gw) (NUMERICS.md 4) as an
+// epilogue of Gw.
+//
+//===----------------------------------------------------------------------===//
+#ifndef QTC_CODEGEN_HALIDE_F32MATMUL_H
+#define QTC_CODEGEN_HALIDE_F32MATMUL_H
+
+#include "Halide.h"
+
+namespace qtc::halide {
+
+struct F32MatmulPipeline {
+  Halide::Var n{"n"}, m{"m"}, g{"g"};
+  Halide::RDom rk, rg;
+  Halide::Func product{"product"}, output{"c"};
+  /// LoTA only: the group means of S * Gw, (n, g).
+  Halide::Func groupMean{"group_mean"};
+};
+
+/// op(a) [M, K] times op(b) [K, N] (qt.matmul's transposes on stored
+/// layouts), f32 accumulation. a and b must tolerate reads past their
+/// extents (BoundaryConditions::repeat_edge).
+F32MatmulPipeline defineF32Matmul(Halide::Func a, Halide::Func b, Halide::Expr K,
+                                  bool transposeA, bool transposeB);
+
+/// Replaces the output by LoTA's dDW from Gw = the product (which must be
+/// [K_in, N] = x^T dY): scales [K_in/G, N] as (n, g), c = 1/omega or 1.
+void addLotaDeltaGrad(F32MatmulPipeline &p, Halide::Func scales, int group,
+                      Halide::Expr offsetScale);
+
+/// Register tiles of 2 vectors x 8 rows over all of K; N must be a multiple
+/// of 2 vectors.
+void scheduleF32MatmulCpu(F32MatmulPipeline &p, int lanes, bool lotaDeltaGrad);
+
+} // namespace qtc::halide
+
+#endif // QTC_CODEGEN_HALIDE_F32MATMUL_H
