@@ -116,6 +116,16 @@ void scheduleAffineMatmulTransposedGemm(AffineMatmulPipeline &p, int lanes) {
       .unroll(p.m);
 }
 
+void scheduleAffineMatmulCuda(AffineMatmulPipeline &p) {
+  // One thread per output, 32 x 8 per block; each walks K with the weight
+  // dequantized in registers (codes read as bytes, coalesced across n).
+  Var nb("nb"), nt("nt"), mb("mb"), mt("mt");
+  p.output.compute_root().gpu_tile(p.n, p.m, nb, mb, nt, mt, 32, 8);
+  p.product.compute_at(p.output, nt);
+  if (p.wholeWeight.defined())
+    p.wholeWeight.compute_inline();
+}
+
 void scheduleAffineMatmulGemv(AffineMatmulPipeline &p,
                               const AffineMatmulOptions &o, int lanes) {
   // Each task owns a chunk of columns whose sums stay in L1. K is walked in

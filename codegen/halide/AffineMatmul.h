@@ -56,6 +56,9 @@ void scheduleAffineMatmulTransposedGemv(AffineMatmulPipeline &p, int lanes);
 /// K must be a multiple of 2 vectors.
 void scheduleAffineMatmulTransposedGemm(AffineMatmulPipeline &p, int lanes);
 
+/// CUDA: one thread per output element.
+void scheduleAffineMatmulCuda(AffineMatmulPipeline &p);
+
 /// 1..8 tokens: stream the codes once, dequantizing in registers.
 void scheduleAffineMatmulGemv(AffineMatmulPipeline &p, const AffineMatmulOptions &o,
                               int lanes);

@@ -182,7 +182,9 @@ public:
   void schedule() {
     int lanes = get_target().natural_vector_size<float>();
     bool gemv = std::string(shape) == "gemv";
-    if (transposed && gemv)
+    if (get_target().has_gpu_feature())
+      scheduleAffineMatmulCuda(pipeline);
+    else if (transposed && gemv)
       scheduleAffineMatmulTransposedGemv(pipeline, lanes);
     else if (transposed)
       scheduleAffineMatmulTransposedGemm(pipeline, lanes);
