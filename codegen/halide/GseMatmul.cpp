@@ -89,8 +89,12 @@ GseMatmulPipeline defineGseMatmul(Func aMantissas, Func aExponents,
     Expr larger = max(p.aScale(g, m), p.bScale(g, n));
     // strict_float: a contraction of the last product into the sum (an FMA)
     // would skip the rounding of subnormal terms that the reference does.
-    p.term(n, m, g) =
-        strict_float((cast<float>(p.groupPartial(n, m, g)) * smaller) * larger);
+    if (o.termViaF64)
+      p.term(n, m, g) = cast<float>(cast<double>(p.groupPartial(n, m, g)) *
+                                    pow2f64(p.exponent(n, m, g)));
+    else
+      p.term(n, m, g) =
+          strict_float((cast<float>(p.groupPartial(n, m, g)) * smaller) * larger);
     p.sum(n, m) = 0.0f;
     p.sum(n, m) = strict_float(p.sum(n, m) + p.term(n, m, rg));
     p.output(n, m) = p.sum(n, m);

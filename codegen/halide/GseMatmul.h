@@ -20,6 +20,11 @@ struct GseMatmulOptions {
   /// vpdpbusd) and start each partial at -128 * sum(A) over the group:
   /// exact. The correction costs O(M K), not O(N K).
   bool unsignedRhs = false;
+  /// Form each f32 term as round_f32(f64(partial) * 2^(sA + sB)) (exact in
+  /// f64, then one rounding: ldexp's result). For CUDA, whose LLVM backend
+  /// fuses f32 multiplies into following adds regardless of strict_float;
+  /// the conversion between them leaves nothing to fuse.
+  bool termViaF64 = false;
 };
 
 /// Halide dimensions are innermost first: a stored [M, K] matrix is (k, m).

@@ -38,7 +38,9 @@ public:
     options.transposeA = transposeA;
     options.transposeB = transposeB;
     options.unsignedRhs = get_target().arch == Target::X86 &&
-                          get_target().has_feature(Target::AVX512_SapphireRapids);
+                          get_target().has_feature(Target::AVX512_SapphireRapids) &&
+                          !get_target().has_gpu_feature();
+    options.termViaF64 = get_target().has_gpu_feature();
     Expr K = transposeA ? aMantissas.dim(1).extent() : aMantissas.dim(0).extent();
     pipeline = defineGseMatmul(zeroOutside(aMantissas), zeroOutside(aExponents),
                                zeroOutside(bMantissas), zeroOutside(bExponents),

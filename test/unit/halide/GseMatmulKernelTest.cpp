@@ -37,6 +37,7 @@ struct Case {
   const char *name;
   int64_t M, N, K;
   bool transposeA, transposeB, wideInt;
+  bool termViaF64 = false; // the CUDA build's formulation, checked on CPU
 };
 
 enum class Data {
@@ -100,6 +101,7 @@ struct JitKernel {
     options.transposeA = c.transposeA;
     options.transposeB = c.transposeB;
     options.unsignedRhs = target.has_feature(Target::AVX512_SapphireRapids);
+    options.termViaF64 = c.termViaF64;
     Expr K = c.transposeA ? am.dim(1).extent() : am.dim(0).extent();
     qtc::halide::GseMatmulPipeline p =
         qtc::halide::defineGseMatmul(
@@ -147,6 +149,7 @@ TEST_P(GseMatmulKernelTest, MatchesTheReferenceBitForBit) {
       {"both", 4, 16, 32, true, true, false},
       {"xwt_wide", 6, 19, 160, false, true, true},
       {"dyw_wide", 2, 33, 64, false, false, true},
+      {"xwt_f64_term", 5, 37, 96, false, true, false, true},
   };
   const Data kinds[] = {
       Data::Random,       Data::Zeros,     Data::EqualGroups, Data::PowersOfTwo,
