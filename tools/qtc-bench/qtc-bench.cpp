@@ -11,6 +11,7 @@
 //===----------------------------------------------------------------------===//
 #include "codegen/reference/Gse.h"
 #include "qtc_gse_matmul_f32.h"
+#include "qtc_gse_matmul_wide_int.h"
 #include "qtc_lota_matmul_gemm.h"
 #include "qtc_lota_matmul_gemv.h"
 #include "qtc_qeft_matmul_gemm.h"
@@ -219,6 +220,10 @@ int main(int argc, char **argv) {
       std::fflush(stdout);
     };
     report("gse_matmul_f32_g32", gse, baselines);
+    double wide = ops / timeIt(options.repeat, [&] {
+      check(qtc_gse_matmul_wide_int(am, ae, bm, be, c), "gse_matmul_wide_int");
+    }) / 1e9;
+    report("gse_matmul_wide_int", wide, {{blasName, blas}});
 
     // Affine-int weights dequantized on load: the merged LoTA layer (4-bit
     // codes, float zeros, G = 128) and QEFT's layer (int zeros plus 128 f16
