@@ -1,5 +1,6 @@
 //===- AffineMatmul.cpp - x times an affine-int weight, dequantized on load ===//
 #include "codegen/halide/AffineMatmul.h"
+#include "codegen/halide/FmaTiles.h"
 
 using namespace Halide;
 
@@ -91,29 +92,13 @@ void scheduleAffineMatmulTransposedGemv(AffineMatmulPipeline &p, int lanes) {
 }
 
 void scheduleAffineMatmulTransposedGemm(AffineMatmulPipeline &p, int lanes) {
-  // A panel of 2 vectors of outputs k is transposed and dequantized over all
-  // of N into cache, then register tiles of 8 rows accumulate with FMAs.
-  Var ko("ko"), ki("ki"), mo("mo"), mi("mi");
-  const int panel = 2 * lanes, rows = 8;
-  p.output.compute_root()
-      .split(p.k, ko, ki, panel, TailStrategy::RoundUp)
-      .split(p.m, mo, mi, rows, TailStrategy::GuardWithIf)
-      .reorder(ki, mi, mo, ko)
-      .vectorize(ki, lanes)
-      .unroll(mi)
-      .parallel(ko);
-  p.wholeWeight.compute_at(p.output, ko)
+  // Each panel of outputs k has its weight rows transposed and dequantized
+  // over all of N into cache, then register tiles of rows accumulate.
+  LoopLevel panel = scheduleFmaTiles(p.output, p.product, p.k, p.m, {p.rk}, lanes);
+  p.wholeWeight.compute_at(panel)
       .reorder_storage(p.k, p.n)
       .reorder(p.k, p.n)
       .vectorize(p.k, lanes, TailStrategy::RoundUp);
-  p.product.compute_at(p.output, mo)
-      .vectorize(p.k, lanes, TailStrategy::RoundUp)
-      .unroll(p.m);
-  p.product.update()
-      .reorder(p.k, p.m, p.rk)
-      .vectorize(p.k, lanes, TailStrategy::RoundUp)
-      .unroll(p.k)
-      .unroll(p.m);
 }
 
 void scheduleAffineMatmulCuda(AffineMatmulPipeline &p) {
@@ -164,33 +149,14 @@ void scheduleAffineMatmulGemv(AffineMatmulPipeline &p,
 
 void scheduleAffineMatmulGemm(AffineMatmulPipeline &p,
                               const AffineMatmulOptions &o, int lanes) {
-  // A panel of 2 vectors of columns is dequantized over all of K into
-  // cache, then register tiles of 8 rows x the panel accumulate with FMAs.
-  Var no("no"), ni("ni"), mo("mo"), mi("mi");
-  const int panel = 2 * lanes, rows = 8;
-  p.output.compute_root()
-      .split(p.n, no, ni, panel, TailStrategy::RoundUp)
-      .split(p.m, mo, mi, rows, TailStrategy::GuardWithIf)
-      .reorder(ni, mi, mo, no)
-      .vectorize(ni, lanes)
-      .unroll(mi)
-      .parallel(no);
-  p.weight.compute_at(p.output, no)
-      .vectorize(p.n, lanes, TailStrategy::RoundUp);
-  p.product.compute_at(p.output, mo)
-      .vectorize(p.n, lanes, TailStrategy::RoundUp)
-      .unroll(p.m);
-  p.product.update(0)
-      .reorder(p.n, p.m, p.rk)
-      .vectorize(p.n, lanes, TailStrategy::RoundUp)
-      .unroll(p.n)
-      .unroll(p.m);
+  // Each panel of columns is dequantized over all of K into cache once, then
+  // register tiles of rows accumulate with FMAs.
+  std::vector<RDom> reductions = {p.rk};
   if (o.weakRows)
-    p.product.update(1)
-        .reorder(p.n, p.m, p.rw)
-        .vectorize(p.n, lanes, TailStrategy::RoundUp)
-        .unroll(p.n)
-        .unroll(p.m);
+    reductions.push_back(p.rw);
+  LoopLevel panel =
+      scheduleFmaTiles(p.output, p.product, p.n, p.m, reductions, lanes);
+  p.weight.compute_at(panel).vectorize(p.n, lanes, TailStrategy::RoundUp);
 }
 
 } // namespace qtc::halide

@@ -1,5 +1,6 @@
 //===- F32Matmul.cpp - Plain f32 matmul and LoTA's dW gradient ------------===//
 #include "codegen/halide/F32Matmul.h"
+#include "codegen/halide/FmaTiles.h"
 
 using namespace Halide;
 
@@ -33,42 +34,34 @@ void addLotaDeltaGrad(F32MatmulPipeline &p, Func scales, int group,
 }
 
 void scheduleF32MatmulCpu(F32MatmulPipeline &p, int lanes, bool lotaDeltaGrad) {
-  Var no("no"), ni("ni"), mo("mo"), mi("mi");
-  const int panel = 2 * lanes, rows = 8;
-  p.output.compute_root()
-      .split(p.n, no, ni, panel, TailStrategy::RoundUp)
-      .split(p.m, mo, mi, rows, TailStrategy::GuardWithIf)
-      .reorder(ni, mi, mo, no)
-      .vectorize(ni, lanes)
-      .parallel(no);
-  // With the dDW epilogue, Gw is needed by the group means too: computed
-  // once, at the root.
-  if (lotaDeltaGrad) {
-    p.product.compute_root()
-        .split(p.n, no, ni, panel, TailStrategy::RoundUp)
-        .split(p.m, mo, mi, rows, TailStrategy::GuardWithIf)
-        .reorder(ni, mi, mo, no)
-        .vectorize(ni, lanes)
-        .parallel(no);
-    p.product.update()
-        .split(p.n, no, ni, panel, TailStrategy::RoundUp)
-        .split(p.m, mo, mi, rows, TailStrategy::GuardWithIf)
-        .reorder(ni, mi, p.rk, mo, no)
-        .vectorize(ni, lanes)
-        .unroll(mi)
-        .parallel(no);
-    p.groupMean.compute_root().vectorize(p.n, lanes, TailStrategy::RoundUp).parallel(p.g);
-    p.groupMean.update().reorder(p.n, p.rg).vectorize(p.n, lanes, TailStrategy::RoundUp).parallel(p.g);
+  if (!lotaDeltaGrad) {
+    scheduleFmaTiles(p.output, p.product, p.n, p.m, {p.rk}, lanes);
     return;
   }
-  p.product.compute_at(p.output, mo)
+  // With the dDW epilogue, Gw is read by the group means too: computed once
+  // at the root, its update in register tiles; the epilogue is elementwise.
+  Var no("no"), ni("ni"), mo("mo"), mi("mi");
+  const int panel = 2 * lanes, rows = 8;
+  p.product.compute_root()
       .vectorize(p.n, lanes, TailStrategy::RoundUp)
-      .unroll(p.m);
+      .parallel(p.m);
   p.product.update()
-      .reorder(p.n, p.m, p.rk)
+      .split(p.n, no, ni, panel, TailStrategy::RoundUp)
+      .split(p.m, mo, mi, rows, TailStrategy::GuardWithIf)
+      .reorder(ni, mi, p.rk, mo, no)
+      .vectorize(ni, lanes)
+      .unroll(mi)
+      .parallel(no);
+  p.output.compute_root()
       .vectorize(p.n, lanes, TailStrategy::RoundUp)
-      .unroll(p.n)
-      .unroll(p.m);
+      .parallel(p.m);
+  p.groupMean.compute_root()
+      .vectorize(p.n, lanes, TailStrategy::RoundUp)
+      .parallel(p.g);
+  p.groupMean.update()
+      .reorder(p.n, p.rg)
+      .vectorize(p.n, lanes, TailStrategy::RoundUp)
+      .parallel(p.g);
 }
 
 } // namespace qtc::halide

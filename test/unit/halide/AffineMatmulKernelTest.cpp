@@ -14,6 +14,8 @@
 #include "qtc_qeft_matmul_gemm.h"
 
 #include "HalideBuffer.h"
+#include "test/unit/halide/CpuTargets.h"
+
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -24,9 +26,8 @@ namespace ref = qtc::ref;
 
 namespace {
 
-const char *kAvx512 = "x86-64-linux-avx-avx2-f16c-fma-sse41-avx512-avx512_"
-                      "skylake-avx512_cannonlake-avx512_sapphirerapids";
-const char *kAvx2 = "x86-64-linux-avx-avx2-f16c-fma-sse41";
+using qtc::halide::test::kAvx2;
+using qtc::halide::test::kAvx512;
 
 struct Problem {
   ref::Array<float> x;

@@ -13,6 +13,8 @@
 
 #include "HalideBuffer.h"
 #include "HalideRuntime.h"
+#include "test/unit/halide/CpuTargets.h"
+
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -23,9 +25,8 @@ namespace ref = qtc::ref;
 
 namespace {
 
-const char *kAvx512 = "x86-64-linux-avx-avx2-f16c-fma-sse41-avx512-avx512_"
-                      "skylake-avx512_cannonlake-avx512_sapphirerapids";
-const char *kAvx2 = "x86-64-linux-avx-avx2-f16c-fma-sse41";
+using qtc::halide::test::kAvx2;
+using qtc::halide::test::kAvx512;
 
 struct Config {
   int axis, bits, expBits;

@@ -1,0 +1,46 @@
+//===- FmaTiles.h - The f32 register-tile schedule shared by matmuls ------===//
+//
+// C (cols, rows) in panels of 2 vectors of columns, parallel over panels;
+// each panel in register tiles of 8 rows whose f32 sums (`product`, a pure
+// zero then one update per RDom in `updates`) accumulate with FMAs. Returns the
+// panel loop level, where callers stage their panel of the other operand.
+//
+//===----------------------------------------------------------------------===//
+#ifndef QTC_CODEGEN_HALIDE_FMATILES_H
+#define QTC_CODEGEN_HALIDE_FMATILES_H
+
+#include "Halide.h"
+
+namespace qtc::halide {
+
+/// Columns must be a multiple of the panel (2 vectors); rows may be any.
+inline Halide::LoopLevel scheduleFmaTiles(Halide::Func output, Halide::Func product,
+                                          Halide::Var cols, Halide::Var rows,
+                                          const std::vector<Halide::RDom> &updates,
+                                          int lanes) {
+  using namespace Halide;
+  Var co("co"), ci("ci"), ro("ro"), ri("ri");
+  const int panel = 2 * lanes, tileRows = 8;
+  output.compute_root()
+      .split(cols, co, ci, panel, TailStrategy::RoundUp)
+      .split(rows, ro, ri, tileRows, TailStrategy::GuardWithIf)
+      .reorder(ci, ri, ro, co)
+      .vectorize(ci, lanes)
+      .unroll(ri)
+      .parallel(co);
+  product.compute_at(output, ro)
+      .vectorize(cols, lanes, TailStrategy::RoundUp)
+      .unroll(rows);
+  for (size_t u = 0; u < updates.size(); ++u)
+    // The (1-D) reduction outermost: the tile stays in registers.
+    product.update(static_cast<int>(u))
+        .reorder(cols, rows, updates[u].x)
+        .vectorize(cols, lanes, TailStrategy::RoundUp)
+        .unroll(cols)
+        .unroll(rows);
+  return LoopLevel(output, co);
+}
+
+} // namespace qtc::halide
+
+#endif // QTC_CODEGEN_HALIDE_FMATILES_H
