@@ -129,4 +129,57 @@ GseMatmulPipeline defineGseMatmul(Func aMantissas, Func aExponents,
   return p;
 }
 
+GseGemvPipeline defineGseGemv(Func aMantissas, Func aExponents,
+                              Func bMantissas, Func bExponents, Expr K,
+                              int group, bool unsignedRhs) {
+  GseGemvPipeline p;
+  Var &n = p.n, &m = p.m, &q = p.q;
+  p.r4 = RDom(0, 4, "r4");
+  Expr k = 4 * q + p.r4;
+  Expr b = unsignedRhs ? cast<uint8_t>(cast<int16_t>(bMantissas(k, n)) + 128)
+                       : bMantissas(k, n);
+  if (unsignedRhs) {
+    p.lhsChunkSums(m, q) = 0;
+    p.lhsChunkSums(m, q) += 128 * cast<int32_t>(aMantissas(4 * q + p.r4, m));
+    p.chunk(n, m, q) = -p.lhsChunkSums(m, q);
+  } else {
+    p.chunk(n, m, q) = 0;
+  }
+  p.chunk(n, m, q) += cast<int32_t>(aMantissas(k, m)) * cast<int32_t>(b);
+  Expr g = q * 4 / group;
+  Expr e = cast<int32_t>(aExponents(g, m)) + cast<int32_t>(bExponents(g, n));
+  // |chunk| < 2^17: exact in f32; the f64 scaling is exact, one rounding.
+  Expr term = cast<float>(cast<double>(p.chunk(n, m, q)) * pow2f64(e));
+  p.rq = RDom(0, K / 4, "rq");
+  p.output(n, m) = 0.0f;
+  Func terms("terms");
+  terms(n, m, q) = term;
+  p.output(n, m) += terms(n, m, p.rq);
+  return p;
+}
+
+void scheduleGseGemvCpu(GseGemvPipeline &p, int lanes) {
+  // Lanes over 4-element chunks of K (rfactor), so each vpdpbusd reads 64
+  // contiguous bytes of a row of B; rows of B (outputs n) in parallel.
+  Var no("no"), ni("ni");
+  RVar rqo("rqo"), rqi("rqi");
+  p.output.compute_root();
+  Func lanesSum = p.output.update()
+                      .split(p.rq, rqo, rqi, lanes, TailStrategy::GuardWithIf)
+                      .rfactor(rqi, p.u);
+  p.output.update()
+      .split(p.n, no, ni, 16, TailStrategy::GuardWithIf)
+      .parallel(no);
+  lanesSum.compute_at(p.output, ni).vectorize(p.u);
+  lanesSum.update().vectorize(p.u);
+  p.chunk.compute_at(lanesSum, rqo).vectorize(p.q, lanes, TailStrategy::GuardWithIf);
+  p.chunk.update()
+      .atomic()
+      .vectorize(p.r4)
+      .vectorize(p.q, lanes, TailStrategy::GuardWithIf);
+  // Stored q-major so each step reads its 16 corrections as one vector.
+  if (p.lhsChunkSums.defined())
+    p.lhsChunkSums.compute_root().reorder_storage(p.q, p.m);
+}
+
 } // namespace qtc::halide

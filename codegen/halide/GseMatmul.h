@@ -67,6 +67,24 @@ GseMatmulPipeline defineGseMatmul(Halide::Func aMantissas, Halide::Func aExponen
                                   Halide::Func bMantissas, Halide::Func bExponents,
                                   Halide::Expr K, const GseMatmulOptions &options);
 
+/// The GEMV form for 1..8 rows of A, operands stored [M, K] and [N, K] (the
+/// forward X W^T): dot products run along K in vector lanes, each lane a
+/// 4-element integer dot product scaled by its group's 2^(sA + sB) and
+/// summed in f32 per lane, lanes summed at the end. It reassociates the
+/// f32 sum (not bit-exact; within (K/4 + 1) 2^-24 of the sum of the
+/// magnitudes of its 4-element terms) and needs no repacking of B.
+struct GseGemvPipeline {
+  Halide::Var n{"n"}, m{"m"}, q{"q"}, u{"u"};
+  Halide::RDom r4, rq;
+  /// 4-element partials (n, m, q), k = 4 q + r4, and the output.
+  Halide::Func chunk{"chunk"}, lhsChunkSums{"lhs_chunk_sums"};
+  Halide::Func output{"c"};
+};
+GseGemvPipeline defineGseGemv(Halide::Func aMantissas, Halide::Func aExponents,
+                              Halide::Func bMantissas, Halide::Func bExponents,
+                              Halide::Expr K, int group, bool unsignedRhs);
+void scheduleGseGemvCpu(GseGemvPipeline &p, int lanes);
+
 /// One schedule per target family; each writes C in (n, m) order.
 void scheduleGseMatmulX86Avx512(GseMatmulPipeline &p, const GseMatmulOptions &o);
 void scheduleGseMatmulX86Avx2(GseMatmulPipeline &p, const GseMatmulOptions &o);

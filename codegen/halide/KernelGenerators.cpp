@@ -25,6 +25,8 @@ public:
   GeneratorParam<std::string> accumulate{"accumulate", "f32"};
   GeneratorParam<bool> transposeA{"transpose_a", false};
   GeneratorParam<bool> transposeB{"transpose_b", false};
+  /// "gemv": 1..8 rows of A, f32 accumulation, transpose_b layout only.
+  GeneratorParam<std::string> shape{"shape", "gemm"};
 
   Input<Buffer<int8_t>> aMantissas{"a_mantissas", 2};
   Input<Buffer<int8_t>> aExponents{"a_exponents", 2};
@@ -42,6 +44,14 @@ public:
                           !get_target().has_gpu_feature();
     options.termViaF64 = get_target().has_gpu_feature();
     Expr K = transposeA ? aMantissas.dim(1).extent() : aMantissas.dim(0).extent();
+    if (gemv()) {
+      _halide_user_assert(!options.wideInt && !options.transposeA && options.transposeB)
+          << "gse_matmul shape=gemv is the f32 X W^T form only";
+      gemvPipeline = defineGseGemv(aMantissas, aExponents, bMantissas,
+                                   bExponents, K, group, options.unsignedRhs);
+      c = gemvPipeline.output;
+      return;
+    }
     pipeline = defineGseMatmul(zeroOutside(aMantissas), zeroOutside(aExponents),
                                zeroOutside(bMantissas), zeroOutside(bExponents),
                                K, options);
@@ -50,7 +60,9 @@ public:
 
   void schedule() {
     const Target &target = get_target();
-    if (target.has_gpu_feature())
+    if (gemv())
+      scheduleGseGemvCpu(gemvPipeline, target.natural_vector_size<int32_t>());
+    else if (target.has_gpu_feature())
       scheduleGseMatmulCuda(pipeline, options);
     else if (target.arch == Target::ARM)
       scheduleGseMatmulArm(pipeline, options);
@@ -61,8 +73,11 @@ public:
   }
 
 private:
+  bool gemv() const { return std::string(shape) == "gemv"; }
+
   GseMatmulOptions options;
   GseMatmulPipeline pipeline;
+  GseGemvPipeline gemvPipeline;
 };
 
 /// qt.quantize of a 2-D f32 tensor to !qt.gse.
