@@ -54,7 +54,9 @@ GseMatmulPipeline defineGseMatmul(Func aMantissas, Func aExponents,
   Expr btExp = o.transposeB ? bExponents(g, n) : bExponents(n, g);
 
   p.lhs(k, m) = a;
-  if (o.unsignedRhs)
+  if (o.prepackedRhs)
+    p.rhs(kk, n, ko) = bMantissas(kk, n, ko);
+  else if (o.unsignedRhs)
     p.rhs(kk, n, ko) = cast<uint8_t>(cast<int16_t>(bt_at(ko * 4 + kk)) + 128);
   else
     p.rhs(kk, n, ko) = bt_at(ko * 4 + kk);
@@ -127,6 +129,21 @@ GseMatmulPipeline defineGseMatmul(Func aMantissas, Func aExponents,
   p.output(n, m) = cast<float>(cast<double>(cast<float>(p.sum(n, m))) *
                                pow2f64(p.common(n, m)));
   return p;
+}
+
+Func packGseRhs(Func bMantissas, Expr cols, bool transposeB, bool unsignedRhs) {
+  Var kk("kk"), n("n"), ko("ko");
+  Expr k = ko * 4 + kk;
+  Expr inside = n < cols;
+  Expr value = transposeB ? bMantissas(k, min(n, cols - 1))
+                          : bMantissas(min(n, cols - 1), k);
+  Func packed("packed_rhs");
+  if (unsignedRhs)
+    packed(kk, n, ko) =
+        cast<uint8_t>(select(inside, cast<int16_t>(value), 0) + 128);
+  else
+    packed(kk, n, ko) = select(inside, value, cast<int8_t>(0));
+  return packed;
 }
 
 GseGemvPipeline defineGseGemv(Func aMantissas, Func aExponents,

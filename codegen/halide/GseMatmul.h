@@ -25,6 +25,11 @@ struct GseMatmulOptions {
   /// fuses f32 multiplies into following adds regardless of strict_float;
   /// the conversion between them leaves nothing to fuse.
   bool termViaF64 = false;
+  /// B's mantissas arrive already in the operand layout `rhs` (as
+  /// packGseRhs writes it, offset included): frozen weights are packed
+  /// once, not on every call. Its column extent must cover C's, rounded up
+  /// to the schedule's block (256 columns).
+  bool prepackedRhs = false;
 };
 
 /// Halide dimensions are innermost first: a stored [M, K] matrix is (k, m).
@@ -66,6 +71,13 @@ struct GseMatmulPipeline {
 GseMatmulPipeline defineGseMatmul(Halide::Func aMantissas, Halide::Func aExponents,
                                   Halide::Func bMantissas, Halide::Func bExponents,
                                   Halide::Expr K, const GseMatmulOptions &options);
+
+/// The operand layout of B for the x86/ARM schedules, (kk, n, ko) with
+/// k = 4 ko + kk, from B's stored mantissas; columns past `cols` (padding up
+/// to the packed extent) hold mantissa 0. With `unsignedRhs` the bytes carry
+/// the +128 offset.
+Halide::Func packGseRhs(Halide::Func bMantissas, Halide::Expr cols,
+                        bool transposeB, bool unsignedRhs);
 
 /// The GEMV form for 1..8 rows of A, operands stored [M, K] and [N, K] (the
 /// forward X W^T): dot products run along K in vector lanes, each lane a

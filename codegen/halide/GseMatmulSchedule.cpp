@@ -23,7 +23,7 @@ namespace {
 void scheduleCpu(GseMatmulPipeline &p, const GseMatmulOptions &o, int lanes,
                  int vectorsN, int rowsM, int blockN, int blockM) {
   Var nB("nB"), mB("mB"), nI("nI"), mI("mI"), nt("nt"), mt("mt"), ni("ni"),
-      mi("mi"), nv("nv"), nl("nl"), block("block");
+      mi("mi"), nv("nv"), nl("nl");
   RVar rko("rko"), rki("rki");
   const int tileN = lanes * vectorsN;
 
@@ -34,7 +34,10 @@ void scheduleCpu(GseMatmulPipeline &p, const GseMatmulOptions &o, int lanes,
   // in blocks of 64 columns x 16 words so that both the rows read and the
   // rows written stay within a few pages.
   Var koo("koo"), koi("koi"), nP("nP"), nPi("nPi");
-  p.rhs.compute_root()
+  if (o.prepackedRhs)
+    p.rhs.compute_inline(); // reads the packed input directly
+  else
+    p.rhs.compute_root()
       .split(p.ko, koo, koi, 16, TailStrategy::RoundUp)
       .split(p.n, nP, nPi, 64, TailStrategy::RoundUp)
       .reorder(p.kk, koi, nPi, koo, nP)
@@ -47,15 +50,18 @@ void scheduleCpu(GseMatmulPipeline &p, const GseMatmulOptions &o, int lanes,
         .update()
         .parallel(p.m);
 
-  // C: cache blocks in parallel (the output itself only copies or converts).
+  // C: cache blocks in parallel, as two nested parallel loops (the output
+  // itself only copies or converts). Not one fused loop: Halide's bounds of
+  // a fused loop's parts are loose, and every producer above was computed
+  // over about twice the columns of C.
   p.output.compute_root()
       .split(p.n, nB, nI, blockN, TailStrategy::GuardWithIf)
       .split(p.m, mB, mI, blockM, TailStrategy::GuardWithIf)
       .reorder(nI, mI, nB, mB)
       .vectorize(nI, lanes)
-      .fuse(nB, mB, block)
-      .parallel(block);
-  p.sum.compute_at(p.output, block)
+      .parallel(nB)
+      .parallel(mB);
+  p.sum.compute_at(p.output, nB)
       .vectorize(p.n, lanes, TailStrategy::RoundUp);
   p.sum.update()
       .split(p.n, nt, ni, tileN, TailStrategy::RoundUp)
@@ -73,7 +79,7 @@ void scheduleCpu(GseMatmulPipeline &p, const GseMatmulOptions &o, int lanes,
         .parallel(p.g);
   } else {
     // The common exponent of every output before its groups are summed.
-    p.common.compute_at(p.output, block)
+    p.common.compute_at(p.output, nB)
         .vectorize(p.n, lanes, TailStrategy::RoundUp);
   }
 

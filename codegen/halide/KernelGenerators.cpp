@@ -27,15 +27,25 @@ public:
   GeneratorParam<bool> transposeB{"transpose_b", false};
   /// "gemv": 1..8 rows of A, f32 accumulation, transpose_b layout only.
   GeneratorParam<std::string> shape{"shape", "gemm"};
+  /// B's mantissas come packed by gse_pack_rhs (3-D), not as stored.
+  GeneratorParam<bool> prepackedB{"prepacked_b", false};
 
   Input<Buffer<int8_t>> aMantissas{"a_mantissas", 2};
   Input<Buffer<int8_t>> aExponents{"a_exponents", 2};
-  Input<Buffer<int8_t>> bMantissas{"b_mantissas", 2};
+  Input<Buffer<>> bMantissas{"b_mantissas"}; // i8 [.., ..], or packed u8 3-D
   Input<Buffer<int8_t>> bExponents{"b_exponents", 2};
   Output<Buffer<float>> c{"c", 2};
 
+  void configure() {
+    bool packedUnsigned = prepackedB && get_target().arch == Target::X86 &&
+                          get_target().has_feature(Target::AVX512_SapphireRapids);
+    bMantissas.set_type(packedUnsigned ? UInt(8) : Int(8));
+    bMantissas.set_dimensions(prepackedB ? 3 : 2);
+  }
+
   void generate() {
     options.group = group;
+    options.prepackedRhs = prepackedB;
     options.wideInt = std::string(accumulate) == "wide_int";
     options.transposeA = transposeA;
     options.transposeB = transposeB;
@@ -52,9 +62,16 @@ public:
       c = gemvPipeline.output;
       return;
     }
+    // A packed B covers every column a tile reads: no boundary check there,
+    // and its layout is dense (kk, n, ko), so 16 columns x 4 k load as one
+    // 64-byte vector.
+    if (prepackedB) {
+      bMantissas.dim(0).set_bounds(0, 4).set_stride(1);
+      bMantissas.dim(1).set_stride(4);
+    }
+    Func b = prepackedB ? Func(bMantissas) : zeroOutside(bMantissas);
     pipeline = defineGseMatmul(zeroOutside(aMantissas), zeroOutside(aExponents),
-                               zeroOutside(bMantissas), zeroOutside(bExponents),
-                               K, options);
+                               b, zeroOutside(bExponents), K, options);
     c = pipeline.output;
   }
 
@@ -351,10 +368,47 @@ private:
   F32MatmulPipeline pipeline;
 };
 
+/// Packs a GSE matmul's B operand once (frozen weights): gse_matmul with
+/// prepacked_b=true then skips its per-call repacking. The packed extent in
+/// columns is the output's; columns past B's hold mantissa 0.
+class GsePackRhsGenerator : public Generator<GsePackRhsGenerator> {
+public:
+  GeneratorParam<bool> transposeB{"transpose_b", true};
+
+  Input<Buffer<int8_t>> bMantissas{"b_mantissas", 2};
+  Output<Buffer<>> packed{"packed", 3};
+
+  void configure() { packed.set_type(unsignedRhs() ? UInt(8) : Int(8)); }
+
+  void generate() {
+    Expr cols = transposeB ? bMantissas.dim(1).extent() : bMantissas.dim(0).extent();
+    packed = packGseRhs(bMantissas, cols, transposeB, unsignedRhs());
+  }
+
+  void schedule() {
+    Var kk = packed.args()[0], n = packed.args()[1], ko = packed.args()[2];
+    Var koo("koo"), koi("koi"), nP("nP"), nPi("nPi");
+    packed.dim(0).set_bounds(0, 4); // kk: the 4 bytes of one dot product
+    packed.bound(kk, 0, 4)
+        .split(ko, koo, koi, 16, TailStrategy::GuardWithIf)
+        .split(n, nP, nPi, 64, TailStrategy::GuardWithIf)
+        .reorder(kk, koi, nPi, koo, nP)
+        .vectorize(kk)
+        .parallel(nP);
+  }
+
+private:
+  bool unsignedRhs() const {
+    return get_target().arch == Target::X86 &&
+           get_target().has_feature(Target::AVX512_SapphireRapids);
+  }
+};
+
 } // namespace
 } // namespace qtc::halide
 
 HALIDE_REGISTER_GENERATOR(qtc::halide::GseMatmulGenerator, gse_matmul)
+HALIDE_REGISTER_GENERATOR(qtc::halide::GsePackRhsGenerator, gse_pack_rhs)
 HALIDE_REGISTER_GENERATOR(qtc::halide::F32MatmulGenerator, f32_matmul)
 HALIDE_REGISTER_GENERATOR(qtc::halide::TSignSgdGenerator, tsign_sgd)
 HALIDE_REGISTER_GENERATOR(qtc::halide::AdamWGenerator, adamw)

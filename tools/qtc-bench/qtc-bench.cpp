@@ -12,6 +12,8 @@
 #include "codegen/reference/Gse.h"
 #include "qtc_gse_matmul_f32.h"
 #include "qtc_gse_matmul_gemv.h"
+#include "qtc_gse_matmul_prepacked.h"
+#include "qtc_gse_pack_rhs.h"
 #include "qtc_gse_matmul_wide_int.h"
 #include "qtc_lota_matmul_gemm.h"
 #include "qtc_lota_matmul_gemv.h"
@@ -224,6 +226,16 @@ int main(int argc, char **argv) {
       std::fflush(stdout);
     };
     report("gse_matmul_f32_g32", gse, baselines);
+    // With B packed once (a frozen weight): the steady-state GSQ forward.
+    if (M > 8 && __builtin_cpu_supports("avx512vnni")) {
+      Halide::Runtime::Buffer<uint8_t> packed(4, (N + 255) / 256 * 256, K / 4);
+      check(qtc_gse_pack_rhs(bm, packed), "gse_pack_rhs");
+      double prepacked = ops / timeIt(options.repeat, [&] {
+        check(qtc_gse_matmul_prepacked(am, ae, packed, be, c),
+              "gse_matmul_prepacked");
+      }) / 1e9;
+      report("gse_matmul_prepacked", prepacked, baselines);
+    }
     double wide = ops / timeIt(options.repeat, [&] {
       check(qtc_gse_matmul_wide_int(am, ae, bm, be, c), "gse_matmul_wide_int");
     }) / 1e9;
