@@ -13,7 +13,9 @@
 
 namespace qtc::halide {
 
-/// Columns must be a multiple of the panel (2 vectors); rows may be any.
+/// Any sizes: a panel past the last column is computed whole (the operands
+/// must tolerate reads past their extents, e.g. repeat_edge) and stored
+/// only where C is.
 inline Halide::LoopLevel scheduleFmaTiles(Halide::Func output, Halide::Func product,
                                           Halide::Var cols, Halide::Var rows,
                                           const std::vector<Halide::RDom> &updates,
@@ -22,13 +24,15 @@ inline Halide::LoopLevel scheduleFmaTiles(Halide::Func output, Halide::Func prod
   Var co("co"), ci("ci"), ro("ro"), ri("ri");
   const int panel = 2 * lanes, tileRows = 8;
   output.compute_root()
-      .split(cols, co, ci, panel, TailStrategy::RoundUp)
+      .split(cols, co, ci, panel, TailStrategy::GuardWithIf)
       .split(rows, ro, ri, tileRows, TailStrategy::GuardWithIf)
       .reorder(ci, ri, ro, co)
       .vectorize(ci, lanes)
       .unroll(ri)
       .parallel(co);
   product.compute_at(output, ro)
+      .bound_extent(cols, panel)
+      .bound_extent(rows, tileRows)
       .vectorize(cols, lanes, TailStrategy::RoundUp)
       .unroll(rows);
   for (size_t u = 0; u < updates.size(); ++u)

@@ -334,26 +334,38 @@ private:
   TSignSgdPipeline pipeline;
 };
 
-/// qt.matmul of f32 operands, optionally followed by LoTA's
-/// qt.lota_delta_grad (then op(a) op(b) must be Gw = x^T dY).
+/// qt.matmul of f32 operands (either may be a ternary !qt.ternary, read as
+/// i8 and widened exactly: LoTA's dA = dDW B^T and dB = A^T dDW), optionally
+/// followed by LoTA's qt.lota_delta_grad (then op(a) op(b) must be Gw =
+/// x^T dY).
 class F32MatmulGenerator : public Generator<F32MatmulGenerator> {
 public:
   GeneratorParam<bool> transposeA{"transpose_a", false};
   GeneratorParam<bool> transposeB{"transpose_b", false};
   GeneratorParam<bool> lotaDeltaGrad{"lota_delta_grad", false};
   GeneratorParam<int> group{"group", 128};
+  GeneratorParam<bool> ternaryA{"ternary_a", false};
+  GeneratorParam<bool> ternaryB{"ternary_b", false};
 
-  Input<Buffer<float>> a{"a", 2};
-  Input<Buffer<float>> b{"b", 2};
+  Input<Buffer<>> a{"a", 2}; // f32, or i8 with ternary_a
+  Input<Buffer<>> b{"b", 2}; // f32, or i8 with ternary_b
   Input<Buffer<float>> scales{"scales", 2};  // lota_delta_grad only
   Input<double> offsetScale{"offset_scale"}; // 1/omega or 1; same
   Output<Buffer<float>> c{"c", 2};
 
+  void configure() {
+    a.set_type(ternaryA ? Int(8) : Float(32));
+    b.set_type(ternaryB ? Int(8) : Float(32));
+  }
+
   void generate() {
     Expr K = transposeA ? a.dim(1).extent() : a.dim(0).extent();
-    pipeline = defineF32Matmul(BoundaryConditions::repeat_edge(a),
-                               BoundaryConditions::repeat_edge(b), K,
-                               transposeA, transposeB);
+    Func aF("a_f32"), bF("b_f32");
+    Func aEdge = BoundaryConditions::repeat_edge(a);
+    Func bEdge = BoundaryConditions::repeat_edge(b);
+    aF(x, y) = cast<float>(aEdge(x, y));
+    bF(x, y) = cast<float>(bEdge(x, y));
+    pipeline = defineF32Matmul(aF, bF, K, transposeA, transposeB);
     if (lotaDeltaGrad)
       addLotaDeltaGrad(pipeline, scales, group, offsetScale);
     c = pipeline.output;
@@ -365,6 +377,7 @@ public:
   }
 
 private:
+  Var x{"x"}, y{"y"};
   F32MatmulPipeline pipeline;
 };
 

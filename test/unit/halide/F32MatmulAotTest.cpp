@@ -10,6 +10,8 @@
 #include "qtc_f32_matmul_nn.h"
 #include "qtc_f32_matmul_nt.h"
 #include "qtc_f32_matmul_tn.h"
+#include "qtc_lota_adapter_grad_a.h"
+#include "qtc_lota_adapter_grad_b.h"
 #include "qtc_lota_delta_grad.h"
 
 #include "HalideBuffer.h"
@@ -69,6 +71,42 @@ TEST(F32MatmulAotTest, LoraLayoutsWithinTheF32Bound) {
                   (K + 1) * std::ldexp(1.0, -24) * bound.at(m, n))
             << "layout " << layout.ta << layout.tb << " at " << m << ", " << n;
   }
+}
+
+TEST(F32MatmulAotTest, LotaAdapterGradsFromTernaryOperands) {
+  // dA = dDW B^T and dB = A^T dDW with A [K, r], B [r, N] ternary (i8):
+  // r = 16 is narrower than an AVX-512 panel of columns.
+  std::mt19937 rng(18);
+  std::uniform_int_distribution<int> ternary(-1, 1);
+  const int64_t K = 200, r = 16, N = 96;
+  ref::Array<float> ddw = random({K, N}, rng);
+  ref::Array<int8_t> a({K, r}), b({r, N});
+  for (int8_t &v : a.data)
+    v = static_cast<int8_t>(ternary(rng));
+  for (int8_t &v : b.data)
+    v = static_cast<int8_t>(ternary(rng));
+  ref::Array<float> af = ref::convert<float>(a), bf = ref::convert<float>(b);
+  ref::Array<float> expectedA = ref::matmul(ddw, false, bf, true);
+  ref::Array<float> expectedB = ref::matmul(af, true, ddw, false);
+  ref::Array<float> boundA = magnitudes(ddw, false, bf, true);
+  ref::Array<float> boundB = magnitudes(af, true, ddw, false);
+  Halide::Runtime::Buffer<int8_t> ab(a.data.data(), int(r), int(K)),
+      bb(b.data.data(), int(N), int(r));
+  ref::Array<float> unused({1, 1});
+  Halide::Runtime::Buffer<float> da(static_cast<int>(r), static_cast<int>(K)),
+      db(static_cast<int>(N), static_cast<int>(r));
+  ASSERT_EQ(qtc_lota_adapter_grad_a(view(ddw), bb, view(unused), 1.0, da), 0);
+  ASSERT_EQ(qtc_lota_adapter_grad_b(ab, view(ddw), view(unused), 1.0, db), 0);
+  for (int64_t k = 0; k < K; ++k)
+    for (int64_t j = 0; j < r; ++j)
+      ASSERT_LE(std::fabs(da(int(j), int(k)) - expectedA.at(k, j)),
+                (N + 1) * std::ldexp(1.0, -24) * boundA.at(k, j))
+          << "dA at " << k << ", " << j;
+  for (int64_t j = 0; j < r; ++j)
+    for (int64_t n = 0; n < N; ++n)
+      ASSERT_LE(std::fabs(db(int(n), int(j)) - expectedB.at(j, n)),
+                (K + 1) * std::ldexp(1.0, -24) * boundB.at(j, n))
+          << "dB at " << j << ", " << n;
 }
 
 TEST(F32MatmulAotTest, LotaDeltaGradWithinTheBound) {
