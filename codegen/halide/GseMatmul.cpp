@@ -79,6 +79,7 @@ GseMatmulPipeline defineGseMatmul(Func aMantissas, Func aExponents,
   Func aExpF("a_exp"), bExpF("b_exp");
   aExpF(g, m) = cast<int32_t>(aExp);
   bExpF(g, n) = cast<int32_t>(btExp);
+  p.bExponent = bExpF;
   p.exponent(n, m, g) = aExpF(g, m) + bExpF(g, n);
   p.groupPartial(n, m, g) = partial;
 
@@ -105,12 +106,15 @@ GseMatmulPipeline defineGseMatmul(Func aMantissas, Func aExponents,
   // wide_int: common exponent = max(min_g e, max_g e - (31 - ceil(log2
   // groups))), then each partial shifted to it (left exactly, right by a
   // floor shift) and summed in i64.
-  // Halide seeds minimum/maximum with the type's extremes; the clamp (to a
-  // range holding every sum of two 8-bit exponents) keeps its bounds
-  // arithmetic from overflowing.
+  // The extremes are explicit reductions so that schedules can vectorize
+  // them; seeded inside the range of a sum of two 8-bit exponents, and the
+  // clamp keeps Halide's bounds arithmetic from overflowing.
   Expr headroom = 31 - ceilLog2(groups);
-  p.common(n, m) = clamp(max(minimum(p.exponent(n, m, rg)),
-                             maximum(p.exponent(n, m, rg) - headroom)),
+  p.exponentRange(n, m) = {cast<int32_t>(512), cast<int32_t>(-512)};
+  p.exponentRange(n, m) = {min(p.exponentRange(n, m)[0], p.exponent(n, m, rg)),
+                           max(p.exponentRange(n, m)[1], p.exponent(n, m, rg))};
+  p.common(n, m) = clamp(max(p.exponentRange(n, m)[0],
+                             p.exponentRange(n, m)[1] - headroom),
                          -512, 512);
   Expr shift = p.exponent(n, m, g) - p.common(n, m);
   Expr wide = cast<int64_t>(p.groupPartial(n, m, g));

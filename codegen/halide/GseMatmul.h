@@ -50,6 +50,8 @@ struct GseMatmulPipeline {
   Halide::Func groupPartial{"group_partial"};
   /// f32 only: 2^sA as (g, m) and 2^sB as (g, n), in f32.
   Halide::Func aScale{"a_scale"}, bScale{"b_scale"};
+  /// B's group exponents as i32, (g, n).
+  Halide::Func bExponent{"b_exponent"};
   /// Group exponent sums sA + sB, (n, m, g).
   Halide::Func exponent{"exponent"};
   /// f32: round_f32(partial * 2^exponent); wide_int: the partial shifted to
@@ -57,8 +59,9 @@ struct GseMatmulPipeline {
   Halide::Func term{"term"};
   /// The terms summed over groups in order: f32, or i64 for wide_int.
   Halide::Func sum{"sum"};
-  /// wide_int only: the common exponent (n, m).
-  Halide::Func common{"common"};
+  /// wide_int only: the smallest and largest group exponent (a Tuple) and
+  /// the common exponent, (n, m).
+  Halide::Func exponentRange{"exponent_range"}, common{"common"};
   Halide::Func output{"c"};
 };
 

@@ -81,6 +81,17 @@ void scheduleCpu(GseMatmulPipeline &p, const GseMatmulOptions &o, int lanes,
     // The common exponent of every output before its groups are summed.
     p.common.compute_at(p.output, nB)
         .vectorize(p.n, lanes, TailStrategy::RoundUp);
+    // n-major, so a vector of columns reads its exponents as one load.
+    p.bExponent.compute_root()
+        .reorder_storage(p.n, p.g)
+        .reorder(p.n, p.g)
+        .vectorize(p.n, lanes, TailStrategy::RoundUp)
+        .parallel(p.g);
+    p.exponentRange.compute_at(p.output, nB)
+        .vectorize(p.n, lanes, TailStrategy::RoundUp);
+    p.exponentRange.update()
+        .reorder(p.n, p.m, p.rg)
+        .vectorize(p.n, lanes, TailStrategy::RoundUp);
   }
 
   // One group's partials: a rowsM x tileN register tile.
@@ -135,6 +146,7 @@ void scheduleGseMatmulCuda(GseMatmulPipeline &p, const GseMatmulOptions &o) {
   p.sum.compute_at(p.output, nt);
   if (o.wideInt) {
     p.common.compute_at(p.output, nt);
+    p.exponentRange.compute_at(p.output, nt);
   } else {
     p.aScale.compute_root().gpu_tile(p.g, p.m, nb, mb, nt, mt, 8, 32);
     p.bScale.compute_root().gpu_tile(p.n, p.g, nb, mb, nt, mt, 32, 8);
