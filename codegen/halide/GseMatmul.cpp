@@ -13,22 +13,12 @@
 //
 //===----------------------------------------------------------------------===//
 #include "codegen/halide/GseMatmul.h"
+#include "codegen/halide/ExactPow2.h"
 
 using namespace Halide;
 
 namespace qtc::halide {
 namespace {
-
-/// 2^e as an f32 for an 8-bit exponent e in [-128, 127] (subnormal below
-/// -126).
-Expr pow2f32(Expr e) {
-  return reinterpret<float>(select(e >= -126, (e + 127) << 23, 1 << (e + 149)));
-}
-
-/// 2^e as an f64, for e within the normal f64 exponent range.
-Expr pow2f64(Expr e) {
-  return reinterpret<double>(cast<int64_t>(e + 1023) << 52);
-}
 
 /// ceil(log2(count)) for count >= 1.
 Expr ceilLog2(Expr count) {

@@ -1,5 +1,7 @@
 //===- GseQuantize.cpp - The GSE quantize algorithm -----------------------===//
 #include "codegen/halide/GseQuantize.h"
+#include "codegen/halide/ExactPow2.h"
+#include "codegen/reference/Nf4.h"
 
 using namespace Halide;
 
@@ -29,10 +31,6 @@ Expr floorLog2(Expr a) {
   Expr fraction = bits & Internal::make_const(UInt(32), 0x7fffff);
   return select(biased > 0, biased - 127,
                 31 - cast<int32_t>(count_leading_zeros(fraction)) - 149);
-}
-
-Expr pow2f64(Expr e) {
-  return reinterpret<double>(cast<int64_t>(e + 1023) << 52);
 }
 
 } // namespace
@@ -95,14 +93,8 @@ GseQuantizePipeline defineGseQuantize(Func x, Expr cols, Expr seed,
 }
 
 Func nf4Values(Func codes, Func absmax, Expr cols, int block) {
-  // NUMERICS.md 2's code book, as codegen/reference/Nf4.cpp spells it.
-  static const float kCodes[16] = {
-      -1.0f, -0.6961928009986877f, -0.5250730514526367f, -0.39491748809814453f,
-      -0.28444138169288635f, -0.18477343022823334f, -0.09105003625154495f, 0.0f,
-      0.07958029955625534f, 0.16093020141124725f, 0.24611230194568634f,
-      0.33791524171829224f, 0.44070982933044434f, 0.5626170039176941f,
-      0.7229568362236023f, 1.0f};
-  std::vector<Expr> book(std::begin(kCodes), std::end(kCodes));
+  // NUMERICS.md 2's code book, the reference's own table.
+  std::vector<Expr> book(std::begin(ref::kNf4Codes), std::end(ref::kNf4Codes));
   Var c("c"), r("r");
   Func values("nf4_values");
   Expr i = r * cols + c;
