@@ -35,24 +35,6 @@ std::string describe(Location loc) {
   return text;
 }
 
-/// Calls fn(Array<T>) with the array alternative of `value`.
-template <typename Fn>
-auto visitArray(const RuntimeValue &value, Fn fn) {
-  return std::visit(
-      [&](const auto &v) {
-        using V = std::decay_t<decltype(v)>;
-        if constexpr (std::is_same_v<V, qtc::ref::GseTensor> ||
-                      std::is_same_v<V, qtc::ref::Nf4Tensor> ||
-                      std::is_same_v<V, qtc::ref::AffineTensor>) {
-          llvm_unreachable("a quantized value where a dense one was expected");
-          return fn(Array<float>());
-        } else {
-          return fn(v);
-        }
-      },
-      value);
-}
-
 template <typename T>
 constexpr bool isFloatLike =
     std::is_same_v<T, float> || std::is_same_v<T, double> ||
@@ -75,7 +57,7 @@ T store(double x) {
 template <typename Fn>
 RuntimeValue floatElementwise(const RuntimeValue &a, const RuntimeValue *b,
                               Fn fn) {
-  return visitArray(a, [&](const auto &x) -> RuntimeValue {
+  return visitDense(a, [&](const auto &x) -> RuntimeValue {
     using T = typename std::decay_t<decltype(x)>::value_type;
     if constexpr (isFloatLike<T>) {
       Array<T> out(x.shape);
@@ -99,7 +81,7 @@ RuntimeValue floatElementwise(const RuntimeValue &a, const RuntimeValue *b,
 template <typename Fn>
 RuntimeValue intElementwise(const RuntimeValue &a, const RuntimeValue &b,
                             Fn fn) {
-  return visitArray(a, [&](const auto &x) -> RuntimeValue {
+  return visitDense(a, [&](const auto &x) -> RuntimeValue {
     using T = typename std::decay_t<decltype(x)>::value_type;
     if constexpr (!isFloatLike<T>) {
       const Array<T> &y = std::get<Array<T>>(b);
@@ -192,7 +174,7 @@ Status runIntBinary(OpT op, InterpreterFrame &frame, Fn fn) {
 /// Float conversions (extf, truncf): through double, rounded once.
 Status runFloatCast(Value in, Value out, InterpreterFrame &frame) {
   std::vector<double> values;
-  visitArray(frame.get(in), [&](const auto &x) {
+  visitDense(frame.get(in), [&](const auto &x) {
     for (int64_t i = 0; i < x.numel(); ++i)
       values.push_back(elementToDouble(x[i]));
     return 0;
@@ -233,7 +215,7 @@ Status run(tensor::ExtractSliceOp op, InterpreterFrame &frame) {
   qtc::Shape shape = staticShapeOf(op.getSource().getType());
   qtc::Shape resultShape = staticShapeOf(op.getType());
   frame.set(op.getResult(),
-            visitArray(frame.get(op.getSource()), [&](const auto &x) -> RuntimeValue {
+            visitDense(frame.get(op.getSource()), [&](const auto &x) -> RuntimeValue {
               std::decay_t<decltype(x)> out(resultShape);
               forEachInBox(shape, op.getStaticOffsets(), op.getStaticSizes(),
                            op.getStaticStrides(),
@@ -251,7 +233,7 @@ Status run(tensor::InsertSliceOp op, InterpreterFrame &frame) {
   qtc::Shape shape = staticShapeOf(op.getDest().getType());
   const RuntimeValue &source = frame.get(op.getSource());
   frame.set(op.getResult(),
-            visitArray(frame.get(op.getDest()), [&](const auto &dest) -> RuntimeValue {
+            visitDense(frame.get(op.getDest()), [&](const auto &dest) -> RuntimeValue {
               auto out = dest;
               const auto &src = std::get<std::decay_t<decltype(dest)>>(source);
               forEachInBox(shape, op.getStaticOffsets(), op.getStaticSizes(),
@@ -273,7 +255,7 @@ Status run(tensor::PadOp op, InterpreterFrame &frame) {
   qtc::Shape sourceShape = staticShapeOf(op.getSource().getType());
   const RuntimeValue &pad = frame.get(padding);
   frame.set(op.getResult(),
-            visitArray(frame.get(op.getSource()), [&](const auto &src) -> RuntimeValue {
+            visitDense(frame.get(op.getSource()), [&](const auto &src) -> RuntimeValue {
               using A = std::decay_t<decltype(src)>;
               A out(shape, std::get<A>(pad)[0]);
               SmallVector<int64_t> ones(shape.size(), 1);

@@ -177,22 +177,12 @@ Status denseFromHost(Type type, const HostTensor &host, RuntimeValue &out) {
 }
 
 HostTensor denseToHost(const RuntimeValue &value) {
-  return std::visit(
-      [](const auto &v) -> HostTensor {
-        using V = std::decay_t<decltype(v)>;
-        if constexpr (std::is_same_v<V, qtc::ref::GseTensor> ||
-                      std::is_same_v<V, qtc::ref::Nf4Tensor> ||
-                      std::is_same_v<V, qtc::ref::AffineTensor>) {
-          assert(false && "not a dense value");
-          return HostTensor();
-        } else {
-          using T = typename V::value_type;
-          HostTensor host(dtypeOfElement<T>(), v.shape);
-          std::memcpy(host.bytes.data(), v.data.data(), host.bytes.size());
-          return host;
-        }
-      },
-      value);
+  return visitDense(value, [](const auto &v) {
+    using T = typename std::decay_t<decltype(v)>::value_type;
+    HostTensor host(dtypeOfElement<T>(), v.shape);
+    std::memcpy(host.bytes.data(), v.data.data(), host.bytes.size());
+    return host;
+  });
 }
 
 Status packStorage(Type type, ArrayRef<RuntimeValue> storage,
@@ -206,14 +196,18 @@ Status packStorage(Type type, ArrayRef<RuntimeValue> storage,
                          " storage tensors, got " +
                          std::to_string(storage.size()));
   for (size_t i = 0; i < storage.size(); ++i) {
-    HostTensor host = denseToHost(storage[i]);
+    // Element type and shape only: no copy of the data.
+    auto [found, shape] = visitDense(storage[i], [](const auto &v) {
+      using T = typename std::decay_t<decltype(v)>::value_type;
+      return std::make_pair(dtypeOfElement<T>(), v.shape);
+    });
     std::optional<DType> dtype = dtypeOf(storageTypes[i].getElementType());
     std::string what = names[i].str();
-    if (host.dtype != *dtype)
-      return Status::error(what + " has dtype " + qtc::dtypeName(host.dtype) +
+    if (found != *dtype)
+      return Status::error(what + " has dtype " + qtc::dtypeName(found) +
                            ", expected " + qtc::dtypeName(*dtype));
-    QTC_RETURN_IF_ERROR(expectShape(what.c_str(), host.shape,
-                                    staticShapeOf(storageTypes[i])));
+    QTC_RETURN_IF_ERROR(
+        expectShape(what.c_str(), shape, staticShapeOf(storageTypes[i])));
   }
   return llvm::TypeSwitch<Type, Status>(type)
       .Case([&](GSEType gse) -> Status {

@@ -17,6 +17,7 @@
 #include "dialect/QtTypes.h"
 
 #include "mlir/IR/Types.h"
+#include "llvm/Support/ErrorHandling.h"
 
 #include <variant>
 
@@ -56,6 +57,25 @@ qtc::ref::GseFormat gseFormatOf(GSEType type);
 qtc::Shape staticShapeOf(Type type);
 /// The element type of a tensor type; a scalar type itself.
 Type elementTypeOf(Type type);
+
+/// Calls fn(array) on the dense alternative of `value`, which must not be a
+/// quantized one (the MLIR type says which it is).
+template <typename Fn>
+auto visitDense(const RuntimeValue &value, Fn fn) {
+  return std::visit(
+      [&](const auto &v) {
+        using V = std::decay_t<decltype(v)>;
+        if constexpr (std::is_same_v<V, qtc::ref::GseTensor> ||
+                      std::is_same_v<V, qtc::ref::Nf4Tensor> ||
+                      std::is_same_v<V, qtc::ref::AffineTensor>) {
+          llvm_unreachable("a quantized value where a dense one was expected");
+          return fn(Array<float>());
+        } else {
+          return fn(v);
+        }
+      },
+      value);
+}
 
 /// The dense value of a tensor or scalar type from a host tensor whose dtype
 /// and shape must match it (bf16 also accepts u16 bit patterns).
