@@ -4,11 +4,10 @@
 
 namespace qtc::halide::test {
 
-/// The AOT libraries' two x86 targets (codegen/halide/CMakeLists.txt).
-inline const char *const kAvx512 =
-    "x86-64-linux-avx-avx2-f16c-fma-sse41-avx512-avx512_"
-    "skylake-avx512_cannonlake-avx512_sapphirerapids";
-inline const char *const kAvx2 = "x86-64-linux-avx-avx2-f16c-fma-sse41";
+/// The AOT libraries' two x86 targets, passed in by test/unit/CMakeLists.txt
+/// from codegen/halide/CMakeLists.txt.
+inline const char *const kAvx512 = QTC_X86_AVX512_TARGET;
+inline const char *const kAvx2 = QTC_X86_AVX2_TARGET;
 
 } // namespace qtc::halide::test
 

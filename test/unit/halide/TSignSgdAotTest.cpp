@@ -55,8 +55,9 @@ TEST(TSignSgdAotTest, MatchesTheReference) {
                                        << s.norm << " at " << i;
         moved += out(i) != p[i];
       }
-      if (n == 40000 && s.t == 1)
+      if (n == 40000 && s.t == 1) {
         EXPECT_GT(moved, 0);
+      }
     }
   }
   // A NaN gradient is an error, not a silent step.
