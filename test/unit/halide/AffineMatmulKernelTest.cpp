@@ -89,6 +89,38 @@ void expectClose(const Problem &p, const std::function<float(int, int)> &got,
     }
 }
 
+qtc::halide::AffineZero affineZeroOf(ref::ZeroForm zero) {
+  return zero == ref::ZeroForm::Int     ? qtc::halide::AffineZero::Int
+         : zero == ref::ZeroForm::Float ? qtc::halide::AffineZero::Float
+                                        : qtc::halide::AffineZero::Scaled;
+}
+
+/// The weight's inputs as JIT parameters, bound to a problem's storage (the
+/// f16 weak rows as a buffer of at least one row, which stays alive here).
+struct WeightParams {
+  ImageParam codes{Int(8), 2}, scales{Float(32), 2}, zeros, weak{Float(16), 2};
+  std::vector<uint16_t> weakBits;
+
+  explicit WeightParams(ref::ZeroForm zero)
+      : zeros(zero == ref::ZeroForm::Int ? Int(8) : Float(32), 2) {}
+
+  void bind(Problem &problem, int64_t K, int64_t N, int64_t weakRows) {
+    ref::AffineTensor &w = problem.w;
+    codes.set(Buffer<int8_t>(reinterpret_cast<int8_t *>(w.codes.data.data()), N, K));
+    scales.set(Buffer<float>(w.scales.data.data(), N, K / 128));
+    if (w.zeroForm == ref::ZeroForm::Int)
+      zeros.set(Buffer<int8_t>(reinterpret_cast<int8_t *>(w.intZeros.data.data()),
+                               N, K / 128));
+    else
+      zeros.set(Buffer<float>(w.floatZeros.data.data(), N, K / 128));
+    weakBits.assign(std::max<int64_t>(weakRows, 1) * N, 0);
+    for (int64_t i = 0; i < problem.weak.numel(); ++i)
+      weakBits[i] = problem.weak[i].bits;
+    weak.set(Buffer<float16_t>(reinterpret_cast<float16_t *>(weakBits.data()), N,
+                               std::max<int64_t>(weakRows, 1)));
+  }
+};
+
 class AffineMatmulKernelTest
     : public ::testing::TestWithParam<std::tuple<const char *, bool>> {};
 
@@ -107,15 +139,12 @@ TEST_P(AffineMatmulKernelTest, WithinTheF32BoundOfTheReference) {
                                       << " weak rows " << weakRows);
       Problem problem = makeProblem(M, K, N, zero, weakRows, rng);
       qtc::halide::AffineMatmulOptions options;
-      options.zero = zero == ref::ZeroForm::Int     ? qtc::halide::AffineZero::Int
-                     : zero == ref::ZeroForm::Float ? qtc::halide::AffineZero::Float
-                                                    : qtc::halide::AffineZero::Scaled;
+      options.zero = affineZeroOf(zero);
       options.weakRows = weakRows > 0;
-      ImageParam x(Float(32), 2), codes(Int(8), 2), scales(Float(32), 2),
-          zeros(zero == ref::ZeroForm::Int ? Int(8) : Float(32), 2),
-          weak(Float(16), 2);
+      ImageParam x(Float(32), 2);
+      WeightParams w(zero);
       qtc::halide::AffineMatmulPipeline p = qtc::halide::defineAffineMatmul(
-          BoundaryConditions::repeat_edge(x), codes, scales, zeros, weak,
+          BoundaryConditions::repeat_edge(x), w.codes, w.scales, w.zeros, w.weak,
           Expr(static_cast<int>(K)),
           Expr(static_cast<int>(weakRows)), options);
       int lanes = target.natural_vector_size<float>();
@@ -124,20 +153,7 @@ TEST_P(AffineMatmulKernelTest, WithinTheF32BoundOfTheReference) {
       else
         qtc::halide::scheduleAffineMatmulGemm(p, options, lanes);
       x.set(Buffer<float>(problem.x.data.data(), K, M));
-      codes.set(Buffer<int8_t>(reinterpret_cast<int8_t *>(problem.w.codes.data.data()),
-                               N, K));
-      scales.set(Buffer<float>(problem.w.scales.data.data(), N, K / 128));
-      if (zero == ref::ZeroForm::Int)
-        zeros.set(Buffer<int8_t>(
-            reinterpret_cast<int8_t *>(problem.w.intZeros.data.data()), N, K / 128));
-      else
-        zeros.set(Buffer<float>(problem.w.floatZeros.data.data(), N, K / 128));
-      std::vector<uint16_t> weakBits(std::max<int64_t>(weakRows, 1) * N);
-      for (int64_t i = 0; i < problem.weak.numel(); ++i)
-        weakBits[i] = problem.weak[i].bits;
-      Buffer<float16_t> weakBuffer(reinterpret_cast<float16_t *>(weakBits.data()),
-                                   N, std::max<int64_t>(weakRows, 1));
-      weak.set(weakBuffer);
+      w.bind(problem, K, N, weakRows);
       Buffer<float> y = p.output.realize({int(N), int(M)}, target);
       expectClose(problem, [&](int n, int m) { return y(n, m); }, K);
     }
@@ -213,15 +229,13 @@ TEST_P(AffineMatmulTransposedTest, WithinTheF32BoundOfTheReference) {
       ref::QeftGrads<float> expected = ref::qeftBackward(x, dy, dense, weakF);
 
       qtc::halide::AffineMatmulOptions options;
-      options.zero = zero == ref::ZeroForm::Int ? qtc::halide::AffineZero::Int
-                                                : qtc::halide::AffineZero::Float;
+      options.zero = affineZeroOf(zero);
       options.weakRows = weakRows > 0;
-      ImageParam dyP(Float(32), 2), codes(Int(8), 2), scales(Float(32), 2),
-          zeros(zero == ref::ZeroForm::Int ? Int(8) : Float(32), 2),
-          weak(Float(16), 2);
+      ImageParam dyP(Float(32), 2);
+      WeightParams w(zero);
       qtc::halide::AffineMatmulPipeline p =
           qtc::halide::defineAffineMatmulTransposed(
-              BoundaryConditions::repeat_edge(dyP), codes, scales, zeros, weak,
+              BoundaryConditions::repeat_edge(dyP), w.codes, w.scales, w.zeros, w.weak,
               Expr(static_cast<int>(N)), Expr(static_cast<int>(K)),
               Expr(static_cast<int>(std::max<int64_t>(weakRows, 1))), options);
       int lanes = target.natural_vector_size<float>();
@@ -230,19 +244,7 @@ TEST_P(AffineMatmulTransposedTest, WithinTheF32BoundOfTheReference) {
       else
         qtc::halide::scheduleAffineMatmulTransposedGemm(p, lanes);
       dyP.set(Buffer<float>(dy.data.data(), N, M));
-      codes.set(Buffer<int8_t>(
-          reinterpret_cast<int8_t *>(problem.w.codes.data.data()), N, K));
-      scales.set(Buffer<float>(problem.w.scales.data.data(), N, K / 128));
-      if (zero == ref::ZeroForm::Int)
-        zeros.set(Buffer<int8_t>(
-            reinterpret_cast<int8_t *>(problem.w.intZeros.data.data()), N, K / 128));
-      else
-        zeros.set(Buffer<float>(problem.w.floatZeros.data.data(), N, K / 128));
-      std::vector<uint16_t> weakBits(std::max<int64_t>(weakRows, 1) * N, 0);
-      for (int64_t i = 0; i < problem.weak.numel(); ++i)
-        weakBits[i] = problem.weak[i].bits;
-      weak.set(Buffer<float16_t>(reinterpret_cast<float16_t *>(weakBits.data()),
-                                 N, std::max<int64_t>(weakRows, 1)));
+      w.bind(problem, K, N, weakRows);
       Buffer<float> got = p.output.realize({int(K), int(M)}, target);
       int failures = 0;
       for (int64_t m = 0; m < M; ++m)
