@@ -28,8 +28,12 @@ Array<float> hessianAccumulate(const Array<float> &h, int64_t count,
 namespace {
 
 /// Indices of the `count` largest scores (ties to the lower index), ascending.
-std::vector<int64_t> topIndices(const std::vector<double> &scores,
-                                int64_t count) {
+Status topIndices(const std::vector<double> &scores, int64_t count,
+                  std::vector<int64_t> &out) {
+  int64_t K = static_cast<int64_t>(scores.size());
+  if (count > K)
+    return Status::error("cannot choose " + std::to_string(count) +
+                         " weak columns out of " + std::to_string(K));
   std::vector<int64_t> order(scores.size());
   std::iota(order.begin(), order.end(), 0);
   std::stable_sort(order.begin(), order.end(), [&](int64_t a, int64_t b) {
@@ -37,7 +41,8 @@ std::vector<int64_t> topIndices(const std::vector<double> &scores,
   });
   order.resize(count);
   std::sort(order.begin(), order.end());
-  return order;
+  out = std::move(order);
+  return Status::success();
 }
 
 } // namespace
@@ -46,9 +51,6 @@ Status weakColumnsLocal(const Array<float> &h, const Array<float> &w,
                         int64_t count, int bits, int64_t group,
                         std::vector<int64_t> &out) {
   int64_t K = w.dim(0), N = w.dim(1);
-  if (count > K)
-    return Status::error("cannot choose " + std::to_string(count) +
-                         " weak columns out of " + std::to_string(K));
   AffineTensor q;
   QTC_RETURN_IF_ERROR(quantizeAffine(w, bits, group, q));
   Array<float> wq = dequantizeAffine(q);
@@ -61,16 +63,12 @@ Status weakColumnsLocal(const Array<float> &h, const Array<float> &w,
     }
     scores[j] = h.at(j, j) * err;
   }
-  out = topIndices(scores, count);
-  return Status::success();
+  return topIndices(scores, count, out);
 }
 
 Status weakColumnsGlobal(const std::vector<Array<float>> &hessians,
                          int64_t count, std::vector<int64_t> &out) {
   int64_t K = hessians.front().dim(0);
-  if (count > K)
-    return Status::error("cannot choose " + std::to_string(count) +
-                         " weak columns out of " + std::to_string(K));
   std::vector<double> scores(K, 0.0);
   for (const Array<float> &h : hessians) {
     double mean = 0;
@@ -83,8 +81,7 @@ Status weakColumnsGlobal(const std::vector<Array<float>> &hessians,
     for (int64_t j = 0; j < K; ++j)
       scores[j] += h.at(j, j) / mean;
   }
-  out = topIndices(scores, count);
-  return Status::success();
+  return topIndices(scores, count, out);
 }
 
 Status validatePermutation(const std::vector<int64_t> &perm, int64_t n) {
