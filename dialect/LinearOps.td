@@ -27,7 +27,8 @@ def Qt_LinearOp : Qt_Op<"linear", [Pure]> {
   let hasVerifier = 1;
 }
 
-def Qt_LoraLinearOp : Qt_Op<"lora_linear", [Pure]> {
+def Qt_LoraLinearOp : Qt_Op<"lora_linear", [Pure,
+    DeclareOpInterfaceMethods<Qt_DifferentiableOpInterface>]> {
   let summary = "LoRA layer, y = x w + (alpha / r) (x a) b";
   let description = [{
     Frozen base `weight` `[K, N]`, trainable f32 adapters `a` `[K, r]` and
@@ -59,7 +60,8 @@ def Qt_LoraLinearOp : Qt_Op<"lora_linear", [Pure]> {
   let hasVerifier = 1;
 }
 
-def Qt_LotaLinearOp : Qt_Op<"lota_linear", [Pure]> {
+def Qt_LotaLinearOp : Qt_Op<"lota_linear", [Pure,
+    DeclareOpInterfaceMethods<Qt_DifferentiableOpInterface>]> {
   let summary = "LoTA-QAF layer: ternary adapters on an integer base";
   let description = [{
     `y = x W_eff` with `W_eff = s (q - z + What + U)` formed from the
@@ -94,7 +96,8 @@ def Qt_LotaLinearOp : Qt_Op<"lota_linear", [Pure]> {
   let hasVerifier = 1;
 }
 
-def Qt_QeftLinearOp : Qt_Op<"qeft_linear", [Pure]> {
+def Qt_QeftLinearOp : Qt_Op<"qeft_linear", [Pure,
+    DeclareOpInterfaceMethods<Qt_DifferentiableOpInterface>]> {
   let summary = "QEFT layer: 4-bit dense part plus trainable f16 weak rows";
   let description = [{
     `y = x dense + x[:, K-n:] weak` (NUMERICS.md 5). The weak input columns

@@ -3,6 +3,7 @@
 #ifndef QT_DIALECT_QTOPS_H
 #define QT_DIALECT_QTOPS_H
 
+#include "dialect/Differentiation.h"
 #include "dialect/QtAttrs.h"
 #include "dialect/QtDialect.h"
 #include "dialect/QtTypes.h"

@@ -10,6 +10,7 @@
 include "dialect/QtDialect.td"
 include "dialect/QtAttrs.td"
 include "dialect/QtTypes.td"
+include "dialect/QtOpInterfaces.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
 
 //===----------------------------------------------------------------------===//

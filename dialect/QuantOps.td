@@ -109,7 +109,8 @@ def Qt_UnpackOp : Qt_Op<"unpack", [Pure]> {
   let hasVerifier = 1;
 }
 
-def Qt_MatmulOp : Qt_Op<"matmul", [Pure]> {
+def Qt_MatmulOp : Qt_Op<"matmul", [Pure,
+    DeclareOpInterfaceMethods<Qt_DifferentiableOpInterface>]> {
   let summary = "matrix product of plain and quantized operands";
   let description = [{
     `result = op(a) * op(b)` with `op` the optional transposes: `a` is

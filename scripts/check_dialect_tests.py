@@ -6,7 +6,7 @@
 - Every verifier rule has an invalid-IR test: each diagnostic wording written
   in dialect/*.cpp (the literal given to emitOpError / emitError() << / the
   expect* helpers) appears in an `expected-error` of a -verify-diagnostics
-  test; inside `FooOp::verify` it must appear on a diagnostic of that op.
+  test (test/dialect, or test/passes for what only a pass triggers); inside `FooOp::verify` it must appear on a diagnostic of that op.
 - Every op has a reference-backend handler: its class is dispatched in
   codegen/reference/interpreter/InterpretQtOps.cpp.
 
@@ -35,6 +35,11 @@ for path in tests:
         expected_errors += re.findall(r"expected-error[^{]*\{\{(.*?)\}\}", text)
     else:
         roundtrip_text += text
+# Diagnostics that only a pass triggers (an op's VJP) are tested with it.
+for path in sorted((root / "test" / "passes").glob("*.mlir")):
+    text = path.read_text()
+    if "-verify-diagnostics" in text:
+        expected_errors += re.findall(r"expected-error[^{]*\{\{(.*?)\}\}", text)
 
 missing = []
 for cls, mnemonic in sorted(ops.items(), key=lambda kv: kv[1]):

@@ -5,7 +5,9 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "dialect/Differentiation.h"
 #include "dialect/QtDialect.h"
+#include "passes/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -18,6 +20,9 @@ int main(int argc, char **argv) {
   mlir::DialectRegistry registry;
   registry.insert<mlir::qt::QtDialect, mlir::arith::ArithDialect,
                   mlir::func::FuncDialect, mlir::tensor::TensorDialect>();
+  mlir::qt::registerArithDifferentiationModels(registry);
+  mlir::qt::registerQtPasses();
+  mlir::qt::registerPipelines();
   // Generic cleanups that qt's folders and canonicalizations plug into.
   mlir::registerCanonicalizerPass();
   mlir::registerCSEPass();

@@ -3,9 +3,10 @@
 //   qtc-run FILE.mlir --entry NAME --input a.npy --input b.npy ...
 //           [--weights w.safetensors] [--output-dir DIR]
 //
-// Arguments are bound in order: an argument whose source name (%w -> "w")
-// is in --weights takes that tensor (a quantized argument takes "w.codes",
-// "w.scales", ... per its storage layout); every other argument takes the
+// Arguments are bound in order: an argument whose `qt.name` attribute or
+// else source name (%w -> "w") is in --weights takes that tensor (a
+// quantized argument takes "w.codes", "w.scales", ... per its storage
+// layout); every other argument takes the
 // next --input. A quantized --input is a comma-separated list of its storage
 // .npy files; a scalar argument may also be a number ("--input 3").
 // Results are written as DIR/result<i>.npy (a quantized result as
@@ -172,12 +173,18 @@ Status bindArguments(func::FuncOp func, const AsmParserState &state,
   size_t nextInput = 0;
   for (BlockArgument arg : func.getArguments()) {
     Type type = arg.getType();
+    // The weights key: the `qt.name` the passes give arguments, else the
+    // source name without its '%'.
     std::string name = sourceName(arg, state);
     std::string key = name.empty() ? "" : name.substr(1);
-    std::string context = "argument " +
-                          (name.empty() ? "#" + std::to_string(arg.getArgNumber())
-                                        : name) +
-                          " (" + qt::typeToString(type) + ")";
+    if (auto attr = func.getArgAttrOfType<StringAttr>(arg.getArgNumber(),
+                                                      "qt.name"))
+      key = attr.str();
+    std::string label = !name.empty() ? name
+                        : !key.empty() ? "'" + key + "'"
+                                       : "#" + std::to_string(arg.getArgNumber());
+    std::string context =
+        "argument " + label + " (" + qt::typeToString(type) + ")";
     SmallVector<std::string> parts = storageNames(type);
     SmallVector<HostTensor> storage;
     bool fromWeights = !key.empty() &&

@@ -1,0 +1,139 @@
+//===- InsertOptimizer.cpp - parameter updates after the backward ---------===//
+//
+// Turns "forward + gradients" into a training step: each trainable
+// parameter's gradient is consumed by its method's optimizer, and the step
+// returns the new parameter and optimizer state, each tagged with the
+// argument it replaces, so a training loop feeds results back as arguments.
+//
+//===----------------------------------------------------------------------===//
+
+#include "passes/Passes.h"
+
+#include "dialect/QtOps.h"
+
+#include "mlir/IR/Builders.h"
+
+namespace mlir::qt {
+#define GEN_PASS_DEF_QTINSERTOPTIMIZER
+#include "passes/Passes.h.inc"
+} // namespace mlir::qt
+
+using namespace mlir;
+using namespace mlir::qt;
+
+namespace {
+
+struct InsertOptimizerPass : qt::impl::QtInsertOptimizerBase<InsertOptimizerPass> {
+  using Base::Base;
+  void runOnOperation() override;
+
+private:
+  LogicalResult insert(func::FuncOp func);
+};
+
+/// A returned gradient of a trainable argument.
+struct TrainedParameter {
+  unsigned result;
+  unsigned argument;
+};
+
+std::string nameOf(func::FuncOp func, unsigned argument) {
+  if (auto name = func.getArgAttrOfType<StringAttr>(argument, attr::kName))
+    return name.str();
+  return ("arg" + Twine(argument)).str();
+}
+
+} // namespace
+
+LogicalResult InsertOptimizerPass::insert(func::FuncOp func) {
+  Block &body = func.getBody().front();
+  auto ret = cast<func::ReturnOp>(body.getTerminator());
+  Location loc = ret.getLoc();
+  OpBuilder builder(ret);
+
+  SmallVector<TrainedParameter> trained;
+  bool anyTernary = false;
+  for (unsigned j = 0; j < func.getNumResults(); ++j) {
+    auto gradOf = func.getResultAttrOfType<IntegerAttr>(j, attr::kGradOf);
+    if (!gradOf)
+      continue;
+    unsigned argument = gradOf.getInt();
+    if (!func.getArgAttr(argument, attr::kTrainable))
+      continue;
+    trained.push_back({j, argument});
+    anyTernary |= isa<TernaryType>(func.getArgument(argument).getType());
+  }
+  if (trained.empty())
+    return success();
+  if (anyTernary && totalSteps <= 0)
+    return func.emitError("t-SignSGD needs the schedule length: pass "
+                          "total-steps > 0 to qt-insert-optimizer");
+
+  auto addArgument = [&](Type type, StringRef flag, StringRef name) {
+    unsigned position = func.getNumArguments();
+    SmallVector<NamedAttribute> attrs = {
+        builder.getNamedAttr(attr::kName, builder.getStringAttr(name))};
+    if (!flag.empty())
+      attrs.push_back(builder.getNamedAttr(flag, builder.getUnitAttr()));
+    func.insertArgument(position, type, builder.getDictionaryAttr(attrs),
+                        func.getLoc());
+    return func.getArgument(position);
+  };
+  Value step = addArgument(builder.getI64Type(), attr::kStep, "step");
+  Value gradNorm = anyTernary ? addArgument(builder.getF32Type(),
+                                            attr::kGradNorm, "grad_norm")
+                              : Value();
+
+  // Results: everything that is not a trained gradient keeps its place;
+  // then the new parameters, then the new optimizer state.
+  DenseSet<unsigned> replaced;
+  for (const TrainedParameter &p : trained)
+    replaced.insert(p.result);
+  SmallVector<Value> results;
+  SmallVector<DictionaryAttr> resultAttrs;
+  for (unsigned j = 0; j < func.getNumResults(); ++j)
+    if (!replaced.contains(j)) {
+      results.push_back(ret.getOperand(j));
+      resultAttrs.push_back(func.getResultAttrDict(j));
+    }
+  SmallVector<std::pair<Value, unsigned>> params, state;
+  for (const TrainedParameter &p : trained) {
+    Value param = func.getArgument(p.argument);
+    Value grad = ret.getOperand(p.result);
+    std::string name = nameOf(func, p.argument);
+    if (isa<TernaryType>(param.getType())) {
+      Value updated = builder.create<TSignSGDOp>(
+          loc, param.getType(), param, grad, step, gradNorm,
+          builder.getI64IntegerAttr(totalSteps));
+      params.push_back({updated, p.argument});
+      continue;
+    }
+    Value m = addArgument(grad.getType(), "", name + ".m");
+    Value v = addArgument(grad.getType(), "", name + ".v");
+    auto adamw = builder.create<AdamWOp>(
+        loc, param.getType(), grad.getType(), grad.getType(), param, grad, m, v, step, builder.getF32FloatAttr(lr),
+        builder.getF32FloatAttr(beta1), builder.getF32FloatAttr(beta2),
+        builder.getF32FloatAttr(eps), builder.getF32FloatAttr(weightDecay));
+    params.push_back({adamw.getNewParam(), p.argument});
+    state.push_back({adamw.getNewM(), cast<BlockArgument>(m).getArgNumber()});
+    state.push_back({adamw.getNewV(), cast<BlockArgument>(v).getArgNumber()});
+  }
+  for (auto [value, argument] : llvm::concat<std::pair<Value, unsigned>>(
+           params, state)) {
+    results.push_back(value);
+    resultAttrs.push_back(builder.getDictionaryAttr({builder.getNamedAttr(
+        attr::kUpdates, builder.getI64IntegerAttr(argument))}));
+  }
+  builder.create<func::ReturnOp>(loc, results);
+  ret.erase();
+  func.setType(FunctionType::get(func.getContext(), body.getArgumentTypes(),
+                                 ValueRange(results).getTypes()));
+  func.setAllResultAttrs(resultAttrs);
+  return success();
+}
+
+void InsertOptimizerPass::runOnOperation() {
+  for (auto func : llvm::to_vector(getOperation().getOps<func::FuncOp>()))
+    if (!func.isExternal() && failed(insert(func)))
+      return signalPassFailure();
+}

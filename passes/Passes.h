@@ -1,0 +1,49 @@
+//===- Passes.h - qtc passes ------------------------------------*- C++ -*-===//
+
+#ifndef QT_PASSES_PASSES_H
+#define QT_PASSES_PASSES_H
+
+#include "dialect/QtDialect.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Pass/Pass.h"
+
+namespace mlir::qt {
+
+#define GEN_PASS_DECL
+#include "passes/Passes.h.inc"
+
+/// Argument and result attributes the passes use to say what each function
+/// argument and result of a training step is.
+namespace attr {
+/// A parameter the method trains (qt-apply-method).
+constexpr StringLiteral kTrainable = "qt.trainable";
+/// A weight that never changes (qt-apply-method).
+constexpr StringLiteral kFrozen = "qt.frozen";
+/// A readable name for weights files and diagnostics.
+constexpr StringLiteral kName = "qt.name";
+/// On a result: the index of the argument it is the gradient of.
+constexpr StringLiteral kGradOf = "qt.grad_of";
+/// On an argument: the index of the result it is the gradient for.
+constexpr StringLiteral kGradOfResult = "qt.grad_of_result";
+/// The i64 seed of the backward's stochastic casts.
+constexpr StringLiteral kSeed = "qt.seed";
+/// The 1-based i64 step number of the optimizers.
+constexpr StringLiteral kStep = "qt.step";
+/// The f32 global gradient norm that t-SignSGD's upper cut reads.
+constexpr StringLiteral kGradNorm = "qt.grad_norm";
+/// On a result: the index of the argument it replaces at the next step.
+constexpr StringLiteral kUpdates = "qt.updates";
+} // namespace attr
+
+/// Registers the named pipelines (Pipelines.cpp).
+void registerPipelines();
+
+#define GEN_PASS_REGISTRATION
+#include "passes/Passes.h.inc"
+
+} // namespace mlir::qt
+
+#endif // QT_PASSES_PASSES_H

@@ -1,0 +1,96 @@
+//===- Passes.td - qtc passes ------------------------------*- tablegen -*-===//
+//
+// The passes of DESIGN.md's pipeline, in pipeline order. Named pipelines
+// that run them in sequence are registered in Pipelines.cpp.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef QT_PASSES_TD
+#define QT_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def QtApplyMethod : Pass<"qt-apply-method", "::mlir::ModuleOp"> {
+  let summary = "rewrite qt.linear into a fine-tuning method's layer";
+  let description = [{
+    Each `qt.linear %x, %w` becomes the composite of `method`, and the
+    function gains the method's trainable parameters as arguments (marked
+    `qt.trainable`, named `linear<i>.<param>` in `qt.name`):
+    - `lora`: `qt.lora_linear` with f32 adapters a [K, rank], b [rank, N];
+    - `gsq`: the same with every matmul operand cast to GSE-int
+      (`#qt.gsq<group = group>`);
+    - `lota`: `qt.lota_linear` with ternary adapters; the weight must be
+      `!qt.affine` with integer zeros;
+    - `qeft`: `qt.qeft_linear` with `outliers` trainable f16 weak rows; the
+      weight must be `!qt.affine` with integer zeros, the residual stream
+      already reordered so that the weak input columns come last.
+    Base weights that are function arguments are marked `qt.frozen`.
+  }];
+  let options = [
+    Option<"method", "method", "std::string", "\"\"",
+           "the method: lora, gsq, lota or qeft">,
+    Option<"rank", "rank", "int64_t", "16", "adapter rank (lora, gsq, lota)">,
+    Option<"alpha", "alpha", "double", "16.0",
+           "LoRA scale numerator, s = alpha / rank (lora, gsq)">,
+    Option<"group", "group", "int64_t", "32", "GSE group size (gsq)">,
+    Option<"omega", "omega", "double", "0.0",
+           "LoTA threshold; 0 means 0.75 rank (lota)">,
+    Option<"outliers", "outliers", "int64_t", "0",
+           "number of trainable f16 weak rows (qeft)">,
+  ];
+  let dependentDialects = ["::mlir::qt::QtDialect"];
+}
+
+def QtAutodiff : Pass<"qt-autodiff", "::mlir::ModuleOp"> {
+  let summary = "turn a forward function into forward plus backward";
+  let description = [{
+    Every function with a `qt.trainable` argument is differentiated in
+    reverse mode through `DifferentiableOpInterface`. The function gains one
+    gradient argument per result (`qt.grad_of_result`), and returns, after
+    its results, the gradient of every f32/f16 argument not marked
+    `qt.frozen` and of every trainable argument (`qt.grad_of`, the argument
+    index). Stochastic casts in the backward draw from one more i64 argument
+    (`qt.seed`). Forward values the backward needs are rebuilt; CSE after
+    qt-expand merges them with the forward's.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
+def QtInsertOptimizer : Pass<"qt-insert-optimizer", "::mlir::ModuleOp"> {
+  let summary = "update each trainable parameter from its gradient";
+  let description = [{
+    Replaces each returned gradient of a `qt.trainable` argument by the
+    updated parameter: `qt.adamw` for f32 and f16 parameters (moments as
+    new arguments `<name>.m` and `<name>.v`, returned updated) and
+    `qt.tsign_sgd` for ternary ones. Adds the 1-based `step` argument
+    (`qt.step`) and, with ternary parameters, `grad_norm` (`qt.grad_norm`).
+    Every returned new state names the argument it replaces next step
+    (`qt.updates`, an argument index).
+  }];
+  let options = [
+    Option<"lr", "lr", "double", "1.0e-4", "AdamW learning rate">,
+    Option<"beta1", "beta1", "double", "0.9", "AdamW beta1">,
+    Option<"beta2", "beta2", "double", "0.999", "AdamW beta2">,
+    Option<"eps", "eps", "double", "1.0e-8", "AdamW epsilon">,
+    Option<"weightDecay", "weight-decay", "double", "0.0",
+           "AdamW decoupled weight decay">,
+    Option<"totalSteps", "total-steps", "int64_t", "0",
+           "t-SignSGD schedule length T (required with ternary parameters)">,
+  ];
+  let dependentDialects = ["::mlir::qt::QtDialect"];
+}
+
+def QtExpand : Pass<"qt-expand", "::mlir::func::FuncOp"> {
+  let summary = "expand method composites into primitive qt ops";
+  let description = [{
+    `qt.lora_linear` becomes its matmuls (with GSE casts under GSQ) and the
+    scaled sum; `qt.lota_linear` becomes the ternary product, threshold,
+    offset and merge, then a matmul with the merged weight. The expansion
+    equals the composite bit for bit on the reference backend.
+    `qt.qeft_linear` is a primitive (one fused kernel) and stays.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect"];
+}
+
+#endif // QT_PASSES_TD
