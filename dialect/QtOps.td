@@ -35,5 +35,6 @@ include "dialect/LotaOps.td"
 include "dialect/QeftOps.td"
 include "dialect/ModelOps.td"
 include "dialect/OptimizerOps.td"
+include "dialect/KernelOps.td"
 
 #endif // QT_OPS_TD

@@ -93,4 +93,35 @@ def QtExpand : Pass<"qt-expand", "::mlir::func::FuncOp"> {
   let dependentDialects = ["::mlir::arith::ArithDialect"];
 }
 
+def QtFuse : Pass<"qt-fuse", "::mlir::func::FuncOp"> {
+  let summary = "group primitive ops into qt.kernel regions, one per kernel";
+  let description = [{
+    Producers are fused into their only consumer where one generated kernel
+    computes both without writing the producer to memory:
+    - `lota_merge`: ternary product, threshold and offset into the merge;
+    - `lota_delta_grad`: Gw = x^T dY into LoTA's straight-through dDW;
+    - `qeft_grad_input`: dY dense^T + pad(dY weak^T), the weak rows folded
+      into the transposed dequantize-on-load matmul;
+    - `slice_matmul`: a column slice read in place by the matmul after it.
+    Every other tensor op becomes a kernel of its own, named after the op
+    (`matmul`, `quantize`, `scale` for a product with a splat constant, ...).
+    Scalar arithmetic (seeds) stays outside kernels; splat constants are
+    cloned into the kernels that read them.
+  }];
+  let dependentDialects = ["::mlir::qt::QtDialect"];
+}
+
+def QtPlanMemory : Pass<"qt-plan-memory", "::mlir::func::FuncOp"> {
+  let summary = "place every kernel result in one static arena";
+  let description = [{
+    Sizes each kernel result's storage (quantized values: all their storage
+    tensors, 64-byte aligned), computes liveness over the kernel order and
+    assigns arena offsets so that values live at the same time never
+    overlap (first fit, largest first). Each qt.kernel gets `qt.arena`, one
+    offset per storage tensor of its results; the function gets
+    `qt.arena_size`. A remark reports the peak against the sum of all
+    intermediates.
+  }];
+}
+
 #endif // QT_PASSES_TD

@@ -8,7 +8,8 @@
   expect* helpers) appears in an `expected-error` of a -verify-diagnostics
   test (test/dialect, or test/passes for what only a pass triggers); inside `FooOp::verify` it must appear on a diagnostic of that op.
 - Every op has a reference-backend handler: its class is dispatched in
-  codegen/reference/interpreter/InterpretQtOps.cpp.
+  codegen/reference/interpreter/InterpretQtOps.cpp (region ops in the
+  function runner, Interpreter.cpp; terminators with their parent).
 
 Prints what is missing and exits 1, else prints a one-line summary.
 Usage: check_dialect_tests.py [SOURCE_ROOT]
@@ -77,6 +78,11 @@ for path in sorted(dialect.glob("*.cpp")):
 interpreter = (root / "codegen" / "reference" / "interpreter" / "InterpretQtOps.cpp").read_text()
 dispatched = re.search(r"\.Case<([^>]*)>", interpreter)
 dispatched = set(re.findall(r"\w+", dispatched.group(1))) if dispatched else set()
+# Ops with regions run their body in the function runner (Interpreter.cpp);
+# terminators run as part of their parent.
+runner = (root / "codegen" / "reference" / "interpreter" / "Interpreter.cpp").read_text()
+dispatched |= set(re.findall(r"\.Case\(\[&\]\((\w+) ", runner))
+dispatched |= set(re.findall(r'def Qt_(\w+Op)\s*:\s*Qt_Op<"\w+",\s*\[[^\]]*\bTerminator\b', td))
 for cls, mnemonic in sorted(ops.items(), key=lambda kv: kv[1]):
     if cls not in dispatched:
         missing.append("op qt.%s has no reference-backend handler" % mnemonic)

@@ -6,6 +6,7 @@
 //===----------------------------------------------------------------------===//
 #include "codegen/reference/interpreter/Interpreter.h"
 #include "codegen/reference/interpreter/InterpreterFrame.h"
+#include "dialect/QtOps.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
@@ -357,6 +358,20 @@ private:
         .Case([&](tensor::InsertSliceOp o) { return mlir::qt::run(o, frame); })
         .Case([&](tensor::PadOp o) { return mlir::qt::run(o, frame); })
         .Case([&](tensor::EmptyOp o) { return mlir::qt::run(o, frame); })
+        .Case([&](KernelOp kernel) -> Status {
+          // A fused kernel computes what its body computes.
+          Block &body = kernel.getBodyBlock();
+          for (auto [arg, input] :
+               llvm::zip_equal(body.getArguments(), kernel.getInputs()))
+            frame.set(arg, frame.get(input));
+          for (Operation &inner : body.without_terminator())
+            QTC_RETURN_IF_ERROR(execute(&inner).withContext(
+                "in '" + inner.getName().getStringRef().str() + "'"));
+          for (auto [result, yielded] : llvm::zip_equal(
+                   kernel.getResults(), kernel.getYield().getValues()))
+            frame.set(result, frame.get(yielded));
+          return Status::success();
+        })
         .Case([&](func::CallOp call) -> Status {
           auto callee = SymbolTable::lookupNearestSymbolFrom<func::FuncOp>(
               call, call.getCalleeAttr());

@@ -1,0 +1,243 @@
+//===- Fuse.cpp - primitive ops into qt.kernel regions --------------------===//
+//
+// Each pattern below is a producer/consumer pair that one of qtc's kernels
+// computes without writing the producer to memory. Patterns only fuse a
+// producer whose every use is inside the group, so no value computed in a
+// kernel is needed outside it unless it is a result of the kernel.
+//
+//===----------------------------------------------------------------------===//
+
+#include "passes/Passes.h"
+
+#include "dialect/QtOps.h"
+
+#include "mlir/IR/IRMapping.h"
+#include "mlir/IR/Matchers.h"
+
+namespace mlir::qt {
+#define GEN_PASS_DEF_QTFUSE
+#include "passes/Passes.h.inc"
+} // namespace mlir::qt
+
+using namespace mlir;
+using namespace mlir::qt;
+
+namespace {
+
+struct Group {
+  std::string kind;
+  SmallVector<Operation *> ops;
+};
+
+bool isTensorLike(Type type) {
+  return isa<RankedTensorType, QuantizedTypeInterface>(type);
+}
+
+/// Whether `op` produces a tensor that a kernel must compute (scalar
+/// arithmetic and constants are not kernels).
+bool needsKernel(Operation *op) {
+  if (isa<arith::ConstantOp, func::ReturnOp>(op))
+    return false;
+  return llvm::any_of(op->getResultTypes(), isTensorLike);
+}
+
+/// `value`'s defining op if it is an OpT whose every use is by `users`.
+template <typename OpT>
+OpT onlyUsedBy(Value value, ArrayRef<Operation *> users) {
+  auto op = value.getDefiningOp<OpT>();
+  if (!op)
+    return nullptr;
+  for (Operation *user : op->getUsers())
+    if (!llvm::is_contained(users, user))
+      return nullptr;
+  return op;
+}
+
+bool isF32Tensor(Value value) {
+  auto type = dyn_cast<RankedTensorType>(value.getType());
+  return type && type.getElementType().isF32();
+}
+
+/// ternary_product -> masked_threshold -> lota_offset -> lota_merge.
+std::optional<Group> matchLotaMerge(LotaMergeOp merge) {
+  auto offset = onlyUsedBy<LotaOffsetOp>(merge.getOffset(), {merge});
+  if (!offset)
+    return std::nullopt;
+  auto threshold =
+      onlyUsedBy<MaskedThresholdOp>(merge.getStep(), {offset, merge});
+  if (!threshold || offset.getStep() != threshold.getResult())
+    return std::nullopt;
+  auto product =
+      onlyUsedBy<TernaryProductOp>(threshold.getDelta(), {threshold, offset});
+  if (!product || offset.getDelta() != product.getResult() ||
+      threshold.getWeight() != merge.getWeight() ||
+      offset.getWeight() != merge.getWeight())
+    return std::nullopt;
+  return Group{"lota_merge", {product, threshold, offset, merge}};
+}
+
+/// Gw = x^T dY feeding only LoTA's straight-through dDW.
+std::optional<Group> matchLotaDeltaGrad(LotaDeltaGradOp grad) {
+  auto gw = onlyUsedBy<MatmulOp>(grad.getWeightGrad(), {grad});
+  if (!gw || !gw.getTransposeA() || gw.getTransposeB() ||
+      !isF32Tensor(gw.getA()) || !isF32Tensor(gw.getB()))
+    return std::nullopt;
+  return Group{"lota_delta_grad", {gw, grad}};
+}
+
+/// QEFT's dX = dY dense^T + pad(dY weak^T, low = K - n): one transposed
+/// dequantize-on-load matmul with the weak rows folded in.
+std::optional<Group> matchQeftGradInput(arith::AddFOp add) {
+  auto pad = onlyUsedBy<tensor::PadOp>(add.getRhs(), {add});
+  if (!pad)
+    return std::nullopt;
+  auto dense = onlyUsedBy<MatmulOp>(add.getLhs(), {add});
+  auto weak = onlyUsedBy<MatmulOp>(pad.getSource(), {pad});
+  if (!dense || !weak || dense.getA() != weak.getA() ||
+      !dense.getTransposeB() || dense.getTransposeA() ||
+      !weak.getTransposeB() || weak.getTransposeA() ||
+      !isa<AffineType>(dense.getB().getType()))
+    return std::nullopt;
+  auto weakType = dyn_cast<RankedTensorType>(weak.getB().getType());
+  if (!weakType || !weakType.getElementType().isF16())
+    return std::nullopt;
+  // Zero padding on the left of the columns only: the weak rows are the
+  // last n input features.
+  int64_t in = cast<RankedTensorType>(pad.getType()).getShape()[1];
+  FloatAttr padValue;
+  Value constant = pad.getConstantPaddingValue();
+  if (!constant || !matchPattern(constant, m_Constant(&padValue)) ||
+      !padValue.getValue().isZero() ||
+      pad.getStaticLow() != ArrayRef<int64_t>{0, in - weakType.getShape()[0]} ||
+      pad.getStaticHigh() != ArrayRef<int64_t>{0, 0})
+    return std::nullopt;
+  return Group{"qeft_grad_input", {dense, weak, pad, add}};
+}
+
+/// A unit-stride slice read in place by the f32 matmul that consumes it.
+std::optional<Group> matchSliceMatmul(MatmulOp matmul) {
+  for (Value operand : {matmul.getA(), matmul.getB()}) {
+    auto slice = onlyUsedBy<tensor::ExtractSliceOp>(operand, {matmul});
+    if (slice && slice.hasUnitStride() && isF32Tensor(slice.getSource()) &&
+        isF32Tensor(matmul.getA()) && isF32Tensor(matmul.getB()))
+      return Group{"slice_matmul", {slice, matmul}};
+  }
+  return std::nullopt;
+}
+
+/// The kind of a kernel computing `op` alone.
+std::string singleOpKind(Operation *op) {
+  if (auto mul = dyn_cast<arith::MulFOp>(op)) {
+    SplatElementsAttr splat;
+    if (matchPattern(mul.getRhs(), m_Constant(&splat)) ||
+        matchPattern(mul.getLhs(), m_Constant(&splat)))
+      return "scale";
+  }
+  StringRef name = op->getName().stripDialect();
+  if (op->getDialect() && op->getDialect()->getNamespace() == "arith")
+    return llvm::StringSwitch<std::string>(name)
+        .Case("addf", "add")
+        .Case("subf", "sub")
+        .Case("mulf", "mul")
+        .Case("negf", "neg")
+        .Default(name.str());
+  return name.str();
+}
+
+/// Whether `value` is `op`'s result, or defined in one of its regions.
+bool definedWithin(Value value, Operation *op) {
+  if (Operation *def = value.getDefiningOp())
+    return op->isAncestor(def);
+  return op->isAncestor(value.getParentBlock()->getParentOp());
+}
+
+/// Replaces `group` by one qt.kernel computing it, placed at its last op.
+void outline(const Group &group) {
+  SmallVector<Operation *> ops(group.ops);
+  llvm::sort(ops, [](Operation *a, Operation *b) {
+    return a->isBeforeInBlock(b);
+  });
+  DenseSet<Operation *> inGroup(ops.begin(), ops.end());
+  SetVector<Value> inputs;
+  SetVector<Operation *> constants;
+  for (Operation *op : ops)
+    op->walk([&](Operation *inner) {
+      for (Value operand : inner->getOperands()) {
+        Operation *def = operand.getDefiningOp();
+        if ((def && inGroup.contains(def)) || definedWithin(operand, op))
+          continue;
+        if (auto constant = dyn_cast_or_null<arith::ConstantOp>(def))
+          constants.insert(constant);
+        else
+          inputs.insert(operand);
+      }
+    });
+  SmallVector<Value> outputs;
+  for (Operation *op : ops)
+    for (Value result : op->getResults())
+      if (llvm::any_of(result.getUsers(), [&](Operation *user) {
+            return !inGroup.contains(user);
+          }))
+        outputs.push_back(result);
+
+  OpBuilder builder(ops.back());
+  auto kernel = builder.create<KernelOp>(
+      ops.back()->getLoc(), group.kind, ValueRange(outputs).getTypes(),
+      inputs.getArrayRef());
+  IRMapping mapping;
+  Block &body = kernel.getBodyBlock();
+  mapping.map(inputs.getArrayRef(), body.getArguments());
+  OpBuilder inner = OpBuilder::atBlockEnd(&body);
+  for (Operation *constant : constants)
+    inner.clone(*constant, mapping);
+  for (Operation *op : ops)
+    inner.clone(*op, mapping);
+  SmallVector<Value> yielded;
+  for (Value output : outputs)
+    yielded.push_back(mapping.lookup(output));
+  inner.create<YieldOp>(kernel.getLoc(), yielded);
+  for (auto [output, result] : llvm::zip_equal(outputs, kernel.getResults()))
+    output.replaceAllUsesWith(result);
+  for (Operation *op : llvm::reverse(ops))
+    op->erase();
+}
+
+struct FusePass : qt::impl::QtFuseBase<FusePass> {
+  void runOnOperation() override {
+    func::FuncOp func = getOperation();
+    SmallVector<Group> groups;
+    DenseSet<Operation *> claimed;
+    auto claim = [&](std::optional<Group> group) {
+      if (!group || llvm::any_of(group->ops, [&](Operation *op) {
+            return claimed.contains(op);
+          }))
+        return;
+      claimed.insert(group->ops.begin(), group->ops.end());
+      groups.push_back(std::move(*group));
+    };
+    // Fused patterns first (rooted at their consumer), then one kernel per
+    // remaining tensor op.
+    func.walk([&](Operation *op) {
+      if (auto merge = dyn_cast<LotaMergeOp>(op))
+        claim(matchLotaMerge(merge));
+      else if (auto grad = dyn_cast<LotaDeltaGradOp>(op))
+        claim(matchLotaDeltaGrad(grad));
+      else if (auto add = dyn_cast<arith::AddFOp>(op))
+        claim(matchQeftGradInput(add));
+      else if (auto matmul = dyn_cast<MatmulOp>(op))
+        claim(matchSliceMatmul(matmul));
+    });
+    for (Operation &op : func.getBody().front())
+      if (!claimed.contains(&op) && needsKernel(&op) &&
+          !isa<KernelOp>(op) && !op.getParentOfType<KernelOp>())
+        claim(Group{singleOpKind(&op), {&op}});
+    for (const Group &group : groups)
+      outline(group);
+    // Constants now live inside the kernels that read them.
+    for (Operation &op : llvm::make_early_inc_range(func.getBody().front()))
+      if (isa<arith::ConstantOp>(op) && op.use_empty())
+        op.erase();
+  }
+};
+
+} // namespace

@@ -1,0 +1,130 @@
+//===- PlanMemory.cpp - one static arena for a training step --------------===//
+//
+// Every intermediate of the kernel graph gets a fixed place in one arena,
+// so a compiled step allocates nothing while it runs. Values whose
+// lifetimes overlap never share bytes; a kernel's inputs and outputs count
+// as overlapping (kernels do not work in place).
+//
+//===----------------------------------------------------------------------===//
+
+#include "passes/Passes.h"
+
+#include "dialect/QtOps.h"
+
+#include "mlir/IR/Builders.h"
+
+namespace mlir::qt {
+#define GEN_PASS_DEF_QTPLANMEMORY
+#include "passes/Passes.h.inc"
+} // namespace mlir::qt
+
+using namespace mlir;
+using namespace mlir::qt;
+
+namespace {
+
+constexpr int64_t kAlignment = 64;
+
+int64_t alignUp(int64_t bytes) {
+  return (bytes + kAlignment - 1) / kAlignment * kAlignment;
+}
+
+int64_t bytesOf(RankedTensorType type) {
+  int64_t bits = type.getElementTypeBitWidth();
+  return type.getNumElements() * ((bits + 7) / 8);
+}
+
+/// One storage tensor of one kernel result: what the arena places.
+struct Buffer {
+  KernelOp kernel;
+  unsigned slot;          // index among the kernel's storage tensors
+  int64_t size;           // aligned bytes
+  unsigned first, last;   // the ops (by position) it is live across
+  int64_t offset = -1;
+};
+
+struct PlanMemoryPass : qt::impl::QtPlanMemoryBase<PlanMemoryPass> {
+  void runOnOperation() override;
+};
+
+void PlanMemoryPass::runOnOperation() {
+  func::FuncOp func = getOperation();
+  if (func.isExternal())
+    return;
+  Block &body = func.getBody().front();
+  DenseMap<Operation *, unsigned> position;
+  for (auto [i, op] : llvm::enumerate(body))
+    position[&op] = i;
+
+  SmallVector<Buffer> buffers;
+  for (Operation &op : body) {
+    auto kernel = dyn_cast<KernelOp>(op);
+    if (!kernel) {
+      if (isa<arith::ConstantOp>(op))
+        continue;
+      for (Type type : op.getResultTypes())
+        if (isa<RankedTensorType, QuantizedTypeInterface>(type)) {
+          op.emitOpError("computes a tensor outside a qt.kernel; run "
+                         "qt-fuse before qt-plan-memory");
+          return signalPassFailure();
+        }
+      continue;
+    }
+    unsigned slot = 0;
+    for (Value result : kernel.getResults()) {
+      unsigned last = position[&op];
+      for (Operation *user : result.getUsers())
+        last = std::max(last, position[body.findAncestorOpInBlock(*user)]);
+      SmallVector<RankedTensorType> storage;
+      if (auto quantized = dyn_cast<QuantizedTypeInterface>(result.getType()))
+        storage = quantized.getStorageTypes();
+      else if (auto tensor = dyn_cast<RankedTensorType>(result.getType()))
+        storage.push_back(tensor);
+      for (RankedTensorType type : storage)
+        buffers.push_back(
+            {kernel, slot++, alignUp(bytesOf(type)), position[&op], last});
+    }
+  }
+
+  // First fit, largest first: each buffer takes the lowest offset that no
+  // already placed buffer live at the same time occupies.
+  SmallVector<Buffer *> order;
+  for (Buffer &b : buffers)
+    order.push_back(&b);
+  llvm::stable_sort(order, [](Buffer *a, Buffer *b) { return a->size > b->size; });
+  int64_t arenaSize = 0, total = 0;
+  SmallVector<Buffer *> placed;
+  for (Buffer *b : order) {
+    SmallVector<std::pair<int64_t, int64_t>> busy;
+    for (Buffer *p : placed)
+      if (p->first <= b->last && b->first <= p->last)
+        busy.push_back({p->offset, p->offset + p->size});
+    llvm::sort(busy);
+    int64_t offset = 0;
+    for (auto [begin, end] : busy) {
+      if (offset + b->size <= begin)
+        break;
+      offset = std::max(offset, end);
+    }
+    b->offset = offset;
+    arenaSize = std::max(arenaSize, offset + b->size);
+    total += b->size;
+    placed.push_back(b);
+  }
+
+  Builder builder(&getContext());
+  DenseMap<Operation *, SmallVector<int64_t>> offsets;
+  for (Buffer &b : buffers) {
+    SmallVector<int64_t> &list = offsets[b.kernel];
+    list.resize(std::max<size_t>(list.size(), b.slot + 1));
+    list[b.slot] = b.offset;
+  }
+  for (auto &[op, list] : offsets)
+    op->setAttr("qt.arena", builder.getDenseI64ArrayAttr(list));
+  func->setAttr("qt.arena_size", builder.getI64IntegerAttr(arenaSize));
+  func.emitRemark() << "arena of " << arenaSize << " bytes for "
+                    << buffers.size() << " intermediates of " << total
+                    << " bytes";
+}
+
+} // namespace

@@ -1,0 +1,100 @@
+// RUN: qtc-opt %s --split-input-file --qt-fuse | FileCheck %s
+
+// LoTA: the merge chain is one kernel from the codes and adapters to the
+// merged weight; Gw = x^T dY feeds dDW inside one kernel; the rest are
+// kernels of their own.
+// CHECK-LABEL: func.func @lota
+// CHECK:         %[[W:.*]] = qt.kernel "lota_merge" ins(%{{.*}}, %{{.*}}, %{{.*}} : !qt.ternary<256x16>, !qt.ternary<16x64>, !qt.affine<256x64, bits = 4, group = 128>) -> !qt.affine<256x64, bits = 4, group = 128, zero = float> {
+// CHECK:           qt.ternary_product
+// CHECK:           qt.masked_threshold
+// CHECK:           qt.lota_offset
+// CHECK:           %[[M:.*]] = qt.lota_merge
+// CHECK:           qt.yield %[[M]]
+// CHECK:         qt.kernel "matmul" ins(%{{.*}}, %[[W]] :
+// CHECK:         qt.kernel "lota_delta_grad" ins(%{{.*}}, %{{.*}}, %{{.*}} : tensor<8x256xf32>, tensor<8x64xf32>, !qt.affine<256x64, bits = 4, group = 128>) -> tensor<256x64xf32> {
+// CHECK:           qt.matmul {{.*}} transpose_a
+// CHECK:           qt.lota_delta_grad
+// CHECK-NOT:     qt.ternary_product
+func.func @lota(%x: tensor<8x256xf32>, %w: !qt.affine<256x64, bits = 4, group = 128>,
+                %a: !qt.ternary<256x16>, %b: !qt.ternary<16x64>, %dy: tensor<8x64xf32>)
+    -> (tensor<8x64xf32>, tensor<256x64xf32>) {
+  %dw = qt.ternary_product %a, %b : !qt.ternary<256x16>, !qt.ternary<16x64> -> tensor<256x64xi32>
+  %what = qt.masked_threshold %dw, %w omega 12.0 : tensor<256x64xi32>, !qt.affine<256x64, bits = 4, group = 128> -> tensor<256x64xi8>
+  %u = qt.lota_offset %dw, %what, %w omega 12.0 offset_scale inv_omega : tensor<256x64xi32>, tensor<256x64xi8>, !qt.affine<256x64, bits = 4, group = 128> -> tensor<2x64xf32>
+  %weff = qt.lota_merge %w, %what, %u : !qt.affine<256x64, bits = 4, group = 128>, tensor<256x64xi8>, tensor<2x64xf32> -> !qt.affine<256x64, bits = 4, group = 128, zero = float>
+  %y = qt.matmul %x, %weff : tensor<8x256xf32>, !qt.affine<256x64, bits = 4, group = 128, zero = float> -> tensor<8x64xf32>
+  %gw = qt.matmul %x, %dy transpose_a : tensor<8x256xf32>, tensor<8x64xf32> -> tensor<256x64xf32>
+  %ddw = qt.lota_delta_grad %gw, %w omega 12.0 offset_scale inv_omega : tensor<256x64xf32>, !qt.affine<256x64, bits = 4, group = 128> -> tensor<256x64xf32>
+  return %y, %ddw : tensor<8x64xf32>, tensor<256x64xf32>
+}
+
+// -----
+
+// A producer used outside the group stays its own kernel: here the
+// threshold's output is also returned.
+// CHECK-LABEL: func.func @shared_threshold
+// CHECK:         qt.kernel "ternary_product"
+// CHECK:         qt.kernel "masked_threshold"
+// CHECK:         qt.kernel "lota_offset"
+// CHECK:         qt.kernel "lota_merge"
+func.func @shared_threshold(%w: !qt.affine<256x64, bits = 4, group = 128>,
+                            %a: !qt.ternary<256x16>, %b: !qt.ternary<16x64>)
+    -> (!qt.affine<256x64, bits = 4, group = 128, zero = float>, tensor<256x64xi8>) {
+  %dw = qt.ternary_product %a, %b : !qt.ternary<256x16>, !qt.ternary<16x64> -> tensor<256x64xi32>
+  %what = qt.masked_threshold %dw, %w omega 12.0 : tensor<256x64xi32>, !qt.affine<256x64, bits = 4, group = 128> -> tensor<256x64xi8>
+  %u = qt.lota_offset %dw, %what, %w omega 12.0 offset_scale inv_omega : tensor<256x64xi32>, tensor<256x64xi8>, !qt.affine<256x64, bits = 4, group = 128> -> tensor<2x64xf32>
+  %weff = qt.lota_merge %w, %what, %u : !qt.affine<256x64, bits = 4, group = 128>, tensor<256x64xi8>, tensor<2x64xf32> -> !qt.affine<256x64, bits = 4, group = 128, zero = float>
+  return %weff, %what : !qt.affine<256x64, bits = 4, group = 128, zero = float>, tensor<256x64xi8>
+}
+
+// -----
+
+// QEFT's dX: the dense transposed matmul plus the padded weak-row product
+// is one kernel; the weak slice of X is read in place by dWf's matmul.
+// CHECK-LABEL: func.func @qeft
+// CHECK:         qt.kernel "qeft_grad_input" ins(%{{.*}}, %{{.*}}, %{{.*}} : tensor<8x64xf32>, !qt.affine<256x64, bits = 4, group = 128>, tensor<16x64xf16>) -> tensor<8x256xf32> {
+// CHECK:           %[[ZERO:.*]] = arith.constant 0.000000e+00 : f32
+// CHECK:           tensor.pad
+// CHECK:             tensor.yield %[[ZERO]] : f32
+// CHECK:           arith.addf
+// CHECK:         qt.kernel "slice_matmul" ins(%{{.*}}, %{{.*}} : tensor<8x256xf32>, tensor<8x64xf32>) -> tensor<16x64xf32> {
+// CHECK:           tensor.extract_slice
+// CHECK:           qt.matmul
+// CHECK-NOT:     arith.constant
+func.func @qeft(%x: tensor<8x256xf32>, %dy: tensor<8x64xf32>,
+                %wq: !qt.affine<256x64, bits = 4, group = 128>, %wf: tensor<16x64xf16>)
+    -> (tensor<8x256xf32>, tensor<16x64xf32>) {
+  %dx_dense = qt.matmul %dy, %wq transpose_b : tensor<8x64xf32>, !qt.affine<256x64, bits = 4, group = 128> -> tensor<8x256xf32>
+  %dx_weak = qt.matmul %dy, %wf transpose_b : tensor<8x64xf32>, tensor<16x64xf16> -> tensor<8x16xf32>
+  %zero = arith.constant 0.0 : f32
+  %dx_pad = tensor.pad %dx_weak low[0, 240] high[0, 0] {
+  ^bb0(%i: index, %j: index):
+    tensor.yield %zero : f32
+  } : tensor<8x16xf32> to tensor<8x256xf32>
+  %dx = arith.addf %dx_dense, %dx_pad : tensor<8x256xf32>
+  %xw = tensor.extract_slice %x[0, 240] [8, 16] [1, 1] : tensor<8x256xf32> to tensor<8x16xf32>
+  %dwf = qt.matmul %xw, %dy transpose_a : tensor<8x16xf32>, tensor<8x64xf32> -> tensor<16x64xf32>
+  return %dx, %dwf : tensor<8x256xf32>, tensor<16x64xf32>
+}
+
+// -----
+
+// A product with a splat constant is a "scale" kernel holding its constant;
+// scalar seed arithmetic stays outside kernels and feeds them.
+// CHECK-LABEL: func.func @scale_and_seed
+// CHECK:         %[[S:.*]] = arith.addi
+// CHECK:         qt.kernel "scale" ins(%{{.*}} : tensor<4x32xf32>) -> tensor<4x32xf32> {
+// CHECK:           arith.constant dense<2.000000e+00> : tensor<4x32xf32>
+// CHECK:           arith.mulf
+// CHECK:         qt.kernel "quantize" ins(%{{.*}}, %[[S]] : tensor<4x32xf32>, i64)
+// CHECK:         qt.kernel "add"
+func.func @scale_and_seed(%x: tensor<4x32xf32>, %seed: i64)
+    -> (!qt.gse<4x32, axis = 1, rounding = stochastic>, tensor<4x32xf32>) {
+  %c1 = arith.constant 1 : i64
+  %s1 = arith.addi %seed, %c1 : i64
+  %two = arith.constant dense<2.0> : tensor<4x32xf32>
+  %y = arith.mulf %x, %two : tensor<4x32xf32>
+  %q = qt.quantize %y seed %s1 : tensor<4x32xf32> -> !qt.gse<4x32, axis = 1, rounding = stochastic>
+  %z = arith.addf %x, %y : tensor<4x32xf32>
+  return %q, %z : !qt.gse<4x32, axis = 1, rounding = stochastic>, tensor<4x32xf32>
+}

@@ -1,0 +1,64 @@
+// The third case is an error, so qtc-opt fails; the IR of the others is
+// still printed (stdout) after the diagnostics (stderr).
+// RUN: not qtc-opt %s --split-input-file --qt-plan-memory 2>/dev/null | FileCheck %s
+// RUN: not qtc-opt %s --split-input-file --qt-plan-memory --mlir-print-op-on-diagnostic=false 2>&1 >/dev/null | FileCheck %s --check-prefix=REMARK
+
+// A chain a -> b -> c of 1 KiB results: b overlaps both a and c, a and c
+// never meet, so c reuses a's bytes. Peak 2 KiB for 3 KiB of
+// intermediates; the returned c lives to the end.
+// REMARK: remark: arena of 2048 bytes for 3 intermediates of 3072 bytes
+// CHECK-LABEL: func.func @chain
+// CHECK-SAME:    qt.arena_size = 2048
+// CHECK:         qt.kernel "add" {{.*}} attributes {qt.arena = array<i64: 0>}
+// CHECK:         qt.kernel "add" {{.*}} attributes {qt.arena = array<i64: 1024>}
+// CHECK:         qt.kernel "add" {{.*}} attributes {qt.arena = array<i64: 0>}
+func.func @chain(%x: tensor<256xf32>) -> tensor<256xf32> {
+  %a = qt.kernel "add" ins(%x : tensor<256xf32>) -> tensor<256xf32> {
+  ^bb0(%v: tensor<256xf32>):
+    %r = arith.addf %v, %v : tensor<256xf32>
+    qt.yield %r : tensor<256xf32>
+  }
+  %b = qt.kernel "add" ins(%a : tensor<256xf32>) -> tensor<256xf32> {
+  ^bb0(%v: tensor<256xf32>):
+    %r = arith.addf %v, %v : tensor<256xf32>
+    qt.yield %r : tensor<256xf32>
+  }
+  %c = qt.kernel "add" ins(%b : tensor<256xf32>) -> tensor<256xf32> {
+  ^bb0(%v: tensor<256xf32>):
+    %r = arith.addf %v, %v : tensor<256xf32>
+    qt.yield %r : tensor<256xf32>
+  }
+  return %c : tensor<256xf32>
+}
+
+// -----
+
+// Each storage tensor of a quantized result has its own 64-byte aligned
+// place: 8x64 i8 mantissas (512 bytes) and 8x2 i8 exponents (16 -> 64),
+// next to the 8x64 f32 (2048 bytes) placed first as the largest. Both
+// results are returned, so everything is live at the end: no reuse.
+// REMARK: remark: arena of 2624 bytes for 3 intermediates of 2624 bytes
+// CHECK-LABEL: func.func @quantized
+// CHECK:         qt.kernel "quantize" {{.*}} attributes {qt.arena = array<i64: 2048, 2560>}
+// CHECK:         qt.kernel "neg" {{.*}} attributes {qt.arena = array<i64: 0>}
+func.func @quantized(%x: tensor<8x64xf32>) -> (!qt.gse<8x64, axis = 1>, tensor<8x64xf32>) {
+  %q = qt.kernel "quantize" ins(%x : tensor<8x64xf32>) -> !qt.gse<8x64, axis = 1> {
+  ^bb0(%v: tensor<8x64xf32>):
+    %r = qt.quantize %v : tensor<8x64xf32> -> !qt.gse<8x64, axis = 1>
+    qt.yield %r : !qt.gse<8x64, axis = 1>
+  }
+  %n = qt.kernel "neg" ins(%x : tensor<8x64xf32>) -> tensor<8x64xf32> {
+  ^bb0(%v: tensor<8x64xf32>):
+    %r = arith.negf %v : tensor<8x64xf32>
+    qt.yield %r : tensor<8x64xf32>
+  }
+  return %q, %n : !qt.gse<8x64, axis = 1>, tensor<8x64xf32>
+}
+
+// -----
+
+func.func @unfused(%x: tensor<8xf32>) -> tensor<8xf32> {
+  // REMARK: error: 'arith.addf' op computes a tensor outside a qt.kernel; run qt-fuse before qt-plan-memory
+  %y = arith.addf %x, %x : tensor<8xf32>
+  return %y : tensor<8xf32>
+}
