@@ -11,9 +11,9 @@ Value LinearBuilder::matmul(Value lhs, Value rhs, bool transposeA,
                             bool transposeB) {
   ArrayRef<int64_t> l = *getTensorLikeShape(lhs.getType());
   ArrayRef<int64_t> r = *getTensorLikeShape(rhs.getType());
-  auto type =
-      RankedTensorType::get({transposeA ? l[1] : l[0], transposeB ? r[0] : r[1]},
-                            builder.getF32Type());
+  auto type = RankedTensorType::get(
+      {transposeA ? l[1] : l[0], transposeB ? r[0] : r[1]},
+      builder.getF32Type());
   auto op = builder.create<MatmulOp>(loc, type, lhs, rhs);
   op.setTransposeA(transposeA);
   op.setTransposeB(transposeB);

@@ -54,9 +54,11 @@ LogicalResult MatmulOp::buildVJP(OpBuilder &builder, ValueRange resultGrads,
   // d op(A) = dC op(B)^T and d op(B) = op(A)^T dC; a transposed operand
   // takes the transpose of its gradient, which swaps the product.
   if (wanted[0])
-    operandGrads[0] = ta ? g.matmul(b, dc, tb, true) : g.matmul(dc, b, false, !tb);
+    operandGrads[0] =
+        ta ? g.matmul(b, dc, tb, true) : g.matmul(dc, b, false, !tb);
   if (wanted[1])
-    operandGrads[1] = tb ? g.matmul(dc, a, true, ta) : g.matmul(a, dc, !ta, false);
+    operandGrads[1] =
+        tb ? g.matmul(dc, a, true, ta) : g.matmul(a, dc, !ta, false);
   return success();
 }
 
@@ -79,14 +81,15 @@ static void buildLoraF32VJP(LoraLinearOp op, LinearBuilder &g, Value dy,
   if (wanted[2])
     grads[2] = g.matmul(x, dh, true);
   if (wanted[0])
-    grads[0] = g.add(g.matmul(dy, w, false, true), g.matmul(dh, a, false, true));
+    grads[0] =
+        g.add(g.matmul(dy, w, false, true), g.matmul(dh, a, false, true));
 }
 
 /// Every operand cast to GSE along its reduction axis; dY cast along tokens
 /// and along N, dH along tokens and along r, each with its own seed, in that
 /// order (examples/ir/gsq_layer.mlir and ref::gsqLoraBackward).
-static void buildGsqVJP(LoraLinearOp op, OpBuilder &builder, Value dy,
-                        double s, GSQConfigAttr config, SeedSource &seeds,
+static void buildGsqVJP(LoraLinearOp op, OpBuilder &builder, Value dy, double s,
+                        GSQConfigAttr config, SeedSource &seeds,
                         ArrayRef<bool> wanted, SmallVectorImpl<Value> &grads) {
   Location loc = op.getLoc();
   LinearBuilder g(builder, loc);
@@ -123,8 +126,7 @@ static void buildGsqVJP(LoraLinearOp op, OpBuilder &builder, Value dy,
   }
 }
 
-LogicalResult LoraLinearOp::buildVJP(OpBuilder &builder,
-                                     ValueRange resultGrads,
+LogicalResult LoraLinearOp::buildVJP(OpBuilder &builder, ValueRange resultGrads,
                                      ArrayRef<bool> wanted, SeedSource &seeds,
                                      SmallVectorImpl<Value> &operandGrads) {
   if (failed(rejectWanted(*this, wanted, 1, "the base weight is frozen")))
@@ -147,8 +149,7 @@ LogicalResult LoraLinearOp::buildVJP(OpBuilder &builder,
 
 /// Gw = x^T dY, dDW = S Gw + c P(S Gw), dA = dDW b^T, dB = a^T dDW,
 /// dX = dY W_eff^T (examples/ir/lota_layer.mlir).
-LogicalResult LotaLinearOp::buildVJP(OpBuilder &builder,
-                                     ValueRange resultGrads,
+LogicalResult LotaLinearOp::buildVJP(OpBuilder &builder, ValueRange resultGrads,
                                      ArrayRef<bool> wanted, SeedSource &,
                                      SmallVectorImpl<Value> &operandGrads) {
   if (failed(rejectWanted(*this, wanted, 1, "the integer base is frozen")))
@@ -178,8 +179,7 @@ LogicalResult LotaLinearOp::buildVJP(OpBuilder &builder,
 
 /// dX = dY dense^T + pad(dY weak^T), dWeak = x[:, K-n:]^T dY
 /// (examples/ir/qeft_layer.mlir).
-LogicalResult QeftLinearOp::buildVJP(OpBuilder &builder,
-                                     ValueRange resultGrads,
+LogicalResult QeftLinearOp::buildVJP(OpBuilder &builder, ValueRange resultGrads,
                                      ArrayRef<bool> wanted, SeedSource &,
                                      SmallVectorImpl<Value> &operandGrads) {
   if (failed(rejectWanted(*this, wanted, 1, "the 4-bit dense part is frozen")))
@@ -193,8 +193,8 @@ LogicalResult QeftLinearOp::buildVJP(OpBuilder &builder,
   if (wanted[0]) {
     Value dense = g.matmul(dy, getDense(), false, true);
     Value dxWeak = g.matmul(dy, getWeak(), false, true);
-    Value zero = builder.create<arith::ConstantOp>(
-        loc, builder.getF32FloatAttr(0.0f));
+    Value zero =
+        builder.create<arith::ConstantOp>(loc, builder.getF32FloatAttr(0.0f));
     SmallVector<OpFoldResult> low = {builder.getIndexAttr(0),
                                      builder.getIndexAttr(in - weak)};
     SmallVector<OpFoldResult> high(2, builder.getIndexAttr(0));

@@ -44,9 +44,9 @@ Value ApplyMethodPass::addParameter(func::FuncOp func, Type type,
                                     Location loc) {
   Builder b(func.getContext());
   std::string full = ("linear" + Twine(index) + "." + name).str();
-  auto attrs = b.getDictionaryAttr(
-      {b.getNamedAttr(attr::kTrainable, b.getUnitAttr()),
-       b.getNamedAttr(attr::kName, b.getStringAttr(full))});
+  auto attrs =
+      b.getDictionaryAttr({b.getNamedAttr(attr::kTrainable, b.getUnitAttr()),
+                           b.getNamedAttr(attr::kName, b.getStringAttr(full))});
   unsigned position = func.getNumArguments();
   func.insertArgument(position, type, attrs, loc);
   return func.getArgument(position);
@@ -82,28 +82,28 @@ LogicalResult ApplyMethodPass::apply(Method m, LinearOp linear,
   switch (m) {
   case Method::Lora:
   case Method::Gsq: {
-    Value a = addParameter(func, RankedTensorType::get({in, rank}, f32),
-                           index, "a", loc);
-    Value b = addParameter(func, RankedTensorType::get({rank, out}, f32),
-                           index, "b", loc);
+    Value a = addParameter(func, RankedTensorType::get({in, rank}, f32), index,
+                           "a", loc);
+    Value b = addParameter(func, RankedTensorType::get({rank, out}, f32), index,
+                           "b", loc);
     GSQConfigAttr gsq;
     if (m == Method::Gsq) {
       if (group <= 0)
         return linear.emitOpError("GSQ needs group > 0, found ")
                << group.getValue();
-      gsq = GSQConfigAttr::get(ctx, 8, group, 8, ExpRule::Floor,
-                               Rounding::RNE, Rounding::Stochastic);
+      gsq = GSQConfigAttr::get(ctx, 8, group, 8, ExpRule::Floor, Rounding::RNE,
+                               Rounding::Stochastic);
     }
-    result = builder.create<LoraLinearOp>(
-        loc, linear.getType(), linear.getX(), weight, a, b,
-        builder.getF32FloatAttr(alpha), gsq);
+    result = builder.create<LoraLinearOp>(loc, linear.getType(), linear.getX(),
+                                          weight, a, b,
+                                          builder.getF32FloatAttr(alpha), gsq);
     break;
   }
   case Method::Lota: {
-    Value a = addParameter(func, TernaryType::get(ctx, {in, rank}), index,
-                           "a", loc);
-    Value b = addParameter(func, TernaryType::get(ctx, {rank, out}), index,
-                           "b", loc);
+    Value a =
+        addParameter(func, TernaryType::get(ctx, {in, rank}), index, "a", loc);
+    Value b =
+        addParameter(func, TernaryType::get(ctx, {rank, out}), index, "b", loc);
     FloatAttr omegaAttr =
         omega > 0 ? builder.getF32FloatAttr(omega) : FloatAttr();
     result = builder.create<LotaLinearOp>(
@@ -119,8 +119,8 @@ LogicalResult ApplyMethodPass::apply(Method m, LinearOp linear,
     Value weak = addParameter(
         func, RankedTensorType::get({outliers, out}, Float16Type::get(ctx)),
         index, "weak", loc);
-    result = builder.create<QeftLinearOp>(loc, linear.getType(),
-                                          linear.getX(), weight, weak);
+    result = builder.create<QeftLinearOp>(loc, linear.getType(), linear.getX(),
+                                          weight, weak);
     break;
   }
   }

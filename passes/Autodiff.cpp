@@ -100,10 +100,14 @@ LogicalResult differentiate(func::FuncOp func) {
       return func.emitError("result #")
              << j << " has type " << type
              << "; qt-autodiff needs every result to be an f32/f16 tensor";
+    // dY for a layer's one output; dy<j> when there are several.
+    std::string name = numResults == 1 ? "dy" : "dy" + std::to_string(j);
     func.insertArgument(
         numArgs + j, gradTypeOf(ret.getOperand(j)),
-        attrs.getDictionaryAttr({attrs.getNamedAttr(
-            attr::kGradOfResult, attrs.getI64IntegerAttr(j))}),
+        attrs.getDictionaryAttr(
+            {attrs.getNamedAttr(attr::kGradOfResult,
+                                attrs.getI64IntegerAttr(j)),
+             attrs.getNamedAttr(attr::kName, attrs.getStringAttr(name))}),
         func.getLoc());
   }
   SeedSource seeds([&]() -> Value {
@@ -176,8 +180,7 @@ LogicalResult differentiate(func::FuncOp func) {
   }
   builder.create<func::ReturnOp>(loc, results);
   ret.erase();
-  func.setType(FunctionType::get(func.getContext(),
-                                 body.getArgumentTypes(),
+  func.setType(FunctionType::get(func.getContext(), body.getArgumentTypes(),
                                  ValueRange(results).getTypes()));
   func.setAllResultAttrs(resultAttrs);
   return success();

@@ -154,9 +154,8 @@ bool definedWithin(Value value, Operation *op) {
 /// Replaces `group` by one qt.kernel computing it, placed at its last op.
 void outline(const Group &group) {
   SmallVector<Operation *> ops(group.ops);
-  llvm::sort(ops, [](Operation *a, Operation *b) {
-    return a->isBeforeInBlock(b);
-  });
+  llvm::sort(ops,
+             [](Operation *a, Operation *b) { return a->isBeforeInBlock(b); });
   DenseSet<Operation *> inGroup(ops.begin(), ops.end());
   SetVector<Value> inputs;
   SetVector<Operation *> constants;
@@ -181,9 +180,9 @@ void outline(const Group &group) {
         outputs.push_back(result);
 
   OpBuilder builder(ops.back());
-  auto kernel = builder.create<KernelOp>(
-      ops.back()->getLoc(), group.kind, ValueRange(outputs).getTypes(),
-      inputs.getArrayRef());
+  auto kernel = builder.create<KernelOp>(ops.back()->getLoc(), group.kind,
+                                         ValueRange(outputs).getTypes(),
+                                         inputs.getArrayRef());
   IRMapping mapping;
   Block &body = kernel.getBodyBlock();
   mapping.map(inputs.getArrayRef(), body.getArguments());
@@ -228,8 +227,8 @@ struct FusePass : qt::impl::QtFuseBase<FusePass> {
         claim(matchSliceMatmul(matmul));
     });
     for (Operation &op : func.getBody().front())
-      if (!claimed.contains(&op) && needsKernel(&op) &&
-          !isa<KernelOp>(op) && !op.getParentOfType<KernelOp>())
+      if (!claimed.contains(&op) && needsKernel(&op) && !isa<KernelOp>(op) &&
+          !op.getParentOfType<KernelOp>())
         claim(Group{singleOpKind(&op), {&op}});
     for (const Group &group : groups)
       outline(group);

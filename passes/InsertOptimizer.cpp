@@ -23,7 +23,8 @@ using namespace mlir::qt;
 
 namespace {
 
-struct InsertOptimizerPass : qt::impl::QtInsertOptimizerBase<InsertOptimizerPass> {
+struct InsertOptimizerPass
+    : qt::impl::QtInsertOptimizerBase<InsertOptimizerPass> {
   using Base::Base;
   void runOnOperation() override;
 
@@ -108,18 +109,19 @@ LogicalResult InsertOptimizerPass::insert(func::FuncOp func) {
       params.push_back({updated, p.argument});
       continue;
     }
-    Value m = addArgument(grad.getType(), "", name + ".m");
-    Value v = addArgument(grad.getType(), "", name + ".v");
+    Value m = addArgument(grad.getType(), attr::kOptimizerState, name + ".m");
+    Value v = addArgument(grad.getType(), attr::kOptimizerState, name + ".v");
     auto adamw = builder.create<AdamWOp>(
-        loc, param.getType(), grad.getType(), grad.getType(), param, grad, m, v, step, builder.getF32FloatAttr(lr),
-        builder.getF32FloatAttr(beta1), builder.getF32FloatAttr(beta2),
-        builder.getF32FloatAttr(eps), builder.getF32FloatAttr(weightDecay));
+        loc, param.getType(), grad.getType(), grad.getType(), param, grad, m, v,
+        step, builder.getF32FloatAttr(lr), builder.getF32FloatAttr(beta1),
+        builder.getF32FloatAttr(beta2), builder.getF32FloatAttr(eps),
+        builder.getF32FloatAttr(weightDecay));
     params.push_back({adamw.getNewParam(), p.argument});
     state.push_back({adamw.getNewM(), cast<BlockArgument>(m).getArgNumber()});
     state.push_back({adamw.getNewV(), cast<BlockArgument>(v).getArgNumber()});
   }
-  for (auto [value, argument] : llvm::concat<std::pair<Value, unsigned>>(
-           params, state)) {
+  for (auto [value, argument] :
+       llvm::concat<std::pair<Value, unsigned>>(params, state)) {
     results.push_back(value);
     resultAttrs.push_back(builder.getDictionaryAttr({builder.getNamedAttr(
         attr::kUpdates, builder.getI64IntegerAttr(argument))}));

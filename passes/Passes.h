@@ -34,6 +34,8 @@ constexpr StringLiteral kSeed = "qt.seed";
 constexpr StringLiteral kStep = "qt.step";
 /// The f32 global gradient norm that t-SignSGD's upper cut reads.
 constexpr StringLiteral kGradNorm = "qt.grad_norm";
+/// An optimizer's state (AdamW moments), zero at the first step.
+constexpr StringLiteral kOptimizerState = "qt.optimizer_state";
 /// On a result: the index of the argument it replaces at the next step.
 constexpr StringLiteral kUpdates = "qt.updates";
 } // namespace attr

@@ -46,7 +46,8 @@ def QtAutodiff : Pass<"qt-autodiff", "::mlir::ModuleOp"> {
   let description = [{
     Every function with a `qt.trainable` argument is differentiated in
     reverse mode through `DifferentiableOpInterface`. The function gains one
-    gradient argument per result (`qt.grad_of_result`), and returns, after
+    gradient argument per result (`qt.grad_of_result`, named `dy`, or
+    `dy<j>` with several results), and returns, after
     its results, the gradient of every f32/f16 argument not marked
     `qt.frozen` and of every trainable argument (`qt.grad_of`, the argument
     index). Stochastic casts in the backward draw from one more i64 argument
@@ -62,7 +63,8 @@ def QtInsertOptimizer : Pass<"qt-insert-optimizer", "::mlir::ModuleOp"> {
   let description = [{
     Replaces each returned gradient of a `qt.trainable` argument by the
     updated parameter: `qt.adamw` for f32 and f16 parameters (moments as
-    new arguments `<name>.m` and `<name>.v`, returned updated) and
+    new arguments `<name>.m` and `<name>.v`, marked `qt.optimizer_state`,
+    returned updated) and
     `qt.tsign_sgd` for ternary ones. Adds the 1-based `step` argument
     (`qt.step`) and, with ternary parameters, `grad_norm` (`qt.grad_norm`).
     Every returned new state names the argument it replaces next step

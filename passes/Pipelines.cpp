@@ -18,8 +18,7 @@ using namespace mlir::qt;
 
 namespace {
 
-struct TrainPipelineOptions
-    : public PassPipelineOptions<TrainPipelineOptions> {
+struct TrainPipelineOptions : public PassPipelineOptions<TrainPipelineOptions> {
   Option<std::string> method{*this, "method",
                              llvm::cl::desc("lora, gsq, lota or qeft")};
   Option<int64_t> rank{*this, "rank", llvm::cl::desc("adapter rank"),
@@ -31,8 +30,7 @@ struct TrainPipelineOptions
   Option<double> omega{*this, "omega",
                        llvm::cl::desc("LoTA threshold (0: 0.75 rank)"),
                        llvm::cl::init(0.0)};
-  Option<int64_t> outliers{*this, "outliers",
-                           llvm::cl::desc("QEFT weak rows"),
+  Option<int64_t> outliers{*this, "outliers", llvm::cl::desc("QEFT weak rows"),
                            llvm::cl::init(0)};
   Option<double> lr{*this, "lr", llvm::cl::desc("AdamW learning rate"),
                     llvm::cl::init(1.0e-4)};

@@ -37,9 +37,9 @@ int64_t bytesOf(RankedTensorType type) {
 /// One storage tensor of one kernel result: what the arena places.
 struct Buffer {
   KernelOp kernel;
-  unsigned slot;          // index among the kernel's storage tensors
-  int64_t size;           // aligned bytes
-  unsigned first, last;   // the ops (by position) it is live across
+  unsigned slot;        // index among the kernel's storage tensors
+  int64_t size;         // aligned bytes
+  unsigned first, last; // the ops (by position) it is live across
   int64_t offset = -1;
 };
 
@@ -91,7 +91,8 @@ void PlanMemoryPass::runOnOperation() {
   SmallVector<Buffer *> order;
   for (Buffer &b : buffers)
     order.push_back(&b);
-  llvm::stable_sort(order, [](Buffer *a, Buffer *b) { return a->size > b->size; });
+  llvm::stable_sort(order,
+                    [](Buffer *a, Buffer *b) { return a->size > b->size; });
   int64_t arenaSize = 0, total = 0;
   SmallVector<Buffer *> placed;
   for (Buffer *b : order) {

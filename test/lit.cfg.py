@@ -41,4 +41,4 @@ if ptxas:
     config.substitutions.append(("ptxas", ptxas))
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 llvm_config.add_tool_substitutions(
-    ["qtc-opt", "qtc-run", "qtc-bench", "llvm-objdump"], [config.qtc_tools_dir, config.llvm_tools_dir])
+    ["qtc", "qtc-opt", "qtc-run", "qtc-bench", "llvm-objdump"], [config.qtc_tools_dir, config.llvm_tools_dir])

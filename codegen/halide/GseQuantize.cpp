@@ -41,12 +41,13 @@ GseQuantizePipeline defineGseQuantize(Func x, Expr cols, Expr seed,
   Var &c = p.c, &r = p.r, &g = p.g;
   const int G = o.group;
   const int maxMantissa = (1 << (o.bits - 1)) - 1;
-  const int minExp = -(1 << (o.expBits - 1)), maxExp = (1 << (o.expBits - 1)) - 1;
+  const int minExp = -(1 << (o.expBits - 1)),
+            maxExp = (1 << (o.expBits - 1)) - 1;
 
   Func checked("checked");
-  checked(c, r) = require(is_finite(x(c, r)), x(c, r),
-                          "qtc: non-finite value reaches a GSE quantize at column", c,
-                          "row", r);
+  checked(c, r) = require(
+      is_finite(x(c, r)), x(c, r),
+      "qtc: non-finite value reaches a GSE quantize at column", c, "row", r);
   RDom rk(0, G, "rk");
   // Groups along cols (axis 1) are indexed (g, r); along rows (axis 0), (c, g).
   if (o.axis == 1)
@@ -104,6 +105,14 @@ Func nf4Values(Func codes, Func absmax, Expr cols, int block) {
   return values;
 }
 
+Func gseValues(Func mantissas, Func exponents, int axis, int group) {
+  Var c("c"), r("r");
+  Func values("gse_values");
+  Expr e = axis == 1 ? exponents(c / group, r) : exponents(c, r / group);
+  values(c, r) = cast<float>(mantissas(c, r)) * pow2f32(cast<int32_t>(e));
+  return values;
+}
+
 void scheduleGseQuantizeCpu(GseQuantizePipeline &p, const GseQuantizeOptions &o,
                             int lanes) {
   // Two passes over x: the group exponents (numel / G of them), then the
@@ -119,7 +128,8 @@ void scheduleGseQuantizeCpu(GseQuantizePipeline &p, const GseQuantizeOptions &o,
   p.exponents.compute_root();
 }
 
-void scheduleGseQuantizeCuda(GseQuantizePipeline &p, const GseQuantizeOptions &o) {
+void scheduleGseQuantizeCuda(GseQuantizePipeline &p,
+                             const GseQuantizeOptions &o) {
   Var cb("cb"), rb("rb"), ct("ct"), rt("rt");
   if (o.axis == 1)
     p.exponent.compute_root().gpu_tile(p.g, p.r, cb, rb, ct, rt, 16, 16);

@@ -38,12 +38,19 @@ GseQuantizePipeline defineGseQuantize(Halide::Func x, Halide::Expr cols,
 /// An NF4 tensor's f32 values as a Func (c, r) over its [rows, cols] shape,
 /// without writing them anywhere: code[index] * absmax, as the reference
 /// dequantizes. `codes` holds two indices per byte, low nibble first.
-Halide::Func nf4Values(Halide::Func codes, Halide::Func absmax, Halide::Expr cols,
-                       int block);
+Halide::Func nf4Values(Halide::Func codes, Halide::Func absmax,
+                       Halide::Expr cols, int block);
+
+/// A GSE tensor's f32 values as a Func (c, r): mantissa * 2^exponent with
+/// the exponent of its group along `axis`, exactly as the reference
+/// dequantizes (ldexp), read on load by a requantize along the other axis.
+Halide::Func gseValues(Halide::Func mantissas, Halide::Func exponents, int axis,
+                       int group);
 
 void scheduleGseQuantizeCpu(GseQuantizePipeline &p, const GseQuantizeOptions &o,
                             int lanes);
-void scheduleGseQuantizeCuda(GseQuantizePipeline &p, const GseQuantizeOptions &o);
+void scheduleGseQuantizeCuda(GseQuantizePipeline &p,
+                             const GseQuantizeOptions &o);
 
 } // namespace qtc::halide
 

@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 #include "codegen/halide/AdamW.h"
 #include "codegen/halide/AffineMatmul.h"
+#include "codegen/halide/Elementwise.h"
 #include "codegen/halide/F32Matmul.h"
 #include "codegen/halide/GseMatmul.h"
 #include "codegen/halide/GseQuantize.h"
@@ -37,8 +38,9 @@ public:
   Output<Buffer<float>> c{"c", 2};
 
   void configure() {
-    bool packedUnsigned = prepackedB && get_target().arch == Target::X86 &&
-                          get_target().has_feature(Target::AVX512_SapphireRapids);
+    bool packedUnsigned =
+        prepackedB && get_target().arch == Target::X86 &&
+        get_target().has_feature(Target::AVX512_SapphireRapids);
     bMantissas.set_type(packedUnsigned ? UInt(8) : Int(8));
     bMantissas.set_dimensions(prepackedB ? 3 : 2);
   }
@@ -49,13 +51,16 @@ public:
     options.wideInt = std::string(accumulate) == "wide_int";
     options.transposeA = transposeA;
     options.transposeB = transposeB;
-    options.unsignedRhs = get_target().arch == Target::X86 &&
-                          get_target().has_feature(Target::AVX512_SapphireRapids) &&
-                          !get_target().has_gpu_feature();
+    options.unsignedRhs =
+        get_target().arch == Target::X86 &&
+        get_target().has_feature(Target::AVX512_SapphireRapids) &&
+        !get_target().has_gpu_feature();
     options.termViaF64 = get_target().has_gpu_feature();
-    Expr K = transposeA ? aMantissas.dim(1).extent() : aMantissas.dim(0).extent();
+    Expr K =
+        transposeA ? aMantissas.dim(1).extent() : aMantissas.dim(0).extent();
     if (gemv()) {
-      _halide_user_assert(!options.wideInt && !options.transposeA && options.transposeB)
+      _halide_user_assert(!options.wideInt && !options.transposeA &&
+                          options.transposeB)
           << "gse_matmul shape=gemv is the f32 X W^T form only";
       gemvPipeline = defineGseGemv(aMantissas, aExponents, bMantissas,
                                    bExponents, K, group, options.unsignedRhs);
@@ -97,6 +102,21 @@ private:
   GseGemvPipeline gemvPipeline;
 };
 
+GseQuantizeOptions gseQuantizeOptions(int axis, int bits, int group,
+                                      int expBits, const std::string &expRule,
+                                      const std::string &rounding) {
+  GseQuantizeOptions options;
+  options.axis = axis;
+  options.bits = bits;
+  options.group = group;
+  options.expBits = expBits;
+  options.ceilRule = expRule == "ceil";
+  options.rounding = rounding == "stochastic" ? GseRounding::Stochastic
+                     : rounding == "rna"      ? GseRounding::RNA
+                                              : GseRounding::RNE;
+  return options;
+}
+
 /// qt.quantize of a 2-D f32 tensor to !qt.gse.
 class GseQuantizeGenerator : public Generator<GseQuantizeGenerator> {
 public:
@@ -113,15 +133,7 @@ public:
   Output<Buffer<int8_t>> exponents{"exponents", 2};
 
   void generate() {
-    options.axis = axis;
-    options.bits = bits;
-    options.group = group;
-    options.expBits = expBits;
-    options.ceilRule = std::string(expRule) == "ceil";
-    std::string mode = rounding;
-    options.rounding = mode == "stochastic" ? GseRounding::Stochastic
-                       : mode == "rna"      ? GseRounding::RNA
-                                            : GseRounding::RNE;
+    options = gseQuantizeOptions(axis, bits, group, expBits, expRule, rounding);
     pipeline = defineGseQuantize(x, x.dim(0).extent(), seed, options);
     mantissas = pipeline.mantissas;
     exponents = pipeline.exponents;
@@ -138,6 +150,63 @@ public:
 private:
   GseQuantizeOptions options;
   GseQuantizePipeline pipeline;
+};
+
+/// qt.requantize of a GSE tensor to GSE grouped along the other axis (GSQ's
+/// backward reads forward casts along a new reduction axis): the values are
+/// formed on load, never written as f32.
+class GseRequantizeGenerator : public Generator<GseRequantizeGenerator> {
+public:
+  GeneratorParam<int> fromAxis{"from_axis", 1};
+  GeneratorParam<int> fromGroup{"from_group", 32};
+  GeneratorParam<int> axis{"axis", 0};
+  GeneratorParam<int> bits{"bits", 8};
+  GeneratorParam<int> group{"group", 32};
+  GeneratorParam<int> expBits{"exp_bits", 8};
+  GeneratorParam<std::string> expRule{"exp_rule", "floor"};
+  GeneratorParam<std::string> rounding{"rounding", "rne"};
+
+  Input<Buffer<int8_t>> inMantissas{"in_mantissas", 2};
+  Input<Buffer<int8_t>> inExponents{"in_exponents", 2};
+  Input<uint64_t> seed{"seed"};
+  Output<Buffer<int8_t>> mantissas{"mantissas", 2};
+  Output<Buffer<int8_t>> exponents{"exponents", 2};
+
+  void generate() {
+    options = gseQuantizeOptions(axis, bits, group, expBits, expRule, rounding);
+    Func values = gseValues(inMantissas, inExponents, fromAxis, fromGroup);
+    pipeline =
+        defineGseQuantize(values, inMantissas.dim(0).extent(), seed, options);
+    mantissas = pipeline.mantissas;
+    exponents = pipeline.exponents;
+  }
+
+  void schedule() {
+    scheduleGseQuantizeCpu(pipeline, options,
+                           get_target().natural_vector_size<float>());
+  }
+
+private:
+  GseQuantizeOptions options;
+  GseQuantizePipeline pipeline;
+};
+
+/// arith.addf / subf / mulf / negf and products with a splat constant, over
+/// flat f32 views.
+class ElementwiseGenerator : public Generator<ElementwiseGenerator> {
+public:
+  GeneratorParam<std::string> op{"op", "add"};
+
+  Input<Buffer<float>> a{"a", 1};
+  Input<Buffer<float>> b{"b", 1}; // unused by scale and neg
+  Input<float> s{"s"};            // scale only
+  Output<Buffer<float>> out{"out", 1};
+
+  void generate() { out = defineElementwise(op, a, b, s); }
+
+  void schedule() {
+    scheduleElementwiseCpu(out, get_target().natural_vector_size<float>());
+  }
 };
 
 /// qt.requantize of an NF4 base weight to !qt.gse: the GSQ forward's cast
@@ -293,10 +362,10 @@ public:
   }
 
   void generate() {
-    pipeline = defineAdamW(param, grad, m, v,
-                           {lr, beta1, beta2, eps, weightDecay, correction1,
-                            correction2},
-                           std::string(paramType) == "f16");
+    pipeline = defineAdamW(
+        param, grad, m, v,
+        {lr, beta1, beta2, eps, weightDecay, correction1, correction2},
+        std::string(paramType) == "f16");
     newParam = pipeline.param;
     newM = pipeline.m;
     newV = pipeline.v;
@@ -347,8 +416,8 @@ public:
   GeneratorParam<bool> ternaryA{"ternary_a", false};
   GeneratorParam<bool> ternaryB{"ternary_b", false};
 
-  Input<Buffer<>> a{"a", 2}; // f32, or i8 with ternary_a
-  Input<Buffer<>> b{"b", 2}; // f32, or i8 with ternary_b
+  Input<Buffer<>> a{"a", 2};                 // f32, or i8 with ternary_a
+  Input<Buffer<>> b{"b", 2};                 // f32, or i8 with ternary_b
   Input<Buffer<float>> scales{"scales", 2};  // lota_delta_grad only
   Input<double> offsetScale{"offset_scale"}; // 1/omega or 1; same
   Output<Buffer<float>> c{"c", 2};
@@ -394,7 +463,8 @@ public:
   void configure() { packed.set_type(unsignedRhs() ? UInt(8) : Int(8)); }
 
   void generate() {
-    Expr cols = transposeB ? bMantissas.dim(1).extent() : bMantissas.dim(0).extent();
+    Expr cols =
+        transposeB ? bMantissas.dim(1).extent() : bMantissas.dim(0).extent();
     packed = packGseRhs(bMantissas, cols, transposeB, unsignedRhs());
   }
 
@@ -429,3 +499,5 @@ HALIDE_REGISTER_GENERATOR(qtc::halide::LotaMergeGenerator, lota_merge)
 HALIDE_REGISTER_GENERATOR(qtc::halide::AffineMatmulGenerator, affine_matmul)
 HALIDE_REGISTER_GENERATOR(qtc::halide::Nf4ToGseGenerator, nf4_to_gse)
 HALIDE_REGISTER_GENERATOR(qtc::halide::GseQuantizeGenerator, gse_quantize)
+HALIDE_REGISTER_GENERATOR(qtc::halide::GseRequantizeGenerator, gse_requantize)
+HALIDE_REGISTER_GENERATOR(qtc::halide::ElementwiseGenerator, elementwise)

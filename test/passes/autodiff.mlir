@@ -6,7 +6,7 @@
 // gradients come back after the results, tagged with their argument.
 
 // CHECK-LABEL: func.func @matmul_nn
-// CHECK-SAME:    (%[[A:[^:]*]]: tensor<4x8xf32> {qt.trainable}, %[[B:[^:]*]]: tensor<8x16xf32> {qt.trainable}, %[[DC:[^:]*]]: tensor<4x16xf32> {qt.grad_of_result = 0 : i64})
+// CHECK-SAME:    (%[[A:[^:]*]]: tensor<4x8xf32> {qt.trainable}, %[[B:[^:]*]]: tensor<8x16xf32> {qt.trainable}, %[[DC:[^:]*]]: tensor<4x16xf32> {qt.grad_of_result = 0 : i64, qt.name = "dy"})
 // CHECK-SAME:    -> (tensor<4x16xf32>, tensor<4x8xf32> {qt.grad_of = 0 : i64}, tensor<8x16xf32> {qt.grad_of = 1 : i64})
 // CHECK:         %[[C:.*]] = qt.matmul %[[A]], %[[B]] :
 // CHECK:         %[[DA:.*]] = qt.matmul %[[DC]], %[[B]] transpose_b : tensor<4x16xf32>, tensor<8x16xf32> -> tensor<4x8xf32>
@@ -56,7 +56,7 @@ func.func @matmul_tt(%a: tensor<8x4xf32> {qt.trainable}, %b: tensor<16x8xf32> {q
 // depend on no differentiated argument get none; f32 inputs that are not
 // frozen (activations) do. y = (x w) * (x w) - x w  with w frozen.
 // CHECK-LABEL: func.func @shared_use
-// CHECK-SAME:    (%[[X:[^:]*]]: tensor<4x8xf32>, %[[W:[^:]*]]: tensor<8x8xf32> {qt.frozen}, %[[S:[^:]*]]: tensor<4x8xf32> {qt.trainable}, %[[DY:[^:]*]]: tensor<4x8xf32> {qt.grad_of_result = 0 : i64})
+// CHECK-SAME:    (%[[X:[^:]*]]: tensor<4x8xf32>, %[[W:[^:]*]]: tensor<8x8xf32> {qt.frozen}, %[[S:[^:]*]]: tensor<4x8xf32> {qt.trainable}, %[[DY:[^:]*]]: tensor<4x8xf32> {qt.grad_of_result = 0 : i64, qt.name = "dy"})
 // CHECK-SAME:    -> (tensor<4x8xf32>, tensor<4x8xf32> {qt.grad_of = 0 : i64}, tensor<4x8xf32> {qt.grad_of = 2 : i64})
 // CHECK:         %[[H:.*]] = qt.matmul %[[X]], %[[W]]
 // CHECK:         %[[HH:.*]] = arith.mulf %[[H]], %[[H]]
@@ -84,7 +84,7 @@ func.func @shared_use(%x: tensor<4x8xf32>, %w: tensor<8x8xf32> {qt.frozen},
 // An unused trainable argument gets a zero gradient; no seed argument is
 // added when nothing rounds stochastically.
 // CHECK-LABEL: func.func @unused
-// CHECK-SAME:    (%{{[^:]*}}: tensor<4x8xf32> {qt.frozen}, %{{[^:]*}}: tensor<2x2xf32> {qt.trainable}, %{{[^:]*}}: tensor<4x8xf32> {qt.grad_of_result = 0 : i64}) ->
+// CHECK-SAME:    (%{{[^:]*}}: tensor<4x8xf32> {qt.frozen}, %{{[^:]*}}: tensor<2x2xf32> {qt.trainable}, %{{[^:]*}}: tensor<4x8xf32> {qt.grad_of_result = 0 : i64, qt.name = "dy"}) ->
 // CHECK:         %[[Z:.*]] = arith.constant dense<0.000000e+00> : tensor<2x2xf32>
 // CHECK:         return %{{.*}}, %[[Z]]
 func.func @unused(%x: tensor<4x8xf32> {qt.frozen}, %p: tensor<2x2xf32> {qt.trainable}) -> tensor<4x8xf32> {

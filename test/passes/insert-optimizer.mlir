@@ -6,8 +6,8 @@
 // CHECK-LABEL: func.func @adamw
 // CHECK-SAME:    (%[[X:[^:]*]]: tensor<8x64xf32>, %[[A:[^:]*]]: tensor<64x8xf32> {qt.name = "a", qt.trainable}, %[[H:[^:]*]]: tensor<16xf16> {qt.trainable}, %[[DY:[^:]*]]: tensor<8x8xf32>,
 // CHECK-SAME:     %[[STEP:[^:]*]]: i64 {qt.name = "step", qt.step},
-// CHECK-SAME:     %[[M:[^:]*]]: tensor<64x8xf32> {qt.name = "a.m"}, %[[V:[^:]*]]: tensor<64x8xf32> {qt.name = "a.v"},
-// CHECK-SAME:     %[[HM:[^:]*]]: tensor<16xf32> {qt.name = "arg2.m"}, %[[HV:[^:]*]]: tensor<16xf32> {qt.name = "arg2.v"})
+// CHECK-SAME:     %[[M:[^:]*]]: tensor<64x8xf32> {qt.name = "a.m", qt.optimizer_state}, %[[V:[^:]*]]: tensor<64x8xf32> {qt.name = "a.v", qt.optimizer_state},
+// CHECK-SAME:     %[[HM:[^:]*]]: tensor<16xf32> {qt.name = "arg2.m", qt.optimizer_state}, %[[HV:[^:]*]]: tensor<16xf32> {qt.name = "arg2.v", qt.optimizer_state})
 // CHECK-SAME:    -> (tensor<8x8xf32>, tensor<8x64xf32> {qt.grad_of = 0 : i64}, tensor<64x8xf32> {qt.updates = 1 : i64}, tensor<16xf16> {qt.updates = 2 : i64},
 // CHECK-SAME:        tensor<64x8xf32> {qt.updates = 5 : i64}, tensor<64x8xf32> {qt.updates = 6 : i64}, tensor<16xf32> {qt.updates = 7 : i64}, tensor<16xf32> {qt.updates = 8 : i64})
 // CHECK:         %[[A1:.*]], %[[M1:.*]], %[[V1:.*]] = qt.adamw %[[A]], %{{.*}}, %[[M]], %[[V]], %[[STEP]] lr 1.000000e-03 : tensor<64x8xf32>, tensor<64x8xf32>

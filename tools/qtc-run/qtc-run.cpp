@@ -46,7 +46,8 @@ llvm::cl::opt<std::string> inputFile(llvm::cl::Positional,
                                      llvm::cl::desc("<input .mlir file>"),
                                      llvm::cl::Required);
 llvm::cl::opt<std::string>
-    entryName("entry", llvm::cl::desc("function to run (default: the only one)"),
+    entryName("entry",
+              llvm::cl::desc("function to run (default: the only one)"),
               llvm::cl::value_desc("name"));
 llvm::cl::list<std::string>
     inputs("input",
@@ -83,7 +84,8 @@ std::string sourceName(Value value, const AsmParserState &state) {
   if (!def)
     return "";
   unsigned index = result.getResultNumber();
-  for (auto it = def->resultGroups.rbegin(); it != def->resultGroups.rend(); ++it)
+  for (auto it = def->resultGroups.rbegin(); it != def->resultGroups.rend();
+       ++it)
     if (it->startIndex <= index) {
       std::string name = text(it->definition.loc);
       unsigned groupEnd = it == def->resultGroups.rbegin()
@@ -177,20 +179,20 @@ Status bindArguments(func::FuncOp func, const AsmParserState &state,
     // source name without its '%'.
     std::string name = sourceName(arg, state);
     std::string key = name.empty() ? "" : name.substr(1);
-    if (auto attr = func.getArgAttrOfType<StringAttr>(arg.getArgNumber(),
-                                                      "qt.name"))
+    if (auto attr =
+            func.getArgAttrOfType<StringAttr>(arg.getArgNumber(), "qt.name"))
       key = attr.str();
     std::string label = !name.empty() ? name
-                        : !key.empty() ? "'" + key + "'"
-                                       : "#" + std::to_string(arg.getArgNumber());
+                        : !key.empty()
+                            ? "'" + key + "'"
+                            : "#" + std::to_string(arg.getArgNumber());
     std::string context =
         "argument " + label + " (" + qt::typeToString(type) + ")";
     SmallVector<std::string> parts = storageNames(type);
     SmallVector<HostTensor> storage;
-    bool fromWeights = !key.empty() &&
-                       weights.count(parts.front().empty()
-                                         ? key
-                                         : key + "." + parts.front());
+    bool fromWeights =
+        !key.empty() &&
+        weights.count(parts.front().empty() ? key : key + "." + parts.front());
     if (fromWeights) {
       for (const std::string &part : parts) {
         std::string tensorName = part.empty() ? key : key + "." + part;
@@ -212,10 +214,10 @@ Status bindArguments(func::FuncOp func, const AsmParserState &state,
       } else {
         std::vector<std::string> files = splitCommas(spec);
         if (files.size() != parts.size())
-          return Status::error(context + ": expected " +
-                               std::to_string(parts.size()) +
-                               " comma-separated .npy files, got " +
-                               std::to_string(files.size()) + " ('" + spec + "')");
+          return Status::error(
+              context + ": expected " + std::to_string(parts.size()) +
+              " comma-separated .npy files, got " +
+              std::to_string(files.size()) + " ('" + spec + "')");
         for (const std::string &file : files) {
           HostTensor tensor;
           QTC_RETURN_IF_ERROR(qtc::readNpy(file, tensor).withContext(context));
@@ -231,8 +233,7 @@ Status bindArguments(func::FuncOp func, const AsmParserState &state,
     return Status::error(std::to_string(inputs.size() - nextInput) +
                          " --input value(s) left over: @" +
                          func.getSymName().str() + " takes " +
-                         std::to_string(func.getNumArguments()) +
-                         " arguments");
+                         std::to_string(func.getNumArguments()) + " arguments");
   return Status::success();
 }
 
@@ -249,7 +250,8 @@ Status writeOutputs(const std::vector<Output> &outputs) {
   std::error_code error;
   fs::create_directories(outputDir.getValue(), error);
   if (error)
-    return Status::error("cannot create '" + outputDir + "': " + error.message());
+    return Status::error("cannot create '" + outputDir +
+                         "': " + error.message());
   fs::path staging = fs::path(outputDir.getValue()) /
                      (".qtc-run-" + std::to_string(::getpid()));
   fs::create_directories(staging, error);
@@ -282,7 +284,8 @@ int fail(const Status &status) {
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
   llvm::cl::ParseCommandLineOptions(
-      argc, argv, "qtc-run: run a function of qt IR on the reference backend\n");
+      argc, argv,
+      "qtc-run: run a function of qt IR on the reference backend\n");
 
   DialectRegistry registry;
   registry.insert<qt::QtDialect, arith::ArithDialect, func::FuncDialect,
@@ -309,8 +312,8 @@ int main(int argc, char **argv) {
     module->getOperation()->remove();
   } else {
     module = ModuleOp::create(FileLineColLoc::get(&context, inputFile, 1, 1));
-    module->getBody()->getOperations().splice(
-        module->getBody()->begin(), parsed.getOperations());
+    module->getBody()->getOperations().splice(module->getBody()->begin(),
+                                              parsed.getOperations());
   }
   if (failed(verify(*module)))
     return 1;
@@ -326,8 +329,9 @@ int main(int argc, char **argv) {
     for (func::FuncOp f : funcs)
       names += " @" + f.getSymName().str();
     return fail(Status::error(
-        (entryName.empty() ? std::string("give --entry: the file defines")
-                           : "no function @" + entryName + "; the file defines") +
+        (entryName.empty()
+             ? std::string("give --entry: the file defines")
+             : "no function @" + entryName + "; the file defines") +
         (names.empty() ? " none" : names)));
   }
 
@@ -347,12 +351,13 @@ int main(int argc, char **argv) {
     std::string name = sourceName(returned, state);
     SmallVector<std::string> parts = storageNames(type);
     SmallVector<qt::RuntimeValue> storage =
-        isa<qt::QuantizedTypeInterface>(type) ? qt::unpackStorage(type, value)
-                                              : SmallVector<qt::RuntimeValue>{value};
+        isa<qt::QuantizedTypeInterface>(type)
+            ? qt::unpackStorage(type, value)
+            : SmallVector<qt::RuntimeValue>{value};
     for (auto [part, stored] : llvm::zip(parts, storage)) {
       Output output;
-      output.fileStem = "result" + std::to_string(index) +
-                        (part.empty() ? "" : "." + part);
+      output.fileStem =
+          "result" + std::to_string(index) + (part.empty() ? "" : "." + part);
       output.label = output.fileStem + (name.empty() ? "" : " (" + name + ")");
       output.tensor = qt::denseToHost(stored);
       outputs.push_back(std::move(output));
@@ -364,6 +369,7 @@ int main(int argc, char **argv) {
       return fail(status);
   }
   for (const Output &output : outputs)
-    llvm::outs() << output.label << ": " << qt::summarize(output.tensor) << "\n";
+    llvm::outs() << output.label << ": " << qt::summarize(output.tensor)
+                 << "\n";
   return 0;
 }

@@ -68,7 +68,8 @@ RuntimeValue floatElementwise(const RuntimeValue &a, const RuntimeValue *b,
           out[i] = static_cast<float>(
               fn(static_cast<float>(x[i]), y ? (*y)[i] : 0.0f));
         else
-          out[i] = store<T>(fn(elementToDouble(x[i]), y ? elementToDouble((*y)[i]) : 0.0));
+          out[i] = store<T>(
+              fn(elementToDouble(x[i]), y ? elementToDouble((*y)[i]) : 0.0));
       }
       return out;
     } else {
@@ -88,8 +89,8 @@ RuntimeValue intElementwise(const RuntimeValue &a, const RuntimeValue &b,
       const Array<T> &y = std::get<Array<T>>(b);
       Array<T> out(x.shape);
       for (int64_t i = 0; i < x.numel(); ++i)
-        out[i] = static_cast<T>(fn(static_cast<uint64_t>(x[i]),
-                                   static_cast<uint64_t>(y[i])));
+        out[i] = static_cast<T>(
+            fn(static_cast<uint64_t>(x[i]), static_cast<uint64_t>(y[i])));
       return out;
     } else {
       llvm_unreachable("integer op on a float value");
@@ -154,7 +155,8 @@ Status run(arith::ConstantOp op, InterpreterFrame &frame) {
   } else {
     return Status::error("constants of this attribute kind are not supported");
   }
-  frame.set(op.getResult(), makeDense(elementTypeOf(type), staticShapeOf(type), floats, ints));
+  frame.set(op.getResult(),
+            makeDense(elementTypeOf(type), staticShapeOf(type), floats, ints));
   return Status::success();
 }
 
@@ -180,8 +182,8 @@ Status runFloatCast(Value in, Value out, InterpreterFrame &frame) {
       values.push_back(elementToDouble(x[i]));
     return 0;
   });
-  frame.set(out, makeDense(elementTypeOf(out.getType()), staticShapeOf(out.getType()),
-                           values, {}));
+  frame.set(out, makeDense(elementTypeOf(out.getType()),
+                           staticShapeOf(out.getType()), values, {}));
   return Status::success();
 }
 
@@ -215,14 +217,15 @@ Status run(tensor::ExtractSliceOp op, InterpreterFrame &frame) {
     return Status::error("only static slices are supported");
   qtc::Shape shape = staticShapeOf(op.getSource().getType());
   qtc::Shape resultShape = staticShapeOf(op.getType());
-  frame.set(op.getResult(),
-            visitDense(frame.get(op.getSource()), [&](const auto &x) -> RuntimeValue {
-              std::decay_t<decltype(x)> out(resultShape);
-              forEachInBox(shape, op.getStaticOffsets(), op.getStaticSizes(),
-                           op.getStaticStrides(),
-                           [&](int64_t from, int64_t to) { out[to] = x[from]; });
-              return out;
-            }));
+  frame.set(
+      op.getResult(),
+      visitDense(frame.get(op.getSource()), [&](const auto &x) -> RuntimeValue {
+        std::decay_t<decltype(x)> out(resultShape);
+        forEachInBox(shape, op.getStaticOffsets(), op.getStaticSizes(),
+                     op.getStaticStrides(),
+                     [&](int64_t from, int64_t to) { out[to] = x[from]; });
+        return out;
+      }));
   return Status::success();
 }
 
@@ -233,15 +236,18 @@ Status run(tensor::InsertSliceOp op, InterpreterFrame &frame) {
     return Status::error("only static slices are supported");
   qtc::Shape shape = staticShapeOf(op.getDest().getType());
   const RuntimeValue &source = frame.get(op.getSource());
-  frame.set(op.getResult(),
-            visitDense(frame.get(op.getDest()), [&](const auto &dest) -> RuntimeValue {
-              auto out = dest;
-              const auto &src = std::get<std::decay_t<decltype(dest)>>(source);
-              forEachInBox(shape, op.getStaticOffsets(), op.getStaticSizes(),
-                           op.getStaticStrides(),
-                           [&](int64_t to, int64_t from) { out[to] = src[from]; });
-              return out;
-            }));
+  frame.set(
+      op.getResult(),
+      visitDense(
+          frame.get(op.getDest()), [&](const auto &dest) -> RuntimeValue {
+            auto out = dest;
+            const auto &src = std::get<std::decay_t<decltype(dest)>>(source);
+            forEachInBox(shape, op.getStaticOffsets(), op.getStaticSizes(),
+                         op.getStaticStrides(), [&](int64_t to, int64_t from) {
+                           out[to] = src[from];
+                         });
+            return out;
+          }));
   return Status::success();
 }
 
@@ -256,15 +262,18 @@ Status run(tensor::PadOp op, InterpreterFrame &frame) {
   qtc::Shape sourceShape = staticShapeOf(op.getSource().getType());
   const RuntimeValue &pad = frame.get(padding);
   frame.set(op.getResult(),
-            visitDense(frame.get(op.getSource()), [&](const auto &src) -> RuntimeValue {
-              using A = std::decay_t<decltype(src)>;
-              A out(shape, std::get<A>(pad)[0]);
-              SmallVector<int64_t> ones(shape.size(), 1);
-              // Destination box = the source at offsets `low`.
-              forEachInBox(shape, op.getStaticLow(), sourceShape, ones,
-                           [&](int64_t to, int64_t from) { out[to] = src[from]; });
-              return out;
-            }));
+            visitDense(frame.get(op.getSource()),
+                       [&](const auto &src) -> RuntimeValue {
+                         using A = std::decay_t<decltype(src)>;
+                         A out(shape, std::get<A>(pad)[0]);
+                         SmallVector<int64_t> ones(shape.size(), 1);
+                         // Destination box = the source at offsets `low`.
+                         forEachInBox(shape, op.getStaticLow(), sourceShape,
+                                      ones, [&](int64_t to, int64_t from) {
+                                        out[to] = src[from];
+                                      });
+                         return out;
+                       }));
   return Status::success();
 }
 
@@ -284,7 +293,8 @@ class FunctionRunner {
 public:
   explicit FunctionRunner(func::FuncOp func) : func(func) {}
 
-  Status run(ArrayRef<RuntimeValue> args, SmallVectorImpl<RuntimeValue> &results) {
+  Status run(ArrayRef<RuntimeValue> args,
+             SmallVectorImpl<RuntimeValue> &results) {
     if (func.isExternal())
       return Status::error("function @" + func.getSymName().str() +
                            " has no body");
@@ -340,13 +350,16 @@ private:
           return Status::success();
         })
         .Case([&](arith::AddIOp o) {
-          return runIntBinary(o, frame, [](uint64_t a, uint64_t b) { return a + b; });
+          return runIntBinary(o, frame,
+                              [](uint64_t a, uint64_t b) { return a + b; });
         })
         .Case([&](arith::SubIOp o) {
-          return runIntBinary(o, frame, [](uint64_t a, uint64_t b) { return a - b; });
+          return runIntBinary(o, frame,
+                              [](uint64_t a, uint64_t b) { return a - b; });
         })
         .Case([&](arith::MulIOp o) {
-          return runIntBinary(o, frame, [](uint64_t a, uint64_t b) { return a * b; });
+          return runIntBinary(o, frame,
+                              [](uint64_t a, uint64_t b) { return a * b; });
         })
         .Case([&](arith::ExtFOp o) {
           return runFloatCast(o.getIn(), o.getResult(), frame);

@@ -1,0 +1,672 @@
+//===- StepCodegen.cpp - a kernel graph to a C++ training step ------------===//
+//
+// Every tensor of the step lives in a buffer: an argument, a result, or a
+// slice of the arena at the offset qt-plan-memory chose. Each qt.kernel is
+// matched on its kind and body to one generator of
+// codegen/halide/KernelGenerators.cpp (the same generators the AOT kernel
+// tests check against the reference) and becomes one call. Scalars (the
+// step, seeds) are C++ expressions.
+//
+//===----------------------------------------------------------------------===//
+#include "codegen/step/StepCodegen.h"
+
+#include "dialect/QtOps.h"
+#include "passes/Passes.h"
+
+#include "mlir/IR/Matchers.h"
+#include "llvm/Support/Format.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <map>
+
+using namespace mlir;
+using namespace mlir::qt;
+
+namespace {
+
+/// One storage tensor of a value and where it lives.
+struct Slot {
+  std::string ptr;
+  RankedTensorType type;
+};
+
+SmallVector<RankedTensorType> storageOf(Type type) {
+  if (auto quantized = dyn_cast<QuantizedTypeInterface>(type))
+    return quantized.getStorageTypes();
+  if (auto tensor = dyn_cast<RankedTensorType>(type))
+    return {tensor};
+  return {};
+}
+
+SmallVector<std::string> storageNamesOf(Type type) {
+  SmallVector<std::string> names;
+  if (auto quantized = dyn_cast<QuantizedTypeInterface>(type))
+    for (StringRef name : quantized.getStorageNames())
+      names.push_back(name.str());
+  else
+    names.push_back("");
+  return names;
+}
+
+/// The qtc_dtype enumerator of an element type.
+FailureOr<StringRef> dtypeOf(Type element) {
+  if (element.isF32())
+    return StringRef("QTC_F32");
+  if (element.isF64())
+    return StringRef("QTC_F64");
+  if (element.isF16())
+    return StringRef("QTC_F16");
+  if (element.isBF16())
+    return StringRef("QTC_BF16");
+  if (element.isInteger(8))
+    return StringRef("QTC_I8");
+  if (element.isInteger(16))
+    return StringRef("QTC_I16");
+  if (element.isInteger(32))
+    return StringRef("QTC_I32");
+  if (element.isInteger(64))
+    return StringRef("QTC_I64");
+  return failure();
+}
+
+/// The Halide type constant (runtime/qtc_kernel_call.h) of an element type.
+std::string halideType(Type element) {
+  if (element.isF16())
+    return "kF16";
+  if (element.isInteger(8))
+    return "kI8";
+  if (element.isInteger(32))
+    return "kI32";
+  if (element.isInteger(64))
+    return "kI64";
+  return "kF32";
+}
+
+std::string shapeList(ArrayRef<int64_t> shape) {
+  std::string s = "{";
+  for (auto [i, d] : llvm::enumerate(shape))
+    s += (i ? ", " : "") + std::to_string(d);
+  return s + "}";
+}
+
+std::string view(const Slot &slot, std::string type = "") {
+  return "view(" +
+         (type.empty() ? halideType(slot.type.getElementType()) : type) + ", " +
+         slot.ptr + ", " + shapeList(slot.type.getShape()) + ")";
+}
+
+std::string flat(const Slot &slot, std::string type = "") {
+  return "view(" +
+         (type.empty() ? halideType(slot.type.getElementType()) : type) + ", " +
+         slot.ptr + ", {" + std::to_string(slot.type.getNumElements()) + "})";
+}
+
+std::string boolParam(StringRef name, bool value) {
+  return (name + "=" + (value ? "true" : "false")).str();
+}
+
+std::string doubleLiteral(double value) {
+  std::string s;
+  llvm::raw_string_ostream os(s);
+  os << llvm::format("%.17g", value);
+  return s;
+}
+
+std::string floatLiteral(double value) {
+  return "static_cast<float>(" + doubleLiteral(value) + ")";
+}
+
+std::string describe(Location loc) {
+  if (auto file = dyn_cast<FileLineColLoc>(loc))
+    return (llvm::sys::path::filename(file.getFilename().getValue()) + ":" +
+            Twine(file.getLine()) + ":" + Twine(file.getColumn()))
+        .str();
+  if (auto fused = dyn_cast<FusedLoc>(loc))
+    for (Location inner : fused.getLocations())
+      if (std::string s = describe(inner); !s.empty())
+        return s;
+  if (auto named = dyn_cast<NameLoc>(loc))
+    return describe(named.getChildLoc());
+  return "";
+}
+
+class StepEmitter {
+public:
+  explicit StepEmitter(func::FuncOp func) : func(func) {}
+
+  FailureOr<StepProgram> emit();
+
+private:
+  // Where values live.
+  LogicalResult bindArguments();
+  LogicalResult bindScalar(Operation *op);
+  Value outer(KernelOp kernel, Value inner) const;
+  const SmallVector<Slot> &slotsOf(Value value) { return slots[value]; }
+  std::string scalar(Value value) { return scalars.lookup(value); }
+
+  // Kernels.
+  LogicalResult lower(KernelOp kernel);
+  LogicalResult lowerMatmul(KernelOp kernel, MatmulOp matmul,
+                            SmallVector<std::string> lhs = {});
+  LogicalResult lowerQuantize(KernelOp kernel, Operation *cast);
+  LogicalResult lowerElementwise(KernelOp kernel, Operation *op);
+  LogicalResult lowerAdamW(KernelOp kernel, AdamWOp op);
+  LogicalResult lowerTSignSgd(KernelOp kernel, TSignSGDOp op);
+  LogicalResult lowerLotaMerge(KernelOp kernel, LotaMergeOp merge);
+  LogicalResult lowerLotaDeltaGrad(KernelOp kernel, LotaDeltaGradOp grad);
+  LogicalResult lowerAffineMatmul(KernelOp kernel, Value x, Value weight,
+                                  Value weak, bool transposed, Slot out);
+
+  std::string library(StringRef generator, std::vector<std::string> params);
+  void call(KernelOp kernel, const std::string &function,
+            ArrayRef<std::string> args);
+  std::string tensorTable(ArrayRef<std::string> rows);
+
+  func::FuncOp func;
+  DenseMap<Value, SmallVector<Slot>> slots;
+  DenseMap<Value, std::string> scalars;
+  SmallVector<Slot> results;
+  std::string body;
+  std::vector<KernelLibrary> kernels;
+  std::map<std::string, std::string> kernelByKey;
+  unsigned numCalls = 0;
+  std::vector<std::string> argRows, resultRows;
+  SmallVector<unsigned> argBase; // first tensor index of each argument
+};
+
+std::string StepEmitter::library(StringRef generator,
+                                 std::vector<std::string> params) {
+  std::string key = generator.str();
+  for (const std::string &p : params)
+    key += " " + p;
+  auto [it, inserted] = kernelByKey.try_emplace(key, "");
+  if (inserted) {
+    it->second = "qtc_k" + std::to_string(kernels.size());
+    kernels.push_back({it->second, generator.str(), std::move(params)});
+  }
+  return it->second;
+}
+
+void StepEmitter::call(KernelOp kernel, const std::string &function,
+                       ArrayRef<std::string> args) {
+  std::string label = std::to_string(numCalls++) + " (" +
+                      kernel.getKind().str() + " at " +
+                      describe(kernel.getLoc()) + ")";
+  body += "  // kernel " + label + "\n";
+  body += "  if (int e = " + function + "(";
+  for (auto [i, arg] : llvm::enumerate(args))
+    body += (i ? ",\n        " : "\n        ") + arg;
+  body += "))\n    return fail(\"" + label + "\", e);\n";
+}
+
+Value StepEmitter::outer(KernelOp kernel, Value inner) const {
+  auto arg = dyn_cast<BlockArgument>(inner);
+  if (arg && arg.getOwner() == &kernel.getBodyBlock())
+    return kernel.getInputs()[arg.getArgNumber()];
+  return Value();
+}
+
+LogicalResult StepEmitter::bindArguments() {
+  unsigned index = 0;
+  for (BlockArgument arg : func.getArguments()) {
+    unsigned i = arg.getArgNumber();
+    argBase.push_back(index);
+    auto name = func.getArgAttrOfType<StringAttr>(i, attr::kName);
+    std::string base = name ? name.str() : "arg" + std::to_string(i);
+    StringRef role = "QTC_ROLE_INPUT";
+    if (func.getArgAttr(i, attr::kTrainable))
+      role = "QTC_ROLE_PARAM";
+    else if (func.getArgAttr(i, attr::kFrozen))
+      role = "QTC_ROLE_WEIGHT";
+    else if (func.getArgAttr(i, attr::kOptimizerState))
+      role = "QTC_ROLE_STATE";
+    else if (func.getArgAttr(i, attr::kGradOfResult))
+      role = "QTC_ROLE_GRAD";
+    else if (func.getArgAttr(i, attr::kStep))
+      role = "QTC_ROLE_STEP";
+    else if (func.getArgAttr(i, attr::kSeed))
+      role = "QTC_ROLE_SEED";
+    else if (func.getArgAttr(i, attr::kGradNorm))
+      role = "QTC_ROLE_GRAD_NORM";
+    Type type = arg.getType();
+    if (type.isInteger(64) || type.isF32()) {
+      std::string ctype = type.isF32() ? "float" : "int64_t";
+      scalars[arg] = "(*static_cast<const " + ctype + " *>(args[" +
+                     std::to_string(index) + "]))";
+      argRows.push_back("{\"" + base + "\", " +
+                        (type.isF32() ? "QTC_F32" : "QTC_I64") + ", 0, {}, " +
+                        role.str() + ", -1}");
+      ++index;
+      continue;
+    }
+    SmallVector<RankedTensorType> storage = storageOf(type);
+    if (storage.empty())
+      return func.emitError("argument #")
+             << i << " has type " << type
+             << ", which a compiled step cannot take";
+    SmallVector<std::string> parts = storageNamesOf(type);
+    for (auto [tensor, part] : llvm::zip_equal(storage, parts)) {
+      FailureOr<StringRef> dtype = dtypeOf(tensor.getElementType());
+      if (failed(dtype) || tensor.getRank() > 4)
+        return func.emitError("argument #")
+               << i << " has storage " << tensor
+               << ", which qtc_step.h cannot describe";
+      slots[arg].push_back({"args[" + std::to_string(index) + "]", tensor});
+      argRows.push_back(
+          "{\"" + base + (part.empty() ? "" : "." + part) + "\", " +
+          dtype->str() + ", " + std::to_string(tensor.getRank()) + ", " +
+          shapeList(tensor.getShape()) + ", " + role.str() + ", -1}");
+      ++index;
+    }
+  }
+  return success();
+}
+
+LogicalResult StepEmitter::bindScalar(Operation *op) {
+  if (auto constant = dyn_cast<arith::ConstantIntOp>(op)) {
+    scalars[constant] = "int64_t(" + std::to_string(constant.value()) + ")";
+    return success();
+  }
+  if (auto add = dyn_cast<arith::AddIOp>(op)) {
+    std::string name = "s" + std::to_string(scalars.size());
+    body += "  const int64_t " + name + " = " + scalar(add.getLhs()) + " + " +
+            scalar(add.getRhs()) + ";\n";
+    scalars[add] = name;
+    return success();
+  }
+  if (isa<arith::ConstantOp>(op))
+    return success(); // splat tensors are read where they are used
+  return op->emitOpError("is not a qt.kernel and not scalar arithmetic a "
+                         "compiled step computes; run qt-fuse first");
+}
+
+LogicalResult StepEmitter::lowerMatmul(KernelOp kernel, MatmulOp matmul,
+                                       SmallVector<std::string> lhs) {
+  Value a = matmul.getA(), b = matmul.getB();
+  Type aType = a.getType(), bType = b.getType();
+  bool ta = matmul.getTransposeA(), tb = matmul.getTransposeB();
+  const Slot &out = slotsOf(kernel.getResult(0)).front();
+  auto f32OrTernary = [](Type t) {
+    auto tensor = dyn_cast<RankedTensorType>(t);
+    return isa<TernaryType>(t) || (tensor && tensor.getElementType().isF32());
+  };
+  Value oa = outer(kernel, a), ob = outer(kernel, b);
+  if (f32OrTernary(aType) && f32OrTernary(bType) && !(ta && tb) &&
+      (oa || !lhs.empty()) && ob) {
+    std::string fn =
+        library("f32_matmul",
+                {boolParam("transpose_a", ta), boolParam("transpose_b", tb),
+                 boolParam("ternary_a", isa<TernaryType>(aType)),
+                 boolParam("ternary_b", isa<TernaryType>(bType))});
+    std::string aView = lhs.empty() ? view(slotsOf(oa)[0]) : lhs[0];
+    call(kernel, fn,
+         {aView, view(slotsOf(ob)[0]), "view(kF32, &kUnused, {1, 1})", "0.0",
+          view(out)});
+    return success();
+  }
+  auto gseA = dyn_cast<GSEType>(aType), gseB = dyn_cast<GSEType>(bType);
+  if (gseA && gseB && !(ta && tb) && gseA.getBits() <= 8 &&
+      gseB.getBits() <= 8) {
+    std::string fn = library(
+        "gse_matmul",
+        {"group=" + std::to_string(gseA.getGroup()),
+         std::string("accumulate=") +
+             (matmul.getAccumulate() == Accumulation::WideInt ? "wide_int"
+                                                              : "f32"),
+         boolParam("transpose_a", ta), boolParam("transpose_b", tb)});
+    const SmallVector<Slot> &sa = slotsOf(oa), &sb = slotsOf(ob);
+    call(kernel, fn,
+         {view(sa[0]), view(sa[1]), view(sb[0]), view(sb[1]), view(out)});
+    return success();
+  }
+  auto affine = dyn_cast<AffineType>(bType);
+  auto x = dyn_cast<RankedTensorType>(aType);
+  if (affine && x && x.getElementType().isF32() && !ta)
+    return lowerAffineMatmul(kernel, oa, ob, Value(), tb, out);
+  return matmul.emitOpError("has no kernel for operands ")
+         << aType << (ta ? " (transposed)" : "") << " and " << bType
+         << (tb ? " (transposed)" : "");
+}
+
+LogicalResult StepEmitter::lowerAffineMatmul(KernelOp kernel, Value x,
+                                             Value weight, Value weak,
+                                             bool transposed, Slot out) {
+  auto affine = cast<AffineType>(weight.getType());
+  if (affine.getGIdx() || affine.getZero() == ZeroForm::Scaled)
+    return kernel.emitOpError("has no kernel for an affine weight ")
+           << affine << " (g_idx and scaled zeros are not generated yet)";
+  int64_t rows = cast<RankedTensorType>(x.getType()).getShape()[0];
+  std::string fn =
+      library("affine_matmul",
+              {"group=" + std::to_string(affine.getGroup()),
+               std::string("zero=") +
+                   (affine.getZero() == ZeroForm::Float ? "float" : "int"),
+               std::string("zeros.type=") +
+                   (affine.getZero() == ZeroForm::Float ? "float32" : "int8"),
+               boolParam("weak_rows", bool(weak)),
+               std::string("shape=") + (rows <= 8 ? "gemv" : "gemm"),
+               boolParam("transposed", transposed)});
+  const SmallVector<Slot> &w = slotsOf(weight);
+  std::string weakView =
+      weak ? view(slotsOf(weak)[0], "kU16") : "view(kU16, &kUnused, {1, 1})";
+  call(kernel, fn,
+       {view(slotsOf(x)[0]), view(w[0]), view(w[1]), view(w[2]), weakView,
+        view(out)});
+  return success();
+}
+
+LogicalResult StepEmitter::lowerQuantize(KernelOp kernel, Operation *cast) {
+  auto type = llvm::cast<GSEType>(cast->getResult(0).getType());
+  Value input = outer(kernel, cast->getOperand(0));
+  Value seed =
+      cast->getNumOperands() > 1 ? outer(kernel, cast->getOperand(1)) : Value();
+  if (!input || (cast->getNumOperands() > 1 && !seed))
+    return cast->emitOpError("reads a value computed in its own kernel");
+  const SmallVector<Slot> &out = slotsOf(kernel.getResult(0));
+  std::vector<std::string> format = {
+      "axis=" + std::to_string(type.getAxis()),
+      "bits=" + std::to_string(type.getBits()),
+      "group=" + std::to_string(type.getGroup()),
+      "exp_bits=" + std::to_string(type.getExpBits()),
+      "exp_rule=" + stringifyExpRule(type.getExpRule()).str(),
+      "rounding=" + stringifyRounding(type.getRounding()).str()};
+  std::string seedExpr =
+      seed ? "static_cast<uint64_t>(" + scalar(seed) + ")" : "uint64_t(0)";
+  Type from = input.getType();
+  if (isa<RankedTensorType>(from)) {
+    call(kernel, library("gse_quantize", format),
+         {view(slotsOf(input)[0]), seedExpr, view(out[0]), view(out[1])});
+    return success();
+  }
+  if (auto gse = dyn_cast<GSEType>(from)) {
+    std::vector<std::string> params = {
+        "from_axis=" + std::to_string(gse.getAxis()),
+        "from_group=" + std::to_string(gse.getGroup())};
+    params.insert(params.end(), format.begin(), format.end());
+    const SmallVector<Slot> &in = slotsOf(input);
+    call(kernel, library("gse_requantize", params),
+         {view(in[0]), view(in[1]), seedExpr, view(out[0]), view(out[1])});
+    return success();
+  }
+  if (auto nf4 = dyn_cast<NF4Type>(from)) {
+    if (type.getBits() != 8 || type.getExpBits() != 8 ||
+        type.getExpRule() != ExpRule::Floor ||
+        type.getRounding() != Rounding::RNE)
+      return kernel.emitOpError("has no kernel casting NF4 to ") << type;
+    const SmallVector<Slot> &in = slotsOf(input);
+    call(kernel,
+         library("nf4_to_gse", {"block=" + std::to_string(nf4.getBlock()),
+                                "axis=" + std::to_string(type.getAxis()),
+                                "group=" + std::to_string(type.getGroup())}),
+         {flat(in[0]), flat(in[1]), std::to_string(nf4.getShape()[1]),
+          view(out[0]), view(out[1])});
+    return success();
+  }
+  return kernel.emitOpError("has no kernel casting ") << from << " to " << type;
+}
+
+LogicalResult StepEmitter::lowerElementwise(KernelOp kernel, Operation *op) {
+  const Slot &out = slotsOf(kernel.getResult(0)).front();
+  if (!out.type.getElementType().isF32())
+    return op->emitOpError("has no kernel for element type ")
+           << out.type.getElementType();
+  auto input = [&](unsigned i) -> std::string {
+    Value v = outer(kernel, op->getOperand(i));
+    return v ? flat(slotsOf(v)[0]) : "";
+  };
+  std::string a = input(0);
+  if (auto mul = dyn_cast<arith::MulFOp>(op)) {
+    SplatElementsAttr splat;
+    if (matchPattern(mul.getRhs(), m_Constant(&splat)) && !a.empty()) {
+      double s = splat.getSplatValue<APFloat>().convertToDouble();
+      call(kernel, library("elementwise", {"op=scale"}),
+           {a, a, floatLiteral(s), flat(out)});
+      return success();
+    }
+  }
+  StringRef opName = isa<arith::AddFOp>(op)   ? "add"
+                     : isa<arith::SubFOp>(op) ? "sub"
+                     : isa<arith::MulFOp>(op) ? "mul"
+                     : isa<arith::NegFOp>(op) ? "neg"
+                                              : "";
+  std::string b = op->getNumOperands() > 1 ? input(1) : a;
+  if (opName.empty() || a.empty() || b.empty())
+    return op->emitOpError("has no elementwise kernel");
+  call(kernel, library("elementwise", {("op=" + opName).str()}),
+       {a, b, "0.0f", flat(out)});
+  return success();
+}
+
+LogicalResult StepEmitter::lowerAdamW(KernelOp kernel, AdamWOp op) {
+  auto param = cast<RankedTensorType>(op.getParam().getType());
+  bool half = param.getElementType().isF16();
+  const SmallVector<Slot> &p = slotsOf(outer(kernel, op.getParam())),
+                          &g = slotsOf(outer(kernel, op.getGrad())),
+                          &m = slotsOf(outer(kernel, op.getM())),
+                          &v = slotsOf(outer(kernel, op.getV()));
+  std::string step =
+      "static_cast<double>(" + scalar(outer(kernel, op.getStep())) + ")";
+  double b1 = op.getBeta1().convertToDouble(),
+         b2 = op.getBeta2().convertToDouble();
+  // The reference widens the f32 attributes to double and corrects by
+  // 1 - beta^t in double.
+  call(kernel, library("adamw", {half ? "param_type=f16" : "param_type=f32"}),
+       {flat(p[0]), flat(g[0]), flat(m[0]), flat(v[0]),
+        doubleLiteral(op.getLr().convertToDouble()), doubleLiteral(b1),
+        doubleLiteral(b2), doubleLiteral(op.getEps().convertToDouble()),
+        doubleLiteral(op.getWeightDecay().convertToDouble()),
+        "1.0 - std::pow(" + doubleLiteral(b1) + ", " + step + ")",
+        "1.0 - std::pow(" + doubleLiteral(b2) + ", " + step + ")",
+        flat(slotsOf(kernel.getResult(0))[0]),
+        flat(slotsOf(kernel.getResult(1))[0]),
+        flat(slotsOf(kernel.getResult(2))[0])});
+  return success();
+}
+
+LogicalResult StepEmitter::lowerTSignSgd(KernelOp kernel, TSignSGDOp op) {
+  call(kernel, library("tsign_sgd", {}),
+       {flat(slotsOf(outer(kernel, op.getParam()))[0]),
+        flat(slotsOf(outer(kernel, op.getGrad()))[0]),
+        scalar(outer(kernel, op.getStep())),
+        "int64_t(" + std::to_string(op.getTotalSteps()) + ")",
+        scalar(outer(kernel, op.getGradNorm())),
+        flat(slotsOf(kernel.getResult(0))[0])});
+  return success();
+}
+
+LogicalResult StepEmitter::lowerLotaMerge(KernelOp kernel, LotaMergeOp merge) {
+  auto offset = merge.getOffset().getDefiningOp<LotaOffsetOp>();
+  auto product = offset.getDelta().getDefiningOp<TernaryProductOp>();
+  auto weight = cast<AffineType>(merge.getWeight().getType());
+  const SmallVector<Slot> &w = slotsOf(outer(kernel, merge.getWeight()));
+  const SmallVector<Slot> &out = slotsOf(kernel.getResult(0));
+  std::string fn = library(
+      "lota_merge",
+      {"bits=" + std::to_string(weight.getBits()),
+       "group=" + std::to_string(weight.getGroup()),
+       "offset_scale=" + stringifyOffsetScale(offset.getOffsetScale()).str()});
+  call(kernel, fn,
+       {view(w[0]), view(w[2]), view(slotsOf(outer(kernel, product.getA()))[0]),
+        view(slotsOf(outer(kernel, product.getB()))[0]),
+        floatLiteral(offset.getOmega().convertToDouble()), view(out[0]),
+        view(out[2])});
+  // The merge keeps the scales.
+  body += "  copy(" + out[1].ptr + ", " + w[1].ptr + ", " +
+          std::to_string(w[1].type.getNumElements() * 4) + ");\n";
+  return success();
+}
+
+LogicalResult StepEmitter::lowerLotaDeltaGrad(KernelOp kernel,
+                                              LotaDeltaGradOp grad) {
+  auto gw = grad.getWeightGrad().getDefiningOp<MatmulOp>();
+  auto weight = cast<AffineType>(grad.getWeight().getType());
+  double omega = grad.getOmega().convertToDouble();
+  std::string c = grad.getOffsetScale() == OffsetScale::InvOmega
+                      ? "1.0 / " + doubleLiteral(omega)
+                      : "1.0";
+  std::string fn =
+      library("f32_matmul",
+              {"transpose_a=true", "transpose_b=false", "lota_delta_grad=true",
+               "group=" + std::to_string(weight.getGroup())});
+  call(kernel, fn,
+       {view(slotsOf(outer(kernel, gw.getA()))[0]),
+        view(slotsOf(outer(kernel, gw.getB()))[0]),
+        view(slotsOf(outer(kernel, grad.getWeight()))[1]), c,
+        view(slotsOf(kernel.getResult(0))[0])});
+  return success();
+}
+
+LogicalResult StepEmitter::lower(KernelOp kernel) {
+  // The kernel's results live at the arena offsets qt-plan-memory chose.
+  auto offsets = kernel->getAttrOfType<DenseI64ArrayAttr>("qt.arena");
+  unsigned slot = 0;
+  for (Value result : kernel.getResults())
+    for (RankedTensorType type : storageOf(result.getType())) {
+      if (!offsets || slot >= offsets.size())
+        return kernel.emitOpError("has no arena offset; run qt-plan-memory");
+      slots[result].push_back(
+          {"(arena + " + std::to_string(offsets[slot++]) + ")", type});
+    }
+  SmallVector<Operation *> ops;
+  for (Operation &op : kernel.getBodyBlock().without_terminator())
+    if (!isa<arith::ConstantOp>(op))
+      ops.push_back(&op);
+  StringRef kind = kernel.getKind();
+  Operation *root = ops.empty() ? nullptr : ops.back();
+  if (kind == "lota_merge")
+    return lowerLotaMerge(kernel, cast<LotaMergeOp>(root));
+  if (kind == "lota_delta_grad")
+    return lowerLotaDeltaGrad(kernel, cast<LotaDeltaGradOp>(root));
+  if (kind == "qeft_grad_input") {
+    auto add = cast<arith::AddFOp>(root);
+    auto dense = add.getLhs().getDefiningOp<MatmulOp>();
+    auto pad = add.getRhs().getDefiningOp<tensor::PadOp>();
+    auto weak = pad.getSource().getDefiningOp<MatmulOp>();
+    return lowerAffineMatmul(kernel, outer(kernel, dense.getA()),
+                             outer(kernel, dense.getB()),
+                             outer(kernel, weak.getB()), /*transposed=*/true,
+                             slotsOf(kernel.getResult(0))[0]);
+  }
+  if (kind == "slice_matmul") {
+    auto slice = cast<tensor::ExtractSliceOp>(ops.front());
+    auto matmul = cast<MatmulOp>(root);
+    auto source = cast<RankedTensorType>(slice.getSource().getType());
+    ArrayRef<int64_t> offs = slice.getStaticOffsets(),
+                      sizes = slice.getStaticSizes();
+    if (slice.getResult() != matmul.getA() || offs[0] != 0 ||
+        sizes[0] != source.getShape()[0])
+      return kernel.emitOpError("has no kernel for this slice");
+    const Slot &x = slotsOf(outer(kernel, slice.getSource()))[0];
+    std::string columns =
+        "columns(kF32, " + x.ptr + ", " + std::to_string(source.getShape()[0]) +
+        ", " + std::to_string(source.getShape()[1]) + ", " +
+        std::to_string(offs[1]) + ", " + std::to_string(sizes[1]) + ")";
+    return lowerMatmul(kernel, matmul, {columns});
+  }
+  if (ops.size() != 1)
+    return kernel.emitOpError("of kind '") << kind << "' has no kernel";
+  if (auto matmul = dyn_cast<MatmulOp>(root))
+    return lowerMatmul(kernel, matmul);
+  if (isa<QuantizeOp, RequantizeOp>(root) &&
+      isa<GSEType>(root->getResult(0).getType()))
+    return lowerQuantize(kernel, root);
+  if (isa<arith::AddFOp, arith::SubFOp, arith::MulFOp, arith::NegFOp>(root))
+    return lowerElementwise(kernel, root);
+  if (auto adamw = dyn_cast<AdamWOp>(root))
+    return lowerAdamW(kernel, adamw);
+  if (auto tsign = dyn_cast<TSignSGDOp>(root))
+    return lowerTSignSgd(kernel, tsign);
+  if (auto qeft = dyn_cast<QeftLinearOp>(root))
+    return lowerAffineMatmul(
+        kernel, outer(kernel, qeft.getX()), outer(kernel, qeft.getDense()),
+        outer(kernel, qeft.getWeak()), false, slotsOf(kernel.getResult(0))[0]);
+  return root->emitOpError("has no generated kernel yet");
+}
+
+std::string StepEmitter::tensorTable(ArrayRef<std::string> rows) {
+  std::string s;
+  for (const std::string &row : rows)
+    s += "    " + row + ",\n";
+  return s;
+}
+
+FailureOr<StepProgram> StepEmitter::emit() {
+  if (!func.getBody().hasOneBlock())
+    return func.emitError("a compiled step must be a single block");
+  auto arenaSize = func->getAttrOfType<IntegerAttr>("qt.arena_size");
+  if (!arenaSize)
+    return func.emitError("has no qt.arena_size; run qt-plan-memory first");
+  if (failed(bindArguments()))
+    return failure();
+  Block &block = func.getBody().front();
+  for (Operation &op : block.without_terminator()) {
+    if (auto kernel = dyn_cast<KernelOp>(op)) {
+      if (failed(lower(kernel)))
+        return failure();
+    } else if (failed(bindScalar(&op))) {
+      return failure();
+    }
+  }
+  // Results: copied out of the arena (or the arguments) once all kernels ran.
+  auto ret = cast<func::ReturnOp>(block.getTerminator());
+  unsigned index = 0;
+  for (auto [j, value] : llvm::enumerate(ret.getOperands())) {
+    SmallVector<std::string> parts = storageNamesOf(value.getType());
+    auto updates = func.getResultAttrOfType<IntegerAttr>(j, attr::kUpdates);
+    const SmallVector<Slot> &from = slotsOf(value);
+    if (from.empty())
+      return func.emitError("result #")
+             << j << " is not a tensor a compiled step can return";
+    for (auto [k, slot] : llvm::enumerate(from)) {
+      int64_t bytes = slot.type.getNumElements() *
+                      ((slot.type.getElementTypeBitWidth() + 7) / 8);
+      body += "  copy(results[" + std::to_string(index) + "], " + slot.ptr +
+              ", " + std::to_string(bytes) + ");\n";
+      int target =
+          updates ? static_cast<int>(argBase[updates.getInt()] + k) : -1;
+      resultRows.push_back("{\"result" + std::to_string(j) +
+                           (parts[k].empty() ? "" : "." + parts[k]) + "\", " +
+                           dtypeOf(slot.type.getElementType())->str() + ", " +
+                           std::to_string(slot.type.getRank()) + ", " +
+                           shapeList(slot.type.getShape()) +
+                           ", QTC_ROLE_RESULT, " + std::to_string(target) +
+                           "}");
+      ++index;
+    }
+  }
+
+  StepProgram program;
+  program.kernels = kernels;
+  std::string &s = program.source;
+  s += "// Generated by qtc: one training step of @" + func.getSymName().str() +
+       ". Do not edit.\n";
+  s += "#include \"runtime/qtc_kernel_call.h\"\n\n#include <cmath>\n";
+  for (const KernelLibrary &k : kernels)
+    s += "#include \"" + k.function + ".h\"\n";
+  s += "\nusing namespace qtc::step;\n\nnamespace {\n\n";
+  s += "// Read by no kernel: the buffer behind inputs a generator declares "
+       "but\n"
+       "// the chosen variant ignores.\nfloat kUnused[1] = {0.0f};\n\n";
+  s +=
+      "int step(void *const *args, void *const *results, void *arenaBytes) {\n";
+  s += "  char *arena = static_cast<char *>(arenaBytes);\n";
+  s += "  (void)arena;\n" + body + "  return 0;\n}\n\n";
+  s += "const qtc_tensor_info kArgs[] = {\n" + tensorTable(argRows) + "};\n\n";
+  s += "const qtc_tensor_info kResults[] = {\n" + tensorTable(resultRows) +
+       "};\n\n";
+  s += "} // namespace\n\n";
+  s += "extern \"C\" const qtc_program *qtc_program_get(void) {\n";
+  s += "  static const qtc_program program = {\"" + func.getSymName().str() +
+       "\", " + std::to_string(argRows.size()) + ", kArgs, " +
+       std::to_string(resultRows.size()) + ", kResults, " +
+       std::to_string(arenaSize.getInt()) + ", step};\n";
+  s += "  return &program;\n}\n";
+  return program;
+}
+
+} // namespace
+
+FailureOr<StepProgram> mlir::qt::emitStepProgram(func::FuncOp func) {
+  return StepEmitter(func).emit();
+}

@@ -1,0 +1,41 @@
+//===- StepCodegen.h - a kernel graph to a C++ training step ----*- C++ -*-===//
+//
+// The last stage of `qtc compile`: a function after qt-fuse and
+// qt-plan-memory becomes step.cpp, which calls one Halide kernel per
+// qt.kernel over slices of the arena, and the list of generator
+// invocations that build those kernels for the target.
+//
+//===----------------------------------------------------------------------===//
+#ifndef QTC_CODEGEN_STEP_STEPCODEGEN_H
+#define QTC_CODEGEN_STEP_STEPCODEGEN_H
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+
+#include <string>
+#include <vector>
+
+namespace mlir::qt {
+
+/// One kernel library: `generator` of codegen/halide/KernelGenerators.cpp
+/// with its generator parameters, compiled as C function `function`.
+struct KernelLibrary {
+  std::string function;
+  std::string generator;
+  std::vector<std::string> params; // "transpose_a=true", ...
+};
+
+struct StepProgram {
+  /// step.cpp: includes runtime/qtc_kernel_call.h and each kernel's header,
+  /// defines qtc_program_get() (runtime/qtc_step.h).
+  std::string source;
+  /// Distinct kernels, in first-call order.
+  std::vector<KernelLibrary> kernels;
+};
+
+/// Fails with a diagnostic on the first op that no kernel computes, or if
+/// the function has not been through qt-fuse and qt-plan-memory.
+FailureOr<StepProgram> emitStepProgram(func::FuncOp func);
+
+} // namespace mlir::qt
+
+#endif // QTC_CODEGEN_STEP_STEPCODEGEN_H

@@ -1,0 +1,268 @@
+//===- StepMain.cpp - qtc-step: run a compiled layer's training steps -----===//
+//
+//   qtc-step [--weights FILE.safetensors]... [--input NAME=FILE.npy]...
+//            [--steps N] [--start-step T] [--seed S] [--grad-norm G]
+//            [--output-dir DIR]
+//
+// Linked by `qtc compile` with the layer's library (qtc_step.h). Every
+// argument tensor is bound by name from --input, else from the --weights
+// files; optimizer state that is not given starts at zero, the step number
+// at --start-step and the seed at --seed (advanced by 65536 each step, so
+// steps never share stochastic-rounding draws). Each step's updated
+// parameters and state are fed back as the next step's arguments. The last
+// step's results are written as DIR/result<i>[.<storage>].npy (the names
+// qtc-run uses) and the updated tensors, by argument name, to
+// DIR/updated.safetensors.
+//
+//===----------------------------------------------------------------------===//
+#include "runtime/Npy.h"
+#include "runtime/Safetensors.h"
+#include "runtime/qtc_step.h"
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+using qtc::HostTensor;
+using qtc::Status;
+
+namespace {
+
+struct Options {
+  std::vector<std::string> weights;
+  std::map<std::string, std::string> inputs;
+  int64_t steps = 1, startStep = 1, seed = 0;
+  bool hasGradNorm = false;
+  float gradNorm = 0;
+  std::string outputDir = ".";
+};
+
+constexpr int64_t kSeedStride = 65536;
+
+qtc::DType dtypeOf(const qtc_tensor_info &info) {
+  return static_cast<qtc::DType>(info.dtype);
+}
+
+qtc::Shape shapeOf(const qtc_tensor_info &info) {
+  return qtc::Shape(info.shape, info.shape + info.rank);
+}
+
+std::string describe(const qtc_tensor_info &info) {
+  return "'" + std::string(info.name) + "' (" + qtc::dtypeName(dtypeOf(info)) +
+         " " + qtc::formatShape(shapeOf(info)) + ")";
+}
+
+Status parse(int argc, char **argv, Options &options) {
+  for (int i = 1; i < argc; ++i) {
+    std::string flag = argv[i];
+    if (flag == "--help" || flag == "-h")
+      return Status::error(
+          "usage: qtc-step [--weights FILE.safetensors]... "
+          "[--input NAME=FILE.npy]... [--steps N] [--start-step T] "
+          "[--seed S] [--grad-norm G] [--output-dir DIR]");
+    if (i + 1 == argc)
+      return Status::error(flag + " needs a value");
+    std::string value = argv[++i];
+    char *end = nullptr;
+    auto integer = [&](int64_t &out) {
+      out = std::strtoll(value.c_str(), &end, 10);
+      return *end == '\0' && !value.empty()
+                 ? Status::success()
+                 : Status::error(flag + ": not an integer: '" + value + "'");
+    };
+    if (flag == "--weights") {
+      options.weights.push_back(value);
+    } else if (flag == "--input") {
+      size_t eq = value.find('=');
+      if (eq == std::string::npos || eq == 0)
+        return Status::error("--input takes NAME=FILE.npy, got '" + value +
+                             "'");
+      options.inputs[value.substr(0, eq)] = value.substr(eq + 1);
+    } else if (flag == "--steps") {
+      QTC_RETURN_IF_ERROR(integer(options.steps));
+      if (options.steps < 1)
+        return Status::error("--steps must be at least 1");
+    } else if (flag == "--start-step") {
+      QTC_RETURN_IF_ERROR(integer(options.startStep));
+      if (options.startStep < 1)
+        return Status::error("--start-step must be at least 1");
+    } else if (flag == "--seed") {
+      QTC_RETURN_IF_ERROR(integer(options.seed));
+    } else if (flag == "--grad-norm") {
+      options.gradNorm = std::strtof(value.c_str(), &end);
+      if (*end != '\0' || value.empty() || !std::isfinite(options.gradNorm))
+        return Status::error("--grad-norm: not a finite number: '" + value +
+                             "'");
+      options.hasGradNorm = true;
+    } else if (flag == "--output-dir") {
+      options.outputDir = value;
+    } else {
+      return Status::error("unknown option '" + flag + "' (see --help)");
+    }
+  }
+  return Status::success();
+}
+
+HostTensor scalar(qtc::DType dtype, const void *value) {
+  HostTensor t(dtype, {});
+  std::memcpy(t.bytes.data(), value, t.bytes.size());
+  return t;
+}
+
+/// The value of one argument tensor at the first step.
+Status bind(const qtc_tensor_info &info, const Options &options,
+            const qtc::TensorMap &weights, HostTensor &out) {
+  switch (info.role) {
+  case QTC_ROLE_STEP:
+    out = scalar(qtc::DType::I64, &options.startStep);
+    return Status::success();
+  case QTC_ROLE_SEED:
+    out = scalar(qtc::DType::I64, &options.seed);
+    return Status::success();
+  case QTC_ROLE_GRAD_NORM:
+    if (!options.hasGradNorm)
+      return Status::error("argument " + describe(info) +
+                           " is t-SignSGD's global gradient norm: pass "
+                           "--grad-norm");
+    out = scalar(qtc::DType::F32, &options.gradNorm);
+    return Status::success();
+  default:
+    break;
+  }
+  if (auto it = options.inputs.find(info.name); it != options.inputs.end()) {
+    QTC_RETURN_IF_ERROR(qtc::readNpy(it->second, out)
+                            .withContext("argument " + describe(info)));
+  } else if (auto w = weights.find(info.name); w != weights.end()) {
+    out = w->second;
+  } else if (info.role == QTC_ROLE_STATE) {
+    out = HostTensor(dtypeOf(info), shapeOf(info)); // zero-filled
+    return Status::success();
+  } else {
+    return Status::error("missing argument " + describe(info) +
+                         ": pass --input " + info.name +
+                         "=FILE.npy or put it in a --weights file");
+  }
+  if (out.dtype != dtypeOf(info) || out.shape != shapeOf(info))
+    return Status::error("argument " + describe(info) + " was given as " +
+                         qtc::dtypeName(out.dtype) + " " +
+                         qtc::formatShape(out.shape));
+  return Status::success();
+}
+
+/// The first non-finite element of a floating-point tensor, or -1.
+int64_t firstNonFinite(const HostTensor &t) {
+  for (int64_t i = 0; i < t.numel(); ++i) {
+    float v;
+    if (t.dtype == qtc::DType::F32)
+      v = t.data<float>()[i];
+    else if (t.dtype == qtc::DType::F64)
+      v = static_cast<float>(t.data<double>()[i]);
+    else
+      return -1; // f16 results come from f32 values checked before rounding
+    if (!std::isfinite(v))
+      return i;
+  }
+  return -1;
+}
+
+Status run(const Options &options) {
+  const qtc_program *program = qtc_program_get();
+  qtc::TensorMap weights;
+  for (const std::string &file : options.weights) {
+    qtc::TensorMap more;
+    QTC_RETURN_IF_ERROR(qtc::readSafetensors(file, more));
+    weights.insert(more.begin(), more.end());
+  }
+  std::vector<HostTensor> args(program->num_args),
+      results(program->num_results);
+  std::vector<void *> argPtrs, resultPtrs;
+  for (int i = 0; i < program->num_args; ++i) {
+    QTC_RETURN_IF_ERROR(bind(program->args[i], options, weights, args[i]));
+    argPtrs.push_back(args[i].bytes.data());
+  }
+  for (int i = 0; i < program->num_results; ++i) {
+    results[i] =
+        HostTensor(dtypeOf(program->results[i]), shapeOf(program->results[i]));
+    resultPtrs.push_back(results[i].bytes.data());
+  }
+  for (const auto &[name, file] : options.inputs) {
+    bool used = false;
+    for (int i = 0; i < program->num_args; ++i)
+      used |= name == program->args[i].name;
+    if (!used)
+      return Status::error("--input " + name +
+                           ": the program has no argument '" + name + "'");
+  }
+  size_t arenaBytes = (program->arena_bytes + 63) / 64 * 64;
+  std::unique_ptr<void, void (*)(void *)> arena(
+      std::aligned_alloc(64, arenaBytes ? arenaBytes : 64), std::free);
+
+  for (int64_t k = 0; k < options.steps; ++k) {
+    int64_t t = options.startStep + k;
+    auto start = std::chrono::steady_clock::now();
+    if (int code =
+            program->step(argPtrs.data(), resultPtrs.data(), arena.get()))
+      return Status::error("step " + std::to_string(t) +
+                           " failed with Halide error " + std::to_string(code));
+    double ms = std::chrono::duration<double, std::milli>(
+                    std::chrono::steady_clock::now() - start)
+                    .count();
+    for (int j = 0; j < program->num_results; ++j)
+      if (int64_t i = firstNonFinite(results[j]); i >= 0)
+        return Status::error("step " + std::to_string(t) + ": result " +
+                             describe(program->results[j]) +
+                             " has a non-finite value at flat index " +
+                             std::to_string(i));
+    std::fprintf(stderr, "qtc-step: step %lld (%lld of %lld) took %.2f ms\n",
+                 static_cast<long long>(t), static_cast<long long>(k + 1),
+                 static_cast<long long>(options.steps), ms);
+    if (k + 1 == options.steps)
+      break;
+    for (int j = 0; j < program->num_results; ++j)
+      if (int target = program->results[j].updates; target >= 0)
+        std::memcpy(args[target].bytes.data(), results[j].bytes.data(),
+                    results[j].bytes.size());
+    for (int i = 0; i < program->num_args; ++i) {
+      if (program->args[i].role == QTC_ROLE_STEP)
+        *args[i].data<int64_t>() += 1;
+      else if (program->args[i].role == QTC_ROLE_SEED)
+        *args[i].data<int64_t>() += kSeedStride;
+    }
+  }
+
+  qtc::TensorMap updated;
+  for (int j = 0; j < program->num_results; ++j) {
+    const qtc_tensor_info &info = program->results[j];
+    std::string path = options.outputDir + "/" + info.name + ".npy";
+    QTC_RETURN_IF_ERROR(qtc::writeNpy(path, results[j]));
+    if (info.updates >= 0)
+      updated[program->args[info.updates].name] = results[j];
+  }
+  if (!updated.empty())
+    QTC_RETURN_IF_ERROR(qtc::writeSafetensors(
+        options.outputDir + "/updated.safetensors", updated));
+  std::fprintf(stderr,
+               "qtc-step: wrote %d results and %zu updated tensors to %s\n",
+               program->num_results, updated.size(), options.outputDir.c_str());
+  return Status::success();
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+  Options options;
+  Status status = parse(argc, argv, options);
+  if (status.ok())
+    status = run(options);
+  if (!status.ok()) {
+    std::fprintf(stderr, "qtc-step: error: %s\n", status.message().c_str());
+    return 1;
+  }
+  return 0;
+}

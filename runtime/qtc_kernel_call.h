@@ -1,0 +1,69 @@
+//===- qtc_kernel_call.h - what a generated step needs to call kernels ----===//
+//
+// Included by the step.cpp that `qtc compile` writes: views of the step's
+// flat buffers (arguments, results, arena slices) as Halide buffers, and
+// the copies and error reports around the kernel calls. Header-only, so a
+// compiled layer depends on Halide's runtime and nothing else of qtc.
+//
+//===----------------------------------------------------------------------===//
+#ifndef QTC_RUNTIME_QTC_KERNEL_CALL_H
+#define QTC_RUNTIME_QTC_KERNEL_CALL_H
+
+#include "HalideBuffer.h"
+#include "runtime/qtc_step.h"
+
+#include <cstdio>
+#include <cstring>
+#include <initializer_list>
+#include <vector>
+
+namespace qtc::step {
+
+using View = Halide::Runtime::Buffer<void>;
+
+inline const halide_type_t kF32(halide_type_float, 32),
+    kF16(halide_type_float, 16), kU16(halide_type_uint, 16),
+    kI8(halide_type_int, 8), kU8(halide_type_uint, 8),
+    kI32(halide_type_int, 32), kI64(halide_type_int, 64);
+
+/// A dense row-major tensor of `shape` at `data`. Halide lists dimensions
+/// innermost first, so a [rows, cols] matrix is (cols, rows).
+inline View view(halide_type_t type, const void *data,
+                 std::initializer_list<int> shape) {
+  std::vector<int> dims(shape.begin(), shape.end());
+  std::vector<halide_dimension_t> halideDims(dims.size());
+  int stride = 1;
+  for (size_t i = 0; i < dims.size(); ++i) {
+    size_t d = dims.size() - 1 - i;
+    halideDims[i] = halide_dimension_t(0, dims[d], stride);
+    stride *= dims[d];
+  }
+  return View(type, const_cast<void *>(data), static_cast<int>(dims.size()),
+              halideDims.data());
+}
+
+/// Columns [first, first + count) of a row-major [rows, cols] matrix, read
+/// in place (a column slice feeding a matmul).
+inline View columns(halide_type_t type, const void *data, int rows, int cols,
+                    int first, int count) {
+  halide_dimension_t dims[2] = {halide_dimension_t(0, count, 1),
+                                halide_dimension_t(0, rows, cols)};
+  const char *base = static_cast<const char *>(data) +
+                     static_cast<size_t>(first) * ((type.bits + 7) / 8);
+  return View(type, const_cast<char *>(base), 2, dims);
+}
+
+inline void copy(void *dst, const void *src, size_t bytes) {
+  std::memcpy(dst, src, bytes);
+}
+
+/// Reports a failed kernel call; returns its error code.
+inline int fail(const char *kernel, int code) {
+  std::fprintf(stderr, "qtc: kernel %s failed with Halide error %d\n", kernel,
+               code);
+  return code;
+}
+
+} // namespace qtc::step
+
+#endif // QTC_RUNTIME_QTC_KERNEL_CALL_H
