@@ -19,6 +19,8 @@
 #include "runtime/Safetensors.h"
 #include "runtime/qtc_step.h"
 
+#include "HalideRuntime.h"
+
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -253,9 +255,19 @@ Status run(const Options &options) {
   return Status::success();
 }
 
+/// Halide's default handler aborts; a failing kernel (a NaN reaching a
+/// quantize, no CUDA driver) should instead fail the step with its message.
+void reportHalideError(void *, const char *message) {
+  std::string text = message;
+  while (!text.empty() && text.back() == '\n')
+    text.pop_back();
+  std::fprintf(stderr, "qtc-step: Halide: %s\n", text.c_str());
+}
+
 } // namespace
 
 int main(int argc, char **argv) {
+  halide_set_error_handler(reportHalideError);
   Options options;
   Status status = parse(argc, argv, options);
   if (status.ok())

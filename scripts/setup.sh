@@ -17,6 +17,10 @@ packages=(
   cmake ninja-build ccache g++ python3
   nlohmann-json3-dev libgtest-dev
   libopenblas-dev libdnnl-dev
+  # `qtc compile --target arm-64-linux` builds a layer's library and trainer
+  # for AArch64 with the cross compiler; the tests run that trainer under
+  # qemu's user-mode emulation.
+  g++-aarch64-linux-gnu qemu-user
 )
 
 missing=()

@@ -39,6 +39,16 @@ ptxas = shutil.which("ptxas") or (
 if ptxas:
     config.available_features.add("cuda-ptxas")
     config.substitutions.append(("ptxas", ptxas))
+# `qtc compile --target arm-64-linux` needs the AArch64 cross compiler; its
+# trainer runs here under qemu's user-mode emulation.
+if shutil.which("aarch64-linux-gnu-g++"):
+    config.available_features.add("aarch64-cxx")
+if shutil.which("qemu-aarch64"):
+    config.available_features.add("qemu-aarch64")
+# A CUDA GPU to run `--target cuda` trainers on.
+if shutil.which("nvidia-smi") and subprocess.run(
+        ["nvidia-smi", "-L"], capture_output=True).returncode == 0:
+    config.available_features.add("cuda-gpu")
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 llvm_config.add_tool_substitutions(
     ["qtc", "qtc-opt", "qtc-run", "qtc-bench", "llvm-objdump"], [config.qtc_tools_dir, config.llvm_tools_dir])

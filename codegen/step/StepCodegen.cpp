@@ -133,7 +133,8 @@ std::string describe(Location loc) {
 
 class StepEmitter {
 public:
-  explicit StepEmitter(func::FuncOp func) : func(func) {}
+  StepEmitter(func::FuncOp func, const StepOptions &options)
+      : func(func), options(options) {}
 
   FailureOr<StepProgram> emit();
 
@@ -164,6 +165,7 @@ private:
   std::string tensorTable(ArrayRef<std::string> rows);
 
   func::FuncOp func;
+  StepOptions options;
   DenseMap<Value, SmallVector<Slot>> slots;
   DenseMap<Value, std::string> scalars;
   SmallVector<Slot> results;
@@ -194,10 +196,32 @@ void StepEmitter::call(KernelOp kernel, const std::string &function,
                       kernel.getKind().str() + " at " +
                       describe(kernel.getLoc()) + ")";
   body += "  // kernel " + label + "\n";
-  body += "  if (int e = " + function + "(";
-  for (auto [i, arg] : llvm::enumerate(args))
-    body += (i ? ",\n        " : "\n        ") + arg;
-  body += "))\n    return fail(\"" + label + "\", e);\n";
+  if (!options.syncDeviceBuffers) {
+    body += "  if (int e = " + function + "(";
+    for (auto [i, arg] : llvm::enumerate(args))
+      body += (i ? ",\n        " : "\n        ") + arg;
+    body += "))\n    return fail(\"" + label + "\", e);\n";
+    return;
+  }
+  // Named views, so that each can be brought back to the host afterwards.
+  body += "  {\n";
+  SmallVector<std::string> names;
+  for (const std::string &arg : args) {
+    if (!StringRef(arg).starts_with("view(") &&
+        !StringRef(arg).starts_with("columns(")) {
+      names.push_back(arg);
+      continue;
+    }
+    names.push_back("b" + std::to_string(names.size()));
+    body += "    View " + names.back() + " = " + arg + ";\n";
+  }
+  body += "    if (int e = " + function + "(" + llvm::join(names, ", ") +
+          "))\n      return fail(\"" + label + "\", e);\n";
+  for (auto [name, arg] : llvm::zip_equal(names, args))
+    if (name != arg)
+      body +=
+          "    " + name + ".copy_to_host();\n    " + name + ".device_free();\n";
+  body += "  }\n";
 }
 
 Value StepEmitter::outer(KernelOp kernel, Value inner) const {
@@ -667,6 +691,7 @@ FailureOr<StepProgram> StepEmitter::emit() {
 
 } // namespace
 
-FailureOr<StepProgram> mlir::qt::emitStepProgram(func::FuncOp func) {
-  return StepEmitter(func).emit();
+FailureOr<StepProgram> mlir::qt::emitStepProgram(func::FuncOp func,
+                                                 const StepOptions &options) {
+  return StepEmitter(func, options).emit();
 }

@@ -32,9 +32,17 @@ struct StepProgram {
   std::vector<KernelLibrary> kernels;
 };
 
+struct StepOptions {
+  /// Kernels may run on a GPU: after each call, every buffer it touched is
+  /// copied back to the host and its device memory freed, so the next
+  /// kernel (CPU or GPU) reads the host copy.
+  bool syncDeviceBuffers = false;
+};
+
 /// Fails with a diagnostic on the first op that no kernel computes, or if
 /// the function has not been through qt-fuse and qt-plan-memory.
-FailureOr<StepProgram> emitStepProgram(func::FuncOp func);
+FailureOr<StepProgram> emitStepProgram(func::FuncOp func,
+                                       const StepOptions &options = {});
 
 } // namespace mlir::qt
 

@@ -56,7 +56,8 @@ cl::opt<double> lr("lr", cl::desc("AdamW learning rate"), cl::init(1.0e-4));
 cl::opt<int64_t> totalSteps("total-steps",
                             cl::desc("t-SignSGD schedule length (lota)"),
                             cl::init(0));
-cl::opt<std::string> target("target", cl::desc("host"), cl::init("host"));
+cl::opt<std::string> target("target", cl::desc("host, arm-64-linux or cuda"),
+                            cl::init("host"));
 cl::opt<std::string> emit("emit",
                           cl::desc("mlir-after=PASS: print the IR after PASS"),
                           cl::init(""));
@@ -127,17 +128,71 @@ SmallVector<Stage> pipeline() {
   };
 }
 
-/// The Halide targets of each kernel library and of the shared runtime.
-LogicalResult targetsFor(StringRef name, std::string &kernels,
-                         std::string &runtime) {
+/// How to build for one `--target`.
+struct Toolchain {
+  /// Halide targets of the kernel libraries and of their one runtime.
+  std::string kernels, runtime;
+  /// With a GPU: the kernels that have a GPU schedule take `gpuKernels`.
+  std::string gpuKernels;
+  std::function<bool(const qt::KernelLibrary &)> onGpu;
+  /// The C++ compiler and archiver for step.cpp and the trainer.
+  std::string cxx, ar;
+  /// Link the build's own libqtcrt and qtc-step main (host ABI) instead of
+  /// compiling runtime/ for the target.
+  bool prebuiltRuntime = true;
+  /// Extra link flags of the trainer.
+  std::vector<std::string> linkFlags;
+  /// Kernels may run on a GPU (qt::StepOptions::syncDeviceBuffers).
+  bool gpu = false;
+};
+
+FailureOr<Toolchain> toolchainFor(StringRef name) {
+  Toolchain t;
+  t.cxx = QTC_CXX;
+  t.ar = QTC_AR;
   if (name == "host") {
-    kernels =
+    // AVX-512 VNNI first, AVX2 where the CPU lacks it, chosen at run time.
+    t.kernels =
         QTC_X86_AVX512_TARGET "-no_runtime," QTC_X86_AVX2_TARGET "-no_runtime";
-    runtime = "x86-64-linux";
-    return success();
+    t.runtime = "x86-64-linux";
+    return t;
   }
-  llvm::errs() << "qtc: error: unknown or unsupported target '" << name
-               << "' (supported: host)\n";
+  if (name == "arm-64-linux") {
+    if (StringRef(QTC_AARCH64_CXX).empty()) {
+      llvm::errs()
+          << "qtc: error: --target arm-64-linux needs an AArch64 C++ "
+             "compiler (Debian: g++-aarch64-linux-gnu); none was found "
+             "when qtc was configured\n";
+      return failure();
+    }
+    t.kernels = "arm-64-linux-arm_dot_prod-no_runtime";
+    t.runtime = "arm-64-linux";
+    t.cxx = QTC_AARCH64_CXX;
+    t.ar = QTC_AARCH64_AR;
+    t.prebuiltRuntime = false;
+    // One self-contained binary to copy to the board.
+    t.linkFlags = {"-static"};
+    return t;
+  }
+  if (name == "cuda") {
+    // sm_80 PTX for the kernels with a tested GPU schedule (the GSE matmul,
+    // the dequantize-on-load affine matmuls); the others run on the host
+    // CPU (the GSE quantize's NaN check cannot run in a CUDA kernel yet).
+    t.kernels =
+        QTC_X86_AVX512_TARGET "-no_runtime," QTC_X86_AVX2_TARGET "-no_runtime";
+    t.gpuKernels = QTC_X86_AVX2_TARGET "-cuda-cuda_capability_80-no_runtime";
+    t.onGpu = [](const qt::KernelLibrary &k) {
+      // The affine matmul's CUDA schedule is the forward's (y = x W).
+      return k.generator == "gse_matmul" ||
+             (k.generator == "affine_matmul" &&
+              llvm::is_contained(k.params, "transposed=false"));
+    };
+    t.runtime = "x86-64-linux-cuda";
+    t.gpu = true;
+    return t;
+  }
+  llvm::errs() << "qtc: error: unknown target '" << name
+               << "' (expected host, arm-64-linux or cuda)\n";
   return failure();
 }
 
@@ -153,14 +208,16 @@ LogicalResult writeFile(StringRef path, StringRef text) {
   return success();
 }
 
-LogicalResult build(ModuleOp module, StringRef kernelTargets,
-                    StringRef runtimeTarget) {
+LogicalResult build(ModuleOp module, const Toolchain &toolchain) {
   auto funcs = llvm::to_vector(module.getOps<func::FuncOp>());
   if (funcs.size() != 1)
     return module.emitError("qtc compile takes a module with one function (the "
                             "layer), found ")
            << funcs.size();
-  FailureOr<qt::StepProgram> program = qt::emitStepProgram(funcs.front());
+  qt::StepOptions stepOptions;
+  stepOptions.syncDeviceBuffers = toolchain.gpu;
+  FailureOr<qt::StepProgram> program =
+      qt::emitStepProgram(funcs.front(), stepOptions);
   if (failed(program))
     return failure();
   SmallString<128> kernelsDir(outputDir);
@@ -181,6 +238,10 @@ LogicalResult build(ModuleOp module, StringRef kernelTargets,
   // Kernels, one library per distinct generator and parameters, and one
   // Halide runtime for all of them.
   size_t total = program->kernels.size() + 1;
+  auto targetOf = [&](const qt::KernelLibrary &kernel) {
+    return toolchain.onGpu && toolchain.onGpu(kernel) ? toolchain.gpuKernels
+                                                      : toolchain.kernels;
+  };
   std::vector<std::string> archives;
   for (auto [i, kernel] : llvm::enumerate(program->kernels)) {
     std::vector<std::string> args = {"-g",
@@ -191,7 +252,7 @@ LogicalResult build(ModuleOp module, StringRef kernelTargets,
                                      std::string(kernelsDir),
                                      "-e",
                                      "static_library,h",
-                                     ("target=" + kernelTargets).str()};
+                                     "target=" + targetOf(kernel)};
     args.insert(args.end(), kernel.params.begin(), kernel.params.end());
     std::string params = llvm::join(kernel.params, " ");
     llvm::errs() << "qtc: [" << i + 1 << "/" << total << "] kernel "
@@ -203,23 +264,26 @@ LogicalResult build(ModuleOp module, StringRef kernelTargets,
     archives.push_back(std::string(kernelsDir) + "/" + kernel.function + ".a");
   }
   llvm::errs() << "qtc: [" << total << "/" << total << "] Halide runtime ("
-               << runtimeTarget << ")\n";
-  if (failed(runProgram(QTC_KERNEL_GENERATORS,
-                        {"-r", "qtc_halide_runtime", "-o",
-                         std::string(kernelsDir), "-e", "static_library",
-                         ("target=" + runtimeTarget).str()},
-                        "generating the Halide runtime")))
+               << toolchain.runtime << ")\n";
+  if (failed(
+          runProgram(QTC_KERNEL_GENERATORS,
+                     {"-r", "qtc_halide_runtime", "-o", std::string(kernelsDir),
+                      "-e", "static_library", "target=" + toolchain.runtime},
+                     "generating the Halide runtime")))
     return failure();
   archives.push_back(std::string(kernelsDir) + "/qtc_halide_runtime.a");
 
   // The step, its library and the trainer.
   llvm::errs() << "qtc: compiling step.cpp and linking qtc-step\n";
-  if (failed(runProgram(QTC_CXX,
-                        {"-std=c++17", "-O2", "-I" QTC_SOURCE_DIR,
-                         "-I" QTC_HALIDE_INCLUDE_DIR,
-                         "-I" + std::string(kernelsDir), "-c", out("step.cpp"),
-                         "-o", out("step.o")},
-                        "compiling step.cpp")))
+  auto compile = [&](StringRef source, StringRef object) {
+    return runProgram(toolchain.cxx,
+                      {"-std=c++17", "-O2", "-I" QTC_SOURCE_DIR,
+                       "-I" QTC_HALIDE_INCLUDE_DIR,
+                       "-I" + std::string(kernelsDir), "-c", source.str(), "-o",
+                       object.str()},
+                      ("compiling " + llvm::sys::path::filename(source)).str());
+  };
+  if (failed(compile(out("step.cpp"), out("step.o"))))
     return failure();
   std::string mri =
       "create " + out("libqtc_model.a") + "\naddmod " + out("step.o") + "\n";
@@ -228,14 +292,34 @@ LogicalResult build(ModuleOp module, StringRef kernelTargets,
   mri += "save\nend\n";
   llvm::sys::fs::remove(out("libqtc_model.a"));
   if (failed(writeFile(out("libqtc_model.mri"), mri)) ||
-      failed(runProgram(QTC_AR, {"-M"}, "archiving libqtc_model.a",
+      failed(runProgram(toolchain.ar, {"-M"}, "archiving libqtc_model.a",
                         out("libqtc_model.mri"))))
     return failure();
-  if (failed(runProgram(QTC_CXX,
-                        {"-o", out("qtc-step"), QTC_STEP_MAIN_LIB,
-                         out("libqtc_model.a"), QTC_RUNTIME_LIB, "-lpthread",
-                         "-ldl", "-lm"},
-                        "linking qtc-step")))
+
+  // The trainer: qtc-step's main and the runtime it reads files with, from
+  // this build for the host, compiled from runtime/ for another target.
+  std::vector<std::string> link = {"-o", out("qtc-step")};
+  if (toolchain.prebuiltRuntime) {
+    link.insert(link.end(),
+                {QTC_STEP_MAIN_LIB, out("libqtc_model.a"), QTC_RUNTIME_LIB});
+  } else {
+    std::vector<std::string> objects;
+    for (StringRef file :
+         {"StepMain", "DType", "HostTensor", "Npy", "Safetensors"}) {
+      std::string object =
+          std::string(kernelsDir) + "/runtime_" + file.str() + ".o";
+      if (failed(compile(QTC_SOURCE_DIR "/runtime/" + file.str() + ".cpp",
+                         object)))
+        return failure();
+      objects.push_back(object);
+    }
+    link.insert(link.end(), objects.begin(), objects.end());
+    link.push_back(out("libqtc_model.a"));
+  }
+  link.insert(link.end(), {"-lpthread", "-ldl", "-lm"});
+  link.insert(link.end(), toolchain.linkFlags.begin(),
+              toolchain.linkFlags.end());
+  if (failed(runProgram(toolchain.cxx, link, "linking qtc-step")))
     return failure();
   if (std::error_code ec = llvm::sys::fs::copy_file(
           QTC_SOURCE_DIR "/runtime/qtc_step.h", out("qtc_step.h"))) {
@@ -272,8 +356,8 @@ int main(int argc, char **argv) {
     return 1;
   }
 
-  std::string kernelTargets, runtimeTarget;
-  if (failed(targetsFor(target, kernelTargets, runtimeTarget)))
+  FailureOr<Toolchain> toolchain = toolchainFor(target);
+  if (failed(toolchain))
     return 1;
 
   DialectRegistry registry;
@@ -311,7 +395,7 @@ int main(int argc, char **argv) {
       return 0;
     }
   }
-  if (failed(build(*module, kernelTargets, runtimeTarget)))
+  if (failed(build(*module, *toolchain)))
     return 1;
   llvm::errs() << "qtc: wrote " << outputDir
                << "/{libqtc_model.a, qtc_step.h, qtc-step, step.cpp}\n";
