@@ -119,10 +119,11 @@ def QtPlanMemory : Pass<"qt-plan-memory", "::mlir::func::FuncOp"> {
     Sizes each kernel result's storage (quantized values: all their storage
     tensors, 64-byte aligned), computes liveness over the kernel order and
     assigns arena offsets so that values live at the same time never
-    overlap (first fit, largest first). Each qt.kernel gets `qt.arena`, one
-    offset per storage tensor of its results; the function gets
-    `qt.arena_size`. A remark reports the peak against the sum of all
-    intermediates.
+    overlap (first fit, largest first). A result the function returns is
+    written in place into the caller's result buffer (offset -1). Each
+    qt.kernel gets `qt.arena`, one offset per storage tensor of its
+    results; the function gets `qt.arena_size`. A remark reports the peak
+    against the sum of all intermediates.
   }];
 }
 

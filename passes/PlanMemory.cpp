@@ -24,9 +24,20 @@ using namespace mlir::qt;
 namespace {
 
 constexpr int64_t kAlignment = 64;
+/// The `qt.arena` offset of a storage tensor that lives in the function's
+/// result buffer instead of the arena.
+constexpr int64_t kInResult = -1;
 
 int64_t alignUp(int64_t bytes) {
   return (bytes + kAlignment - 1) / kAlignment * kAlignment;
+}
+
+SmallVector<RankedTensorType> storageOf(Type type) {
+  if (auto quantized = dyn_cast<QuantizedTypeInterface>(type))
+    return quantized.getStorageTypes();
+  if (auto tensor = dyn_cast<RankedTensorType>(type))
+    return {tensor};
+  return {};
 }
 
 int64_t bytesOf(RankedTensorType type) {
@@ -56,6 +67,13 @@ void PlanMemoryPass::runOnOperation() {
   for (auto [i, op] : llvm::enumerate(body))
     position[&op] = i;
 
+  // A kernel result the function returns is written straight into the
+  // caller's result buffer: it needs no arena bytes and no copy.
+  auto ret = cast<func::ReturnOp>(body.getTerminator());
+  DenseSet<Value> returned(ret.getOperands().begin(), ret.getOperands().end());
+  DenseMap<Operation *, SmallVector<int64_t>> offsets;
+  unsigned inPlace = 0;
+
   SmallVector<Buffer> buffers;
   for (Operation &op : body) {
     auto kernel = dyn_cast<KernelOp>(op);
@@ -72,15 +90,17 @@ void PlanMemoryPass::runOnOperation() {
     }
     unsigned slot = 0;
     for (Value result : kernel.getResults()) {
+      if (returned.contains(result)) {
+        for (size_t i = 0, e = storageOf(result.getType()).size(); i < e; ++i)
+          offsets[kernel].push_back(kInResult);
+        slot += storageOf(result.getType()).size();
+        ++inPlace;
+        continue;
+      }
       unsigned last = position[&op];
       for (Operation *user : result.getUsers())
         last = std::max(last, position[body.findAncestorOpInBlock(*user)]);
-      SmallVector<RankedTensorType> storage;
-      if (auto quantized = dyn_cast<QuantizedTypeInterface>(result.getType()))
-        storage = quantized.getStorageTypes();
-      else if (auto tensor = dyn_cast<RankedTensorType>(result.getType()))
-        storage.push_back(tensor);
-      for (RankedTensorType type : storage)
+      for (RankedTensorType type : storageOf(result.getType()))
         buffers.push_back(
             {kernel, slot++, alignUp(bytesOf(type)), position[&op], last});
     }
@@ -114,10 +134,9 @@ void PlanMemoryPass::runOnOperation() {
   }
 
   Builder builder(&getContext());
-  DenseMap<Operation *, SmallVector<int64_t>> offsets;
   for (Buffer &b : buffers) {
     SmallVector<int64_t> &list = offsets[b.kernel];
-    list.resize(std::max<size_t>(list.size(), b.slot + 1));
+    list.resize(std::max<size_t>(list.size(), b.slot + 1), kInResult);
     list[b.slot] = b.offset;
   }
   for (auto &[op, list] : offsets)
@@ -125,7 +144,7 @@ void PlanMemoryPass::runOnOperation() {
   func->setAttr("qt.arena_size", builder.getI64IntegerAttr(arenaSize));
   func.emitRemark() << "arena of " << arenaSize << " bytes for "
                     << buffers.size() << " intermediates of " << total
-                    << " bytes";
+                    << " bytes; " << inPlace << " results written in place";
 }
 
 } // namespace

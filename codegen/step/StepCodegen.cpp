@@ -159,6 +159,10 @@ private:
   LogicalResult lowerAffineMatmul(KernelOp kernel, Value x, Value weight,
                                   Value weak, bool transposed, Slot out);
 
+  /// The index in `results` of storage tensor `part` of the first return
+  /// operand that is `value`; -1 if it is not returned.
+  int resultTensorOf(Value value, unsigned part);
+
   std::string library(StringRef generator, std::vector<std::string> params);
   void call(KernelOp kernel, const std::string &function,
             ArrayRef<std::string> args);
@@ -222,6 +226,17 @@ void StepEmitter::call(KernelOp kernel, const std::string &function,
       body +=
           "    " + name + ".copy_to_host();\n    " + name + ".device_free();\n";
   body += "  }\n";
+}
+
+int StepEmitter::resultTensorOf(Value value, unsigned part) {
+  auto ret = cast<func::ReturnOp>(func.getBody().front().getTerminator());
+  int index = 0;
+  for (Value operand : ret.getOperands()) {
+    if (operand == value)
+      return index + part;
+    index += storageOf(operand.getType()).size();
+  }
+  return -1;
 }
 
 Value StepEmitter::outer(KernelOp kernel, Value inner) const {
@@ -542,16 +557,27 @@ LogicalResult StepEmitter::lowerLotaDeltaGrad(KernelOp kernel,
 }
 
 LogicalResult StepEmitter::lower(KernelOp kernel) {
-  // The kernel's results live at the arena offsets qt-plan-memory chose.
+  // The kernel's results live at the arena offsets qt-plan-memory chose, or
+  // (offset -1) in the result buffers of the first return operand they are.
   auto offsets = kernel->getAttrOfType<DenseI64ArrayAttr>("qt.arena");
   unsigned slot = 0;
-  for (Value result : kernel.getResults())
+  for (Value result : kernel.getResults()) {
+    unsigned part = 0;
     for (RankedTensorType type : storageOf(result.getType())) {
       if (!offsets || slot >= offsets.size())
         return kernel.emitOpError("has no arena offset; run qt-plan-memory");
-      slots[result].push_back(
-          {"(arena + " + std::to_string(offsets[slot++]) + ")", type});
+      int64_t offset = offsets[slot++];
+      int index = offset < 0 ? resultTensorOf(result, part) : -1;
+      if (offset < 0 && index < 0)
+        return kernel.emitOpError("has a result outside the arena that the "
+                                  "function does not return");
+      slots[result].push_back({offset < 0
+                                   ? "results[" + std::to_string(index) + "]"
+                                   : "(arena + " + std::to_string(offset) + ")",
+                               type});
+      ++part;
     }
+  }
   SmallVector<Operation *> ops;
   for (Operation &op : kernel.getBodyBlock().without_terminator())
     if (!isa<arith::ConstantOp>(op))
@@ -645,8 +671,12 @@ FailureOr<StepProgram> StepEmitter::emit() {
     for (auto [k, slot] : llvm::enumerate(from)) {
       int64_t bytes = slot.type.getNumElements() *
                       ((slot.type.getElementTypeBitWidth() + 7) / 8);
-      body += "  copy(results[" + std::to_string(index) + "], " + slot.ptr +
-              ", " + std::to_string(bytes) + ");\n";
+      std::string buffer = "results[" + std::to_string(index) + "]";
+      // Kernels wrote the rest in place; arguments returned as they are and
+      // a value returned twice are copied.
+      if (slot.ptr != buffer)
+        body += "  copy(" + buffer + ", " + slot.ptr + ", " +
+                std::to_string(bytes) + ");\n";
       int target =
           updates ? static_cast<int>(argBase[updates.getInt()] + k) : -1;
       resultRows.push_back("{\"result" + std::to_string(j) +

@@ -3,15 +3,17 @@
 // RUN: not qtc-opt %s --split-input-file --qt-plan-memory 2>/dev/null | FileCheck %s
 // RUN: not qtc-opt %s --split-input-file --qt-plan-memory --mlir-print-op-on-diagnostic=false 2>&1 >/dev/null | FileCheck %s --check-prefix=REMARK
 
-// A chain a -> b -> c of 1 KiB results: b overlaps both a and c, a and c
+// A chain a -> b -> c -> d of 1 KiB results: b overlaps a and c, a and c
 // never meet, so c reuses a's bytes. Peak 2 KiB for 3 KiB of
-// intermediates; the returned c lives to the end.
-// REMARK: remark: arena of 2048 bytes for 3 intermediates of 3072 bytes
+// intermediates; the returned d is written straight into the caller's
+// result buffer (offset -1).
+// REMARK: remark: arena of 2048 bytes for 3 intermediates of 3072 bytes; 1 results written in place
 // CHECK-LABEL: func.func @chain
 // CHECK-SAME:    qt.arena_size = 2048
 // CHECK:         qt.kernel "add" {{.*}} attributes {qt.arena = array<i64: 0>}
 // CHECK:         qt.kernel "add" {{.*}} attributes {qt.arena = array<i64: 1024>}
 // CHECK:         qt.kernel "add" {{.*}} attributes {qt.arena = array<i64: 0>}
+// CHECK:         qt.kernel "add" {{.*}} attributes {qt.arena = array<i64: -1>}
 func.func @chain(%x: tensor<256xf32>) -> tensor<256xf32> {
   %a = qt.kernel "add" ins(%x : tensor<256xf32>) -> tensor<256xf32> {
   ^bb0(%v: tensor<256xf32>):
@@ -28,20 +30,26 @@ func.func @chain(%x: tensor<256xf32>) -> tensor<256xf32> {
     %r = arith.addf %v, %v : tensor<256xf32>
     qt.yield %r : tensor<256xf32>
   }
-  return %c : tensor<256xf32>
+  %d = qt.kernel "add" ins(%c : tensor<256xf32>) -> tensor<256xf32> {
+  ^bb0(%v: tensor<256xf32>):
+    %r = arith.addf %v, %v : tensor<256xf32>
+    qt.yield %r : tensor<256xf32>
+  }
+  return %d : tensor<256xf32>
 }
 
 // -----
 
 // Each storage tensor of a quantized result has its own 64-byte aligned
 // place: 8x64 i8 mantissas (512 bytes) and 8x2 i8 exponents (16 -> 64),
-// next to the 8x64 f32 (2048 bytes) placed first as the largest. Both
-// results are returned, so everything is live at the end: no reuse.
-// REMARK: remark: arena of 2624 bytes for 3 intermediates of 2624 bytes
+// next to the 8x64 f32 (2048 bytes) placed first as the largest. All three
+// are read by the last kernel, so they are live together: no reuse.
+// REMARK: remark: arena of 2624 bytes for 3 intermediates of 2624 bytes; 1 results written in place
 // CHECK-LABEL: func.func @quantized
 // CHECK:         qt.kernel "quantize" {{.*}} attributes {qt.arena = array<i64: 2048, 2560>}
 // CHECK:         qt.kernel "neg" {{.*}} attributes {qt.arena = array<i64: 0>}
-func.func @quantized(%x: tensor<8x64xf32>) -> (!qt.gse<8x64, axis = 1>, tensor<8x64xf32>) {
+// CHECK:         qt.kernel "dequantize_add" {{.*}} attributes {qt.arena = array<i64: -1>}
+func.func @quantized(%x: tensor<8x64xf32>) -> tensor<8x64xf32> {
   %q = qt.kernel "quantize" ins(%x : tensor<8x64xf32>) -> !qt.gse<8x64, axis = 1> {
   ^bb0(%v: tensor<8x64xf32>):
     %r = qt.quantize %v : tensor<8x64xf32> -> !qt.gse<8x64, axis = 1>
@@ -52,7 +60,13 @@ func.func @quantized(%x: tensor<8x64xf32>) -> (!qt.gse<8x64, axis = 1>, tensor<8
     %r = arith.negf %v : tensor<8x64xf32>
     qt.yield %r : tensor<8x64xf32>
   }
-  return %q, %n : !qt.gse<8x64, axis = 1>, tensor<8x64xf32>
+  %s = qt.kernel "dequantize_add" ins(%q, %n : !qt.gse<8x64, axis = 1>, tensor<8x64xf32>) -> tensor<8x64xf32> {
+  ^bb0(%qv: !qt.gse<8x64, axis = 1>, %nv: tensor<8x64xf32>):
+    %d = qt.dequantize %qv : !qt.gse<8x64, axis = 1> -> tensor<8x64xf32>
+    %r = arith.addf %d, %nv : tensor<8x64xf32>
+    qt.yield %r : tensor<8x64xf32>
+  }
+  return %s : tensor<8x64xf32>
 }
 
 // -----
