@@ -16,8 +16,7 @@ using namespace mlir::qt;
 // Shape syntax: `64x128`, static dimensions only.
 //===----------------------------------------------------------------------===//
 
-static ParseResult parseShape(AsmParser &parser,
-                              SmallVector<int64_t> &shape) {
+static ParseResult parseShape(AsmParser &parser, SmallVector<int64_t> &shape) {
   return parser.parseDimensionList(shape, /*allowDynamic=*/false,
                                    /*withTrailingX=*/false);
 }
@@ -46,6 +45,14 @@ std::optional<ArrayRef<int64_t>> mlir::qt::getTensorLikeShape(Type type) {
   return std::nullopt;
 }
 
+SmallVector<RankedTensorType> mlir::qt::getStorageTypes(Type type) {
+  if (auto quantized = dyn_cast<QuantizedTypeInterface>(type))
+    return quantized.getStorageTypes();
+  if (auto tensor = dyn_cast<RankedTensorType>(type))
+    return {tensor};
+  return {};
+}
+
 //===----------------------------------------------------------------------===//
 // Verification
 //===----------------------------------------------------------------------===//
@@ -65,8 +72,8 @@ static LogicalResult verifyShape(function_ref<InFlightDiagnostic()> emitError,
 
 /// Affine weights and the axis of a GSE tensor group their rows by `group`.
 static LogicalResult
-verifyGroupDivides(function_ref<InFlightDiagnostic()> emitError,
-                   unsigned group, int64_t extent, unsigned axis) {
+verifyGroupDivides(function_ref<InFlightDiagnostic()> emitError, unsigned group,
+                   int64_t extent, unsigned axis) {
   if (group == 0 || extent % group != 0)
     return emitError() << "group size " << group
                        << " must divide the grouped dim " << axis
@@ -176,9 +183,9 @@ SmallVector<RankedTensorType> AffineType::getStorageTypes() const {
   SmallVector<int64_t> groupShape = {getNumGroups(), getOutFeatures()};
   Type zeroElement =
       getZero() == ZeroForm::Int ? Type(b.getI8Type()) : b.getF32Type();
-  SmallVector<RankedTensorType> types = {
-      tensorOf(getShape(), b.getI8Type()),
-      tensorOf(groupShape, b.getF32Type()), tensorOf(groupShape, zeroElement)};
+  SmallVector<RankedTensorType> types = {tensorOf(getShape(), b.getI8Type()),
+                                         tensorOf(groupShape, b.getF32Type()),
+                                         tensorOf(groupShape, zeroElement)};
   if (getGIdx())
     types.push_back(tensorOf({getInFeatures()}, b.getI32Type()));
   return types;

@@ -18,6 +18,10 @@ namespace mlir::qt {
 /// any other type.
 std::optional<ArrayRef<int64_t>> getTensorLikeShape(Type type);
 
+/// The tensors that hold a value in memory: a quantized type's storage
+/// (`qt.pack` order), a ranked tensor itself, nothing for a scalar.
+SmallVector<RankedTensorType> getStorageTypes(Type type);
+
 } // namespace mlir::qt
 
 #endif // QT_DIALECT_QTTYPES_H

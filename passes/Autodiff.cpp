@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "passes/Passes.h"
+#include "passes/StepSignature.h"
 
 #include "dialect/QtOps.h"
 
@@ -178,11 +179,7 @@ LogicalResult differentiate(func::FuncOp func) {
     resultAttrs.push_back(attrs.getDictionaryAttr(
         {attrs.getNamedAttr(attr::kGradOf, attrs.getI64IntegerAttr(i))}));
   }
-  builder.create<func::ReturnOp>(loc, results);
-  ret.erase();
-  func.setType(FunctionType::get(func.getContext(), body.getArgumentTypes(),
-                                 ValueRange(results).getTypes()));
-  func.setAllResultAttrs(resultAttrs);
+  setReturnedValues(func, results, resultAttrs);
   return success();
 }
 

@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "passes/Passes.h"
+#include "passes/StepSignature.h"
 
 #include "dialect/QtOps.h"
 
@@ -126,11 +127,7 @@ LogicalResult InsertOptimizerPass::insert(func::FuncOp func) {
     resultAttrs.push_back(builder.getDictionaryAttr({builder.getNamedAttr(
         attr::kUpdates, builder.getI64IntegerAttr(argument))}));
   }
-  builder.create<func::ReturnOp>(loc, results);
-  ret.erase();
-  func.setType(FunctionType::get(func.getContext(), body.getArgumentTypes(),
-                                 ValueRange(results).getTypes()));
-  func.setAllResultAttrs(resultAttrs);
+  setReturnedValues(func, results, resultAttrs);
   return success();
 }
 

@@ -32,14 +32,6 @@ int64_t alignUp(int64_t bytes) {
   return (bytes + kAlignment - 1) / kAlignment * kAlignment;
 }
 
-SmallVector<RankedTensorType> storageOf(Type type) {
-  if (auto quantized = dyn_cast<QuantizedTypeInterface>(type))
-    return quantized.getStorageTypes();
-  if (auto tensor = dyn_cast<RankedTensorType>(type))
-    return {tensor};
-  return {};
-}
-
 int64_t bytesOf(RankedTensorType type) {
   int64_t bits = type.getElementTypeBitWidth();
   return type.getNumElements() * ((bits + 7) / 8);
@@ -91,16 +83,17 @@ void PlanMemoryPass::runOnOperation() {
     unsigned slot = 0;
     for (Value result : kernel.getResults()) {
       if (returned.contains(result)) {
-        for (size_t i = 0, e = storageOf(result.getType()).size(); i < e; ++i)
+        for (size_t i = 0, e = getStorageTypes(result.getType()).size(); i < e;
+             ++i)
           offsets[kernel].push_back(kInResult);
-        slot += storageOf(result.getType()).size();
+        slot += getStorageTypes(result.getType()).size();
         ++inPlace;
         continue;
       }
       unsigned last = position[&op];
       for (Operation *user : result.getUsers())
         last = std::max(last, position[body.findAncestorOpInBlock(*user)]);
-      for (RankedTensorType type : storageOf(result.getType()))
+      for (RankedTensorType type : getStorageTypes(result.getType()))
         buffers.push_back(
             {kernel, slot++, alignUp(bytesOf(type)), position[&op], last});
     }

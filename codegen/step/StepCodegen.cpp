@@ -31,14 +31,6 @@ struct Slot {
   RankedTensorType type;
 };
 
-SmallVector<RankedTensorType> storageOf(Type type) {
-  if (auto quantized = dyn_cast<QuantizedTypeInterface>(type))
-    return quantized.getStorageTypes();
-  if (auto tensor = dyn_cast<RankedTensorType>(type))
-    return {tensor};
-  return {};
-}
-
 SmallVector<std::string> storageNamesOf(Type type) {
   SmallVector<std::string> names;
   if (auto quantized = dyn_cast<QuantizedTypeInterface>(type))
@@ -234,7 +226,7 @@ int StepEmitter::resultTensorOf(Value value, unsigned part) {
   for (Value operand : ret.getOperands()) {
     if (operand == value)
       return index + part;
-    index += storageOf(operand.getType()).size();
+    index += getStorageTypes(operand.getType()).size();
   }
   return -1;
 }
@@ -279,7 +271,7 @@ LogicalResult StepEmitter::bindArguments() {
       ++index;
       continue;
     }
-    SmallVector<RankedTensorType> storage = storageOf(type);
+    SmallVector<RankedTensorType> storage = getStorageTypes(type);
     if (storage.empty())
       return func.emitError("argument #")
              << i << " has type " << type
@@ -563,7 +555,7 @@ LogicalResult StepEmitter::lower(KernelOp kernel) {
   unsigned slot = 0;
   for (Value result : kernel.getResults()) {
     unsigned part = 0;
-    for (RankedTensorType type : storageOf(result.getType())) {
+    for (RankedTensorType type : getStorageTypes(result.getType())) {
       if (!offsets || slot >= offsets.size())
         return kernel.emitOpError("has no arena offset; run qt-plan-memory");
       int64_t offset = offsets[slot++];
