@@ -125,6 +125,23 @@ std::optional<Group> matchSliceMatmul(MatmulOp matmul) {
   return std::nullopt;
 }
 
+/// A product with a splat constant after the matmul that alone reads it:
+/// the f32 and GSE matmul kernels scale their output (LoRA's s).
+std::optional<Group> matchScaledMatmul(arith::MulFOp mul) {
+  SplatElementsAttr splat;
+  if (!matchPattern(mul.getRhs(), m_Constant(&splat)))
+    return std::nullopt;
+  auto matmul = onlyUsedBy<MatmulOp>(mul.getLhs(), {mul});
+  if (!matmul)
+    return std::nullopt;
+  bool f32 = isF32Tensor(matmul.getA()) && isF32Tensor(matmul.getB());
+  bool gse = isa<GSEType>(matmul.getA().getType()) &&
+             isa<GSEType>(matmul.getB().getType());
+  if (!f32 && !gse)
+    return std::nullopt;
+  return Group{"matmul_scale", {matmul, mul}};
+}
+
 /// The kind of a kernel computing `op` alone.
 std::string singleOpKind(Operation *op) {
   if (auto mul = dyn_cast<arith::MulFOp>(op)) {
@@ -223,6 +240,8 @@ struct FusePass : qt::impl::QtFuseBase<FusePass> {
         claim(matchLotaDeltaGrad(grad));
       else if (auto add = dyn_cast<arith::AddFOp>(op))
         claim(matchQeftGradInput(add));
+      else if (auto mul = dyn_cast<arith::MulFOp>(op))
+        claim(matchScaledMatmul(mul));
       else if (auto matmul = dyn_cast<MatmulOp>(op))
         claim(matchSliceMatmul(matmul));
     });

@@ -104,7 +104,9 @@ def QtFuse : Pass<"qt-fuse", "::mlir::func::FuncOp"> {
     - `lota_delta_grad`: Gw = x^T dY into LoTA's straight-through dDW;
     - `qeft_grad_input`: dY dense^T + pad(dY weak^T), the weak rows folded
       into the transposed dequantize-on-load matmul;
-    - `slice_matmul`: a column slice read in place by the matmul after it.
+    - `slice_matmul`: a column slice read in place by the matmul after it;
+    - `matmul_scale`: a product with a splat constant as the epilogue of
+      the f32 or GSE matmul before it (LoRA's alpha / r).
     Every other tensor op becomes a kernel of its own, named after the op
     (`matmul`, `quantize`, `scale` for a product with a splat constant, ...).
     Scalar arithmetic (seeds) stays outside kernels; splat constants are

@@ -7,7 +7,7 @@ using namespace Halide;
 namespace qtc::halide {
 
 F32MatmulPipeline defineF32Matmul(Func a, Func b, Expr K, bool transposeA,
-                                  bool transposeB) {
+                                  bool transposeB, Expr outputScale) {
   F32MatmulPipeline p;
   Var &n = p.n, &m = p.m;
   p.rk = RDom(0, K, "rk");
@@ -15,7 +15,11 @@ F32MatmulPipeline defineF32Matmul(Func a, Func b, Expr K, bool transposeA,
   Expr rhs = transposeB ? b(p.rk, n) : b(n, p.rk);
   p.product(n, m) = 0.0f;
   p.product(n, m) += lhs * rhs;
-  p.output(n, m) = p.product(n, m);
+  // strict_float: the product is rounded to f32 before the scale, as the
+  // separate ops round it.
+  p.output(n, m) = outputScale.defined()
+                       ? strict_float(p.product(n, m) * outputScale)
+                       : Expr(p.product(n, m));
   return p;
 }
 
@@ -29,7 +33,8 @@ void addLotaDeltaGrad(F32MatmulPipeline &p, Func scales, int group,
   p.rg = RDom(0, group, "rg");
   p.groupMean(n, g) = cast<double>(0);
   p.groupMean(n, g) += cast<double>(scaled(n, g * group + p.rg));
-  Expr correction = offsetScale * p.groupMean(n, m / group) / cast<double>(group);
+  Expr correction =
+      offsetScale * p.groupMean(n, m / group) / cast<double>(group);
   p.output(n, m) = strict_float(scaled(n, m) + cast<float>(correction));
 }
 

@@ -23,9 +23,12 @@ struct F32MatmulPipeline {
 
 /// op(a) [M, K] times op(b) [K, N] (qt.matmul's transposes on stored
 /// layouts), f32 accumulation. a and b must tolerate reads past their
-/// extents (BoundaryConditions::repeat_edge).
-F32MatmulPipeline defineF32Matmul(Halide::Func a, Halide::Func b, Halide::Expr K,
-                                  bool transposeA, bool transposeB);
+/// extents (BoundaryConditions::repeat_edge). A defined `outputScale`
+/// multiplies C after the sum (a fused arith.mulf epilogue: LoRA's scale).
+F32MatmulPipeline defineF32Matmul(Halide::Func a, Halide::Func b,
+                                  Halide::Expr K, bool transposeA,
+                                  bool transposeB,
+                                  Halide::Expr outputScale = Halide::Expr());
 
 /// Replaces the output by LoTA's dDW from Gw = the product (which must be
 /// [K_in, N] = x^T dY): scales [K_in/G, N] as (n, g), c = 1/omega or 1.

@@ -86,11 +86,13 @@ GseMatmulPipeline defineGseMatmul(Func aMantissas, Func aExponents,
       p.term(n, m, g) = cast<float>(cast<double>(p.groupPartial(n, m, g)) *
                                     pow2f64(p.exponent(n, m, g)));
     else
-      p.term(n, m, g) =
-          strict_float((cast<float>(p.groupPartial(n, m, g)) * smaller) * larger);
+      p.term(n, m, g) = strict_float(
+          (cast<float>(p.groupPartial(n, m, g)) * smaller) * larger);
     p.sum(n, m) = 0.0f;
     p.sum(n, m) = strict_float(p.sum(n, m) + p.term(n, m, rg));
-    p.output(n, m) = p.sum(n, m);
+    p.output(n, m) = o.outputScale.defined()
+                         ? strict_float(p.sum(n, m) * o.outputScale)
+                         : Expr(p.sum(n, m));
     return p;
   }
   // wide_int: common exponent = max(min_g e, max_g e - (31 - ceil(log2
@@ -103,9 +105,9 @@ GseMatmulPipeline defineGseMatmul(Func aMantissas, Func aExponents,
   p.exponentRange(n, m) = {cast<int32_t>(512), cast<int32_t>(-512)};
   p.exponentRange(n, m) = {min(p.exponentRange(n, m)[0], p.exponent(n, m, rg)),
                            max(p.exponentRange(n, m)[1], p.exponent(n, m, rg))};
-  p.common(n, m) = clamp(max(p.exponentRange(n, m)[0],
-                             p.exponentRange(n, m)[1] - headroom),
-                         -512, 512);
+  p.common(n, m) =
+      clamp(max(p.exponentRange(n, m)[0], p.exponentRange(n, m)[1] - headroom),
+            -512, 512);
   Expr shift = p.exponent(n, m, g) - p.common(n, m);
   Expr wide = cast<int64_t>(p.groupPartial(n, m, g));
   // shift <= 31 - ceil(log2 groups) by the choice of common; the clamp
@@ -120,8 +122,10 @@ GseMatmulPipeline defineGseMatmul(Func aMantissas, Func aExponents,
   // ldexpf((float)sum, common): the i64 -> f32 conversion rounds once; the
   // scaling is exact in f64 and the final cast rounds exactly as ldexpf does
   // where the result is subnormal.
-  p.output(n, m) = cast<float>(cast<double>(cast<float>(p.sum(n, m))) *
-                               pow2f64(p.common(n, m)));
+  Expr c = cast<float>(cast<double>(cast<float>(p.sum(n, m))) *
+                       pow2f64(p.common(n, m)));
+  p.output(n, m) =
+      o.outputScale.defined() ? strict_float(c * o.outputScale) : c;
   return p;
 }
 
@@ -140,9 +144,9 @@ Func packGseRhs(Func bMantissas, Expr cols, bool transposeB, bool unsignedRhs) {
   return packed;
 }
 
-GseGemvPipeline defineGseGemv(Func aMantissas, Func aExponents,
-                              Func bMantissas, Func bExponents, Expr K,
-                              int group, bool unsignedRhs) {
+GseGemvPipeline defineGseGemv(Func aMantissas, Func aExponents, Func bMantissas,
+                              Func bExponents, Expr K, int group,
+                              bool unsignedRhs) {
   GseGemvPipeline p;
   Var &n = p.n, &m = p.m, &q = p.q;
   p.r4 = RDom(0, 4, "r4");
@@ -183,11 +187,10 @@ void scheduleGseGemvCpu(GseGemvPipeline &p, int lanes) {
       .parallel(no);
   lanesSum.compute_at(p.output, ni).vectorize(p.u);
   lanesSum.update().vectorize(p.u);
-  p.chunk.compute_at(lanesSum, rqo).vectorize(p.q, lanes, TailStrategy::GuardWithIf);
-  p.chunk.update()
-      .atomic()
-      .vectorize(p.r4)
+  p.chunk.compute_at(lanesSum, rqo)
       .vectorize(p.q, lanes, TailStrategy::GuardWithIf);
+  p.chunk.update().atomic().vectorize(p.r4).vectorize(
+      p.q, lanes, TailStrategy::GuardWithIf);
   // Stored q-major so each step reads its 16 corrections as one vector.
   if (p.lhsChunkSums.defined())
     p.lhsChunkSums.compute_root().reorder_storage(p.q, p.m);

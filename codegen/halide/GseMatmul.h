@@ -13,6 +13,10 @@ namespace qtc::halide {
 
 struct GseMatmulOptions {
   int group = 32;
+  /// When defined, C is multiplied by it after the cross-group sum, with one
+  /// more f32 rounding: a fused arith.mulf epilogue (LoRA's scale), bit for
+  /// bit the separate ops.
+  Halide::Expr outputScale;
   bool wideInt = false;
   /// qt.matmul's transposes: A stored [K, M], B stored [N, K].
   bool transposeA = false, transposeB = false;
@@ -71,9 +75,11 @@ struct GseMatmulPipeline {
 /// The operands must read as zero outside their stored extents (wrap inputs
 /// with zeroOutside) so that schedules may compute whole register tiles past
 /// the edges of C: a zero mantissa contributes nothing.
-GseMatmulPipeline defineGseMatmul(Halide::Func aMantissas, Halide::Func aExponents,
-                                  Halide::Func bMantissas, Halide::Func bExponents,
-                                  Halide::Expr K, const GseMatmulOptions &options);
+GseMatmulPipeline defineGseMatmul(Halide::Func aMantissas,
+                                  Halide::Func aExponents,
+                                  Halide::Func bMantissas,
+                                  Halide::Func bExponents, Halide::Expr K,
+                                  const GseMatmulOptions &options);
 
 /// The operand layout of B for the x86/ARM schedules, (kk, n, ko) with
 /// k = 4 ko + kk, from B's stored mantissas; columns past `cols` (padding up
@@ -101,7 +107,8 @@ GseGemvPipeline defineGseGemv(Halide::Func aMantissas, Halide::Func aExponents,
 void scheduleGseGemvCpu(GseGemvPipeline &p, int lanes);
 
 /// One schedule per target family; each writes C in (n, m) order.
-void scheduleGseMatmulX86Avx512(GseMatmulPipeline &p, const GseMatmulOptions &o);
+void scheduleGseMatmulX86Avx512(GseMatmulPipeline &p,
+                                const GseMatmulOptions &o);
 void scheduleGseMatmulX86Avx2(GseMatmulPipeline &p, const GseMatmulOptions &o);
 void scheduleGseMatmulArm(GseMatmulPipeline &p, const GseMatmulOptions &o);
 void scheduleGseMatmulCuda(GseMatmulPipeline &p, const GseMatmulOptions &o);

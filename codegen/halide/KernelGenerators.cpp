@@ -30,6 +30,8 @@ public:
   GeneratorParam<std::string> shape{"shape", "gemm"};
   /// B's mantissas come packed by gse_pack_rhs (3-D), not as stored.
   GeneratorParam<bool> prepackedB{"prepacked_b", false};
+  /// C times the scalar input "scale" (a fused arith.mulf epilogue).
+  GeneratorParam<bool> epilogueScale{"epilogue_scale", false};
 
   Input<Buffer<int8_t>> aMantissas{"a_mantissas", 2};
   Input<Buffer<int8_t>> aExponents{"a_exponents", 2};
@@ -43,6 +45,8 @@ public:
         get_target().has_feature(Target::AVX512_SapphireRapids);
     bMantissas.set_type(packedUnsigned ? UInt(8) : Int(8));
     bMantissas.set_dimensions(prepackedB ? 3 : 2);
+    if (epilogueScale)
+      scale = add_input<float>("scale");
   }
 
   void generate() {
@@ -56,6 +60,8 @@ public:
         get_target().has_feature(Target::AVX512_SapphireRapids) &&
         !get_target().has_gpu_feature();
     options.termViaF64 = get_target().has_gpu_feature();
+    if (scale)
+      options.outputScale = *scale;
     Expr K =
         transposeA ? aMantissas.dim(1).extent() : aMantissas.dim(0).extent();
     if (gemv()) {
@@ -97,6 +103,7 @@ public:
 private:
   bool gemv() const { return std::string(shape) == "gemv"; }
 
+  GeneratorInput<float> *scale = nullptr;
   GseMatmulOptions options;
   GseMatmulPipeline pipeline;
   GseGemvPipeline gemvPipeline;
@@ -415,6 +422,8 @@ public:
   GeneratorParam<int> group{"group", 128};
   GeneratorParam<bool> ternaryA{"ternary_a", false};
   GeneratorParam<bool> ternaryB{"ternary_b", false};
+  /// C times the scalar input "scale" (a fused arith.mulf epilogue).
+  GeneratorParam<bool> epilogueScale{"epilogue_scale", false};
 
   Input<Buffer<>> a{"a", 2};                 // f32, or i8 with ternary_a
   Input<Buffer<>> b{"b", 2};                 // f32, or i8 with ternary_b
@@ -425,6 +434,8 @@ public:
   void configure() {
     a.set_type(ternaryA ? Int(8) : Float(32));
     b.set_type(ternaryB ? Int(8) : Float(32));
+    if (epilogueScale)
+      scale = add_input<float>("scale");
   }
 
   void generate() {
@@ -434,7 +445,8 @@ public:
     Func bEdge = BoundaryConditions::repeat_edge(b);
     aF(x, y) = cast<float>(aEdge(x, y));
     bF(x, y) = cast<float>(bEdge(x, y));
-    pipeline = defineF32Matmul(aF, bF, K, transposeA, transposeB);
+    pipeline = defineF32Matmul(aF, bF, K, transposeA, transposeB,
+                               scale ? Expr(*scale) : Expr());
     if (lotaDeltaGrad)
       addLotaDeltaGrad(pipeline, scales, group, offsetScale);
     c = pipeline.output;
@@ -447,6 +459,7 @@ public:
 
 private:
   Var x{"x"}, y{"y"};
+  GeneratorInput<float> *scale = nullptr;
   F32MatmulPipeline pipeline;
 };
 

@@ -140,8 +140,11 @@ private:
 
   // Kernels.
   LogicalResult lower(KernelOp kernel);
+  /// `lhs` replaces the view of A (a slice read in place); a non-empty
+  /// `scale` is the factor of a fused epilogue.
   LogicalResult lowerMatmul(KernelOp kernel, MatmulOp matmul,
-                            SmallVector<std::string> lhs = {});
+                            SmallVector<std::string> lhs = {},
+                            std::string scale = "");
   LogicalResult lowerQuantize(KernelOp kernel, Operation *cast);
   LogicalResult lowerElementwise(KernelOp kernel, Operation *op);
   LogicalResult lowerAdamW(KernelOp kernel, AdamWOp op);
@@ -313,7 +316,8 @@ LogicalResult StepEmitter::bindScalar(Operation *op) {
 }
 
 LogicalResult StepEmitter::lowerMatmul(KernelOp kernel, MatmulOp matmul,
-                                       SmallVector<std::string> lhs) {
+                                       SmallVector<std::string> lhs,
+                                       std::string scale) {
   Value a = matmul.getA(), b = matmul.getB();
   Type aType = a.getType(), bType = b.getType();
   bool ta = matmul.getTransposeA(), tb = matmul.getTransposeB();
@@ -322,38 +326,44 @@ LogicalResult StepEmitter::lowerMatmul(KernelOp kernel, MatmulOp matmul,
     auto tensor = dyn_cast<RankedTensorType>(t);
     return isa<TernaryType>(t) || (tensor && tensor.getElementType().isF32());
   };
+  // The epilogue's factor is the kernel's last input, after the declared
+  // ones.
+  auto finish = [&](std::vector<std::string> params,
+                    std::vector<std::string> args) {
+    if (!scale.empty()) {
+      params.push_back("epilogue_scale=true");
+      args.push_back(scale);
+    }
+    args.push_back(view(out));
+    call(kernel, library(params.front(), {params.begin() + 1, params.end()}),
+         args);
+    return success();
+  };
   Value oa = outer(kernel, a), ob = outer(kernel, b);
   if (f32OrTernary(aType) && f32OrTernary(bType) && !(ta && tb) &&
-      (oa || !lhs.empty()) && ob) {
-    std::string fn =
-        library("f32_matmul",
-                {boolParam("transpose_a", ta), boolParam("transpose_b", tb),
-                 boolParam("ternary_a", isa<TernaryType>(aType)),
-                 boolParam("ternary_b", isa<TernaryType>(bType))});
-    std::string aView = lhs.empty() ? view(slotsOf(oa)[0]) : lhs[0];
-    call(kernel, fn,
-         {aView, view(slotsOf(ob)[0]), "view(kF32, &kUnused, {1, 1})", "0.0",
-          view(out)});
-    return success();
-  }
+      (oa || !lhs.empty()) && ob)
+    return finish({"f32_matmul", boolParam("transpose_a", ta),
+                   boolParam("transpose_b", tb),
+                   boolParam("ternary_a", isa<TernaryType>(aType)),
+                   boolParam("ternary_b", isa<TernaryType>(bType))},
+                  {lhs.empty() ? view(slotsOf(oa)[0]) : lhs[0],
+                   view(slotsOf(ob)[0]), "view(kF32, &kUnused, {1, 1})",
+                   "0.0"});
   auto gseA = dyn_cast<GSEType>(aType), gseB = dyn_cast<GSEType>(bType);
   if (gseA && gseB && !(ta && tb) && gseA.getBits() <= 8 &&
       gseB.getBits() <= 8) {
-    std::string fn = library(
-        "gse_matmul",
-        {"group=" + std::to_string(gseA.getGroup()),
+    const SmallVector<Slot> &sa = slotsOf(oa), &sb = slotsOf(ob);
+    return finish(
+        {"gse_matmul", "group=" + std::to_string(gseA.getGroup()),
          std::string("accumulate=") +
              (matmul.getAccumulate() == Accumulation::WideInt ? "wide_int"
                                                               : "f32"),
-         boolParam("transpose_a", ta), boolParam("transpose_b", tb)});
-    const SmallVector<Slot> &sa = slotsOf(oa), &sb = slotsOf(ob);
-    call(kernel, fn,
-         {view(sa[0]), view(sa[1]), view(sb[0]), view(sb[1]), view(out)});
-    return success();
+         boolParam("transpose_a", ta), boolParam("transpose_b", tb)},
+        {view(sa[0]), view(sa[1]), view(sb[0]), view(sb[1])});
   }
   auto affine = dyn_cast<AffineType>(bType);
   auto x = dyn_cast<RankedTensorType>(aType);
-  if (affine && x && x.getElementType().isF32() && !ta)
+  if (affine && x && x.getElementType().isF32() && !ta && scale.empty())
     return lowerAffineMatmul(kernel, oa, ob, Value(), tb, out);
   return matmul.emitOpError("has no kernel for operands ")
          << aType << (ta ? " (transposed)" : "") << " and " << bType
@@ -605,6 +615,15 @@ LogicalResult StepEmitter::lower(KernelOp kernel) {
         ", " + std::to_string(source.getShape()[1]) + ", " +
         std::to_string(offs[1]) + ", " + std::to_string(sizes[1]) + ")";
     return lowerMatmul(kernel, matmul, {columns});
+  }
+  if (kind == "matmul_scale") {
+    auto mul = cast<arith::MulFOp>(root);
+    SplatElementsAttr splat;
+    if (!matchPattern(mul.getRhs(), m_Constant(&splat)))
+      return kernel.emitOpError("has no splat scale");
+    return lowerMatmul(
+        kernel, cast<MatmulOp>(ops.front()), {},
+        floatLiteral(splat.getSplatValue<APFloat>().convertToDouble()));
   }
   if (ops.size() != 1)
     return kernel.emitOpError("of kind '") << kind << "' has no kernel";

@@ -98,3 +98,28 @@ func.func @scale_and_seed(%x: tensor<4x32xf32>, %seed: i64)
   %z = arith.addf %x, %y : tensor<4x32xf32>
   return %q, %z : !qt.gse<4x32, axis = 1, rounding = stochastic>, tensor<4x32xf32>
 }
+
+// -----
+
+// The LoRA scale after a matmul that nothing else reads is the matmul
+// kernel's epilogue; a matmul whose output is also used elsewhere keeps
+// its own kernel and the product becomes a "scale" kernel.
+// CHECK-LABEL: func.func @scale_epilogue
+// CHECK:         %[[Y:.*]] = qt.kernel "matmul_scale" ins(%{{.*}}, %{{.*}} : !qt.gse<32x64, axis = 1>, !qt.gse<64x32, axis = 0>) -> tensor<32x32xf32> {
+// CHECK:           %[[S:.*]] = arith.constant dense<2.000000e+00> : tensor<32x32xf32>
+// CHECK:           %[[M:.*]] = qt.matmul
+// CHECK:           %[[P:.*]] = arith.mulf %[[M]], %[[S]]
+// CHECK:           qt.yield %[[P]]
+// CHECK:         %[[H:.*]] = qt.kernel "matmul" ins
+// CHECK:         qt.kernel "scale" ins(%[[H]] :
+// CHECK:         return %[[Y]], %{{.*}}, %[[H]]
+func.func @scale_epilogue(%a: !qt.gse<32x64, axis = 1>, %b: !qt.gse<64x32, axis = 0>,
+                          %x: tensor<32x64xf32>, %w: tensor<64x32xf32>)
+    -> (tensor<32x32xf32>, tensor<32x32xf32>, tensor<32x32xf32>) {
+  %s = arith.constant dense<2.0> : tensor<32x32xf32>
+  %c = qt.matmul %a, %b : !qt.gse<32x64, axis = 1>, !qt.gse<64x32, axis = 0> -> tensor<32x32xf32>
+  %y = arith.mulf %c, %s : tensor<32x32xf32>
+  %h = qt.matmul %x, %w : tensor<32x64xf32>, tensor<64x32xf32> -> tensor<32x32xf32>
+  %z = arith.mulf %h, %s : tensor<32x32xf32>
+  return %y, %z, %h : tensor<32x32xf32>, tensor<32x32xf32>, tensor<32x32xf32>
+}
