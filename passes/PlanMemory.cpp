@@ -55,6 +55,18 @@ void PlanMemoryPass::runOnOperation() {
   if (func.isExternal())
     return;
   Block &body = func.getBody().front();
+  // One static arena, and buffers the caller allocates from a table: every
+  // shape must be known now.
+  for (Type type : llvm::concat<const Type>(func.getArgumentTypes(),
+                                            func.getResultTypes())) {
+    auto tensor = dyn_cast<RankedTensorType>(type);
+    if (tensor && !tensor.hasStaticShape()) {
+      func.emitError("qt-plan-memory needs static shapes; the function takes "
+                     "or returns ")
+          << type;
+      return signalPassFailure();
+    }
+  }
   DenseMap<Operation *, unsigned> position;
   for (auto [i, op] : llvm::enumerate(body))
     position[&op] = i;
@@ -81,6 +93,14 @@ void PlanMemoryPass::runOnOperation() {
       continue;
     }
     unsigned slot = 0;
+    for (Type type : kernel.getResultTypes()) {
+      auto tensor = dyn_cast<RankedTensorType>(type);
+      if (tensor && !tensor.hasStaticShape()) {
+        kernel.emitOpError("qt-plan-memory needs static shapes; a result has ")
+            << type;
+        return signalPassFailure();
+      }
+    }
     for (Value result : kernel.getResults()) {
       if (returned.contains(result)) {
         for (size_t i = 0, e = getStorageTypes(result.getType()).size(); i < e;

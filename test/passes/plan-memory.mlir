@@ -1,4 +1,4 @@
-// The third case is an error, so qtc-opt fails; the IR of the others is
+// The last cases are errors, so qtc-opt fails; the IR of the others is
 // still printed (stdout) after the diagnostics (stderr).
 // RUN: not qtc-opt %s --split-input-file --qt-plan-memory 2>/dev/null | FileCheck %s
 // RUN: not qtc-opt %s --split-input-file --qt-plan-memory --mlir-print-op-on-diagnostic=false 2>&1 >/dev/null | FileCheck %s --check-prefix=REMARK
@@ -75,4 +75,24 @@ func.func @unfused(%x: tensor<8xf32>) -> tensor<8xf32> {
   // REMARK: error: 'arith.addf' op computes a tensor outside a qt.kernel; run qt-fuse before qt-plan-memory
   %y = arith.addf %x, %x : tensor<8xf32>
   return %y : tensor<8xf32>
+}
+
+// -----
+
+// A static arena needs static shapes.
+// REMARK: error: qt-plan-memory needs static shapes; the function takes or returns 'tensor<?x8xf32>'
+func.func @dynamic(%x: tensor<?x8xf32>) -> tensor<?x8xf32> {
+  return %x : tensor<?x8xf32>
+}
+
+// -----
+
+func.func @dynamic_kernel(%x: tensor<4x8xf32>, %n: index) -> tensor<4x8xf32> {
+  // REMARK: error: 'qt.kernel' op qt-plan-memory needs static shapes; a result has 'tensor<?x8xf32>'
+  %y = qt.kernel "empty" ins(%n : index) -> tensor<?x8xf32> {
+  ^bb0(%m: index):
+    %e = tensor.empty(%m) : tensor<?x8xf32>
+    qt.yield %e : tensor<?x8xf32>
+  }
+  return %x : tensor<4x8xf32>
 }
