@@ -211,7 +211,7 @@ Status run(const Options &options) {
     if (int code =
             program->step(argPtrs.data(), resultPtrs.data(), arena.get()))
       return Status::error("step " + std::to_string(t) +
-                           " failed with Halide error " + std::to_string(code));
+                           " failed (error code " + std::to_string(code) + ")");
     double ms = std::chrono::duration<double, std::milli>(
                     std::chrono::steady_clock::now() - start)
                     .count();

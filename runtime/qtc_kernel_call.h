@@ -15,6 +15,7 @@
 #include <cstdio>
 #include <cstring>
 #include <initializer_list>
+#include <string>
 #include <vector>
 
 namespace qtc::step {
@@ -55,6 +56,17 @@ inline View columns(halide_type_t type, const void *data, int rows, int cols,
 
 inline void copy(void *dst, const void *src, size_t bytes) {
   std::memcpy(dst, src, bytes);
+}
+
+/// An optimizer's 1-based step must lie in [1, last] (last < 0: no upper
+/// end, as for AdamW; t-SignSGD's schedule ends at T). Returns 0 or -1.
+inline int checkStep(const char *kernel, int64_t step, int64_t last) {
+  if (step >= 1 && (last < 0 || step <= last))
+    return 0;
+  std::fprintf(stderr, "qtc: kernel %s: step %lld is outside [1, %s]\n", kernel,
+               static_cast<long long>(step),
+               last < 0 ? "inf" : std::to_string(last).c_str());
+  return -1;
 }
 
 /// Reports a failed kernel call; returns its error code.

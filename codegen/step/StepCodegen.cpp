@@ -159,8 +159,11 @@ private:
   int resultTensorOf(Value value, unsigned part);
 
   std::string library(StringRef generator, std::vector<std::string> params);
+  /// One kernel call. An optimizer's `step` must lie in [1, `lastStep`]
+  /// ("-1": no upper end); the kernels do not check it, so the step does.
   void call(KernelOp kernel, const std::string &function,
-            ArrayRef<std::string> args);
+            ArrayRef<std::string> args, const std::string &step = "",
+            const std::string &lastStep = "-1");
   std::string tensorTable(ArrayRef<std::string> rows);
 
   func::FuncOp func;
@@ -190,11 +193,15 @@ std::string StepEmitter::library(StringRef generator,
 }
 
 void StepEmitter::call(KernelOp kernel, const std::string &function,
-                       ArrayRef<std::string> args) {
+                       ArrayRef<std::string> args, const std::string &step,
+                       const std::string &lastStep) {
   std::string label = std::to_string(numCalls++) + " (" +
                       kernel.getKind().str() + " at " +
                       describe(kernel.getLoc()) + ")";
   body += "  // kernel " + label + "\n";
+  if (!step.empty())
+    body += "  if (int e = checkStep(\"" + label + "\", " + step + ", " +
+            lastStep + "))\n    return e;\n";
   if (!options.syncDeviceBuffers) {
     body += "  if (int e = " + function + "(";
     for (auto [i, arg] : llvm::enumerate(args))
@@ -501,7 +508,8 @@ LogicalResult StepEmitter::lowerAdamW(KernelOp kernel, AdamWOp op) {
         "1.0 - std::pow(" + doubleLiteral(b2) + ", " + step + ")",
         flat(slotsOf(kernel.getResult(0))[0]),
         flat(slotsOf(kernel.getResult(1))[0]),
-        flat(slotsOf(kernel.getResult(2))[0])});
+        flat(slotsOf(kernel.getResult(2))[0])},
+       scalar(outer(kernel, op.getStep())));
   return success();
 }
 
@@ -512,7 +520,8 @@ LogicalResult StepEmitter::lowerTSignSgd(KernelOp kernel, TSignSGDOp op) {
         scalar(outer(kernel, op.getStep())),
         "int64_t(" + std::to_string(op.getTotalSteps()) + ")",
         scalar(outer(kernel, op.getGradNorm())),
-        flat(slotsOf(kernel.getResult(0))[0])});
+        flat(slotsOf(kernel.getResult(0))[0])},
+       scalar(outer(kernel, op.getStep())), std::to_string(op.getTotalSteps()));
   return success();
 }
 
