@@ -89,7 +89,7 @@ def bench(method, args, work):
         subprocess.run([qtc, "compile", source, "--emit=mlir-after=qt-plan-memory"] + flags,
                        check=True, stdout=f, stderr=subprocess.DEVNULL)
 
-    step_inputs, run_inputs, groups = [], [], []
+    step_inputs, run_inputs, groups = ["--seed", "7"], [], []
     for i, (name, dtype, shape, role) in enumerate(arguments(os.path.join(out, "step.cpp"))):
         base, _, part = name.rpartition(".")
         if role == "STEP":
@@ -97,6 +97,7 @@ def bench(method, args, work):
         if role == "SEED":
             groups.append(["7"]); continue
         if role == "GRAD_NORM":
+            step_inputs += ["--grad-norm", "50"]
             groups.append(["50.0"]); continue
         path = os.path.join(work, "%s.%d.npy" % (method, i))
         if role == "STATE":
@@ -112,7 +113,7 @@ def bench(method, args, work):
         run_inputs += ["--input", ",".join(p.split("|", 1)[-1] for p in g)]
 
     log = subprocess.run([os.path.join(out, "qtc-step"), "--steps", str(args.steps),
-                          "--seed", "7", "--grad-norm", "50", "--output-dir", out] + step_inputs,
+                          "--output-dir", out] + step_inputs,
                          check=True, capture_output=True, text=True).stderr
     step_ms = statistics.median(float(m) for m in re.findall(r"took ([0-9.]+) ms", log))
     start = time.perf_counter()

@@ -35,3 +35,9 @@ LogicalResult TSignSGDOp::verify() {
            << ", found " << getTotalSteps();
   return success();
 }
+
+LogicalResult GlobalNormOp::verify() {
+  if (getInputs().empty())
+    return emitOpError("needs at least one tensor");
+  return success();
+}

@@ -80,4 +80,21 @@ def Qt_QuantileOp : Qt_Op<"quantile", [Pure]> {
   }];
 }
 
+def Qt_GlobalNormOp : Qt_Op<"global_norm", [Pure]> {
+  let summary = "the L2 norm of all elements of its operands";
+  let description = [{
+    `sqrt(sum_i sum(x_i^2))`: each operand's sum of squares in f64 in element
+    order, the sums added in operand order, the root rounded once to f32.
+    The global gradient norm that t-SignSGD's upper cut reads.
+
+    ```mlir
+    %norm = qt.global_norm %ga, %gb : tensor<256x16xf32>, tensor<16x64xf32>
+    ```
+  }];
+  let arguments = (ins Variadic<Qt_F32Tensor>:$inputs);
+  let results = (outs F32:$result);
+  let assemblyFormat = "$inputs attr-dict `:` qualified(type($inputs))";
+  let hasVerifier = 1;
+}
+
 #endif // QT_OPTIMIZER_OPS_TD

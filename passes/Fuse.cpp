@@ -38,6 +38,8 @@ bool isTensorLike(Type type) {
 bool needsKernel(Operation *op) {
   if (isa<arith::ConstantOp, func::ReturnOp>(op))
     return false;
+  if (isa<GlobalNormOp>(op))
+    return true; // a reduction over tensors, though its result is a scalar
   return llvm::any_of(op->getResultTypes(), isTensorLike);
 }
 

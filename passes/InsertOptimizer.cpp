@@ -67,6 +67,10 @@ LogicalResult InsertOptimizerPass::insert(func::FuncOp func) {
   }
   if (trained.empty())
     return success();
+  if (gradNormSource != "computed" && gradNormSource != "argument")
+    return func.emitError("qt-insert-optimizer: grad-norm must be computed or "
+                          "argument, found '")
+           << gradNormSource << "'";
   if (anyTernary && totalSteps <= 0)
     return func.emitError("t-SignSGD needs the schedule length: pass "
                           "total-steps > 0 to qt-insert-optimizer");
@@ -82,9 +86,19 @@ LogicalResult InsertOptimizerPass::insert(func::FuncOp func) {
     return func.getArgument(position);
   };
   Value step = addArgument(builder.getI64Type(), attr::kStep, "step");
-  Value gradNorm = anyTernary ? addArgument(builder.getF32Type(),
-                                            attr::kGradNorm, "grad_norm")
-                              : Value();
+  // t-SignSGD's upper cut reads the global gradient norm: of the adapters'
+  // gradients this step computes, or given by the caller.
+  Value gradNorm;
+  if (anyTernary && gradNormSource == "argument") {
+    gradNorm = addArgument(builder.getF32Type(), attr::kGradNorm, "grad_norm");
+  } else if (anyTernary) {
+    SmallVector<Value> ternaryGrads;
+    for (const TrainedParameter &p : trained)
+      if (isa<TernaryType>(func.getArgument(p.argument).getType()))
+        ternaryGrads.push_back(ret.getOperand(p.result));
+    gradNorm =
+        builder.create<GlobalNormOp>(loc, builder.getF32Type(), ternaryGrads);
+  }
 
   // Results: everything that is not a trained gradient keeps its place;
   // then the new parameters, then the new optimizer state.

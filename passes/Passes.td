@@ -66,7 +66,9 @@ def QtInsertOptimizer : Pass<"qt-insert-optimizer", "::mlir::ModuleOp"> {
     new arguments `<name>.m` and `<name>.v`, marked `qt.optimizer_state`,
     returned updated) and
     `qt.tsign_sgd` for ternary ones. Adds the 1-based `step` argument
-    (`qt.step`) and, with ternary parameters, `grad_norm` (`qt.grad_norm`).
+    (`qt.step`). t-SignSGD's gradient norm is `qt.global_norm` of the
+    ternary adapters' gradients, or with `grad-norm=argument` an f32
+    argument `grad_norm` (`qt.grad_norm`).
     Every returned new state names the argument it replaces next step
     (`qt.updates`, an argument index).
   }];
@@ -79,6 +81,9 @@ def QtInsertOptimizer : Pass<"qt-insert-optimizer", "::mlir::ModuleOp"> {
            "AdamW decoupled weight decay">,
     Option<"totalSteps", "total-steps", "int64_t", "0",
            "t-SignSGD schedule length T (required with ternary parameters)">,
+    Option<"gradNormSource", "grad-norm", "std::string", "\"computed\"",
+           "t-SignSGD's gradient norm: computed (qt.global_norm of the "
+           "ternary adapters' gradients) or argument">,
   ];
   let dependentDialects = ["::mlir::qt::QtDialect"];
 }

@@ -37,6 +37,10 @@ struct TrainPipelineOptions : public PassPipelineOptions<TrainPipelineOptions> {
   Option<int64_t> totalSteps{*this, "total-steps",
                              llvm::cl::desc("t-SignSGD schedule length"),
                              llvm::cl::init(0)};
+  Option<std::string> gradNorm{
+      *this, "grad-norm",
+      llvm::cl::desc("t-SignSGD's gradient norm: computed or argument"),
+      llvm::cl::init("computed")};
 };
 
 void buildTrainPipeline(OpPassManager &pm,
@@ -53,6 +57,7 @@ void buildTrainPipeline(OpPassManager &pm,
   QtInsertOptimizerOptions optimizer;
   optimizer.lr = options.lr;
   optimizer.totalSteps = options.totalSteps;
+  optimizer.gradNormSource = options.gradNorm;
   pm.addPass(createQtInsertOptimizer(optimizer));
   pm.addNestedPass<func::FuncOp>(createQtExpand());
   // The backward rebuilt forward values (casts, H, the merged weight).

@@ -193,6 +193,12 @@ Status run(const Options &options) {
         HostTensor(dtypeOf(program->results[i]), shapeOf(program->results[i]));
     resultPtrs.push_back(results[i].bytes.data());
   }
+  bool takesGradNorm = false;
+  for (int i = 0; i < program->num_args; ++i)
+    takesGradNorm |= program->args[i].role == QTC_ROLE_GRAD_NORM;
+  if (options.hasGradNorm && !takesGradNorm)
+    return Status::error("--grad-norm: this program computes its gradient "
+                         "norm (or has no t-SignSGD); drop the flag");
   for (const auto &[name, file] : options.inputs) {
     bool used = false;
     for (int i = 0; i < program->num_args; ++i)

@@ -9,6 +9,7 @@
 #include "codegen/halide/AffineMatmul.h"
 #include "codegen/halide/Elementwise.h"
 #include "codegen/halide/F32Matmul.h"
+#include "codegen/halide/GlobalNorm.h"
 #include "codegen/halide/GseMatmul.h"
 #include "codegen/halide/GseQuantize.h"
 #include "codegen/halide/LotaMerge.h"
@@ -214,6 +215,15 @@ public:
   void schedule() {
     scheduleElementwiseCpu(out, get_target().natural_vector_size<float>());
   }
+};
+
+/// One operand's sum of squares for qt.global_norm (t-SignSGD's norm).
+class SumOfSquaresGenerator : public Generator<SumOfSquaresGenerator> {
+public:
+  Input<Buffer<float>> x{"x", 1};
+  Output<Buffer<double>> sum{"sum", 0};
+
+  void generate() { sum = defineSumOfSquares(x, x.dim(0).extent()); }
 };
 
 /// qt.requantize of an NF4 base weight to !qt.gse: the GSQ forward's cast
@@ -514,3 +524,4 @@ HALIDE_REGISTER_GENERATOR(qtc::halide::Nf4ToGseGenerator, nf4_to_gse)
 HALIDE_REGISTER_GENERATOR(qtc::halide::GseQuantizeGenerator, gse_quantize)
 HALIDE_REGISTER_GENERATOR(qtc::halide::GseRequantizeGenerator, gse_requantize)
 HALIDE_REGISTER_GENERATOR(qtc::halide::ElementwiseGenerator, elementwise)
+HALIDE_REGISTER_GENERATOR(qtc::halide::SumOfSquaresGenerator, sum_of_squares)

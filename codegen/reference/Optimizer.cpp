@@ -40,6 +40,20 @@ Status adamw(Array<float> &param, const Array<float> &grad, Array<float> &m,
   return Status::success();
 }
 
+double sumOfSquares(const Array<float> &values) {
+  double sum = 0;
+  for (float v : values.data)
+    sum += static_cast<double>(v) * static_cast<double>(v);
+  return sum;
+}
+
+float globalNorm(const std::vector<const Array<float> *> &tensors) {
+  double sum = 0;
+  for (const Array<float> *t : tensors)
+    sum += sumOfSquares(*t);
+  return static_cast<float>(std::sqrt(sum));
+}
+
 Status quantile(const Array<float> &values, double level, bool magnitudes,
                 float &out) {
   if (!(level >= 0 && level <= 1))

@@ -26,6 +26,13 @@ Status adamw(Array<float> &param, const Array<float> &grad, Array<float> &m,
 Status quantile(const Array<float> &values, double level, bool magnitudes,
                 float &out);
 
+/// sum(x^2) in f64, in element order.
+double sumOfSquares(const Array<float> &values);
+
+/// sqrt of the operands' sums of squares added in operand order, rounded
+/// once to f32: qt.global_norm, the norm t-SignSGD's upper cut reads.
+float globalNorm(const std::vector<const Array<float> *> &tensors);
+
 /// t-SignSGD's level at step t of T: 0.95 -> 0.999 linearly up to 0.8 T,
 /// then 0.999 -> 0.9999, reaching 0.9999 at t = T (LoTA-QAF's released
 /// optimizer).

@@ -149,6 +149,7 @@ private:
   LogicalResult lowerElementwise(KernelOp kernel, Operation *op);
   LogicalResult lowerAdamW(KernelOp kernel, AdamWOp op);
   LogicalResult lowerTSignSgd(KernelOp kernel, TSignSGDOp op);
+  LogicalResult lowerGlobalNorm(KernelOp kernel, GlobalNormOp op);
   LogicalResult lowerLotaMerge(KernelOp kernel, LotaMergeOp merge);
   LogicalResult lowerLotaDeltaGrad(KernelOp kernel, LotaDeltaGradOp grad);
   LogicalResult lowerAffineMatmul(KernelOp kernel, Value x, Value weight,
@@ -525,6 +526,24 @@ LogicalResult StepEmitter::lowerTSignSgd(KernelOp kernel, TSignSGDOp op) {
   return success();
 }
 
+LogicalResult StepEmitter::lowerGlobalNorm(KernelOp kernel, GlobalNormOp op) {
+  // One sum of squares per operand, added in operand order on the host.
+  std::string name = "s" + std::to_string(scalars.size());
+  std::string total;
+  for (auto [i, input] : llvm::enumerate(op.getInputs())) {
+    std::string sum = name + "_" + std::to_string(i);
+    body += "  double " + sum + " = 0;\n";
+    call(kernel, library("sum_of_squares", {}),
+         {flat(slotsOf(outer(kernel, input))[0]),
+          "view(kF64, &" + sum + ", {})"});
+    total += (i ? " + " : "") + sum;
+  }
+  body += "  const float " + name + " = static_cast<float>(std::sqrt(" + total +
+          "));\n";
+  scalars[kernel.getResult(0)] = name;
+  return success();
+}
+
 LogicalResult StepEmitter::lowerLotaMerge(KernelOp kernel, LotaMergeOp merge) {
   auto offset = merge.getOffset().getDefiningOp<LotaOffsetOp>();
   auto product = offset.getDelta().getDefiningOp<TernaryProductOp>();
@@ -647,6 +666,8 @@ LogicalResult StepEmitter::lower(KernelOp kernel) {
     return lowerAdamW(kernel, adamw);
   if (auto tsign = dyn_cast<TSignSGDOp>(root))
     return lowerTSignSgd(kernel, tsign);
+  if (auto norm = dyn_cast<GlobalNormOp>(root))
+    return lowerGlobalNorm(kernel, norm);
   if (auto qeft = dyn_cast<QeftLinearOp>(root))
     return lowerAffineMatmul(
         kernel, outer(kernel, qeft.getX()), outer(kernel, qeft.getDense()),

@@ -53,3 +53,11 @@ func.func @tsign_steps(%a: !qt.ternary<256x16>, %g: tensor<256x16xf32>, %t: i64,
   %0 = qt.tsign_sgd %a, %g, %t, %n total_steps 0 : !qt.ternary<256x16>, tensor<256x16xf32>
   return
 }
+
+// -----
+
+func.func @global_norm_of_nothing() -> f32 {
+  // expected-error @+1 {{'qt.global_norm' op needs at least one tensor}}
+  %0 = "qt.global_norm"() : () -> f32
+  return %0 : f32
+}

@@ -19,5 +19,7 @@ func.func @tsign_sgd(%a: !qt.ternary<256x16>, %g: tensor<256x16xf32>, %t: i64, %
   %1 = qt.quantile %g, %level abs : tensor<256x16xf32>
   // CHECK: qt.quantile %{{.*}}, %{{.*}} : tensor<256x16xf32>
   %2 = qt.quantile %g, %level : tensor<256x16xf32>
+  // CHECK: qt.global_norm %{{.*}}, %{{.*}} : tensor<256x16xf32>, tensor<256x16xf32>
+  %3 = qt.global_norm %g, %g : tensor<256x16xf32>, tensor<256x16xf32>
   return
 }

@@ -1,4 +1,11 @@
 // RUN: qtc-opt %s --split-input-file --qt-insert-optimizer="lr=0.001 total-steps=50" | FileCheck %s
+// RUN: qtc-opt %s --split-input-file --qt-insert-optimizer="total-steps=50 grad-norm=argument" | FileCheck %s --check-prefix=ARG
+
+// With grad-norm=argument the caller gives the norm, one more argument.
+// ARG-LABEL: func.func @tsign
+// ARG-SAME:    %[[STEP:[^:]*]]: i64 {qt.name = "step", qt.step}, %[[NORM:[^:]*]]: f32 {qt.grad_norm, qt.name = "grad_norm"})
+// ARG-NOT:     qt.global_norm
+// ARG:         qt.tsign_sgd %{{.*}}, %{{.*}}, %[[STEP]], %[[NORM]] total_steps 50
 
 // AdamW for an f32 parameter: the moments become arguments named after the
 // parameter, the step is shared, and every returned state names the
@@ -26,11 +33,12 @@ func.func @adamw(%x: tensor<8x64xf32>, %a: tensor<64x8xf32> {qt.name = "a", qt.t
 
 // -----
 
-// t-SignSGD for ternary parameters reads the step and the global gradient
-// norm, one new argument each.
+// t-SignSGD for ternary parameters reads the step (a new argument) and the
+// global norm of the adapters' gradients, computed in the step.
 // CHECK-LABEL: func.func @tsign
-// CHECK-SAME:    %[[A:[^:]*]]: !qt.ternary<4x2> {qt.trainable}, %[[G:[^:]*]]: tensor<4x2xf32>, %[[STEP:[^:]*]]: i64 {qt.name = "step", qt.step}, %[[NORM:[^:]*]]: f32 {qt.grad_norm, qt.name = "grad_norm"})
+// CHECK-SAME:    %[[A:[^:]*]]: !qt.ternary<4x2> {qt.trainable}, %[[G:[^:]*]]: tensor<4x2xf32>, %[[STEP:[^:]*]]: i64 {qt.name = "step", qt.step})
 // CHECK-SAME:    -> (!qt.ternary<4x2> {qt.updates = 0 : i64})
+// CHECK:         %[[NORM:.*]] = qt.global_norm %[[G]] : tensor<4x2xf32>
 // CHECK:         %[[A1:.*]] = qt.tsign_sgd %[[A]], %[[G]], %[[STEP]], %[[NORM]] total_steps 50 : !qt.ternary<4x2>, tensor<4x2xf32>
 // CHECK:         return %[[A1]]
 func.func @tsign(%a: !qt.ternary<4x2> {qt.trainable}, %g: tensor<4x2xf32>)

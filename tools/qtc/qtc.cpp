@@ -56,6 +56,11 @@ cl::opt<double> lr("lr", cl::desc("AdamW learning rate"), cl::init(1.0e-4));
 cl::opt<int64_t> totalSteps("total-steps",
                             cl::desc("t-SignSGD schedule length (lota)"),
                             cl::init(0));
+cl::opt<std::string> gradNormSource(
+    "grad-norm",
+    cl::desc("t-SignSGD's gradient norm: computed (from the adapters' "
+             "gradients) or argument (given to each step)"),
+    cl::init("computed"));
 cl::opt<std::string> target("target", cl::desc("host, arm-64-linux or cuda"),
                             cl::init("host"));
 cl::opt<std::string> emit("emit",
@@ -101,6 +106,7 @@ SmallVector<Stage> pipeline() {
   qt::QtInsertOptimizerOptions optimizerOptions;
   optimizerOptions.lr = lr;
   optimizerOptions.totalSteps = totalSteps;
+  optimizerOptions.gradNormSource = gradNormSource;
   return {
       {"qt-apply-method",
        [=](OpPassManager &pm) {

@@ -5,13 +5,13 @@
 // and attributes to the library's arguments.
 //
 //===----------------------------------------------------------------------===//
-#include "codegen/reference/interpreter/InterpreterFrame.h"
 #include "codegen/reference/Lora.h"
 #include "codegen/reference/Lota.h"
 #include "codegen/reference/Matmul.h"
 #include "codegen/reference/Model.h"
 #include "codegen/reference/Optimizer.h"
 #include "codegen/reference/Qeft.h"
+#include "codegen/reference/interpreter/InterpreterFrame.h"
 #include "dialect/QtOps.h"
 
 #include "llvm/ADT/TypeSwitch.h"
@@ -233,7 +233,8 @@ Status run(LotaLinearOp op, InterpreterFrame &frame) {
       affineOf(frame, op.getWeight()), frame.array<int8_t>(op.getA()),
       frame.array<int8_t>(op.getB()), op.getOmegaOrDefault(),
       offsetScaleOf(op.getOffsetScale()), weff));
-  frame.set(op.getResult(), ref::matmul(frame.f32(op.getX()), false, weff, false));
+  frame.set(op.getResult(),
+            ref::matmul(frame.f32(op.getX()), false, weff, false));
   return Status::success();
 }
 
@@ -326,7 +327,8 @@ Status run(WeakColumnsGlobalOp op, InterpreterFrame &frame) {
 Status run(PermuteOp op, InterpreterFrame &frame) {
   std::vector<int64_t> perm = frame.ints(op.getPerm());
   int64_t axis = op.getAxis();
-  int64_t length = cast<RankedTensorType>(op.getInput().getType()).getDimSize(axis);
+  int64_t length =
+      cast<RankedTensorType>(op.getInput().getType()).getDimSize(axis);
   QTC_RETURN_IF_ERROR(ref::validatePermutation(perm, length));
   frame.set(op.getResult(),
             onFloatTensor(frame.get(op.getInput()), [&](const auto &x) {
@@ -338,7 +340,8 @@ Status run(PermuteOp op, InterpreterFrame &frame) {
 Status run(GatherOp op, InterpreterFrame &frame) {
   std::vector<int64_t> indices = frame.ints(op.getIndices());
   int64_t axis = op.getAxis();
-  int64_t length = cast<RankedTensorType>(op.getInput().getType()).getDimSize(axis);
+  int64_t length =
+      cast<RankedTensorType>(op.getInput().getType()).getDimSize(axis);
   QTC_RETURN_IF_ERROR(checkIndices(indices, length, "indices"));
   frame.set(op.getResult(),
             onFloatTensor(frame.get(op.getInput()), [&](const auto &x) {
@@ -349,7 +352,8 @@ Status run(GatherOp op, InterpreterFrame &frame) {
 
 Status run(OutlierSplitOp op, InterpreterFrame &frame) {
   auto dense = cast<AffineType>(op.getDense().getType());
-  int64_t weakRows = cast<RankedTensorType>(op.getWeak().getType()).getDimSize(0);
+  int64_t weakRows =
+      cast<RankedTensorType>(op.getWeak().getType()).getDimSize(0);
   ref::AffineTensor q;
   Array<qtc::Half> weak;
   QTC_RETURN_IF_ERROR(ref::outlierSplit(frame.array<float>(op.getWeight()),
@@ -361,10 +365,9 @@ Status run(OutlierSplitOp op, InterpreterFrame &frame) {
 }
 
 Status run(RMSNormOp op, InterpreterFrame &frame) {
-  frame.set(op.getResult(),
-            ref::rmsnorm(frame.array<float>(op.getX()),
-                         frame.array<float>(op.getWeight()),
-                         op.getEps().convertToDouble()));
+  frame.set(op.getResult(), ref::rmsnorm(frame.array<float>(op.getX()),
+                                         frame.array<float>(op.getWeight()),
+                                         op.getEps().convertToDouble()));
   return Status::success();
 }
 
@@ -418,10 +421,12 @@ Status run(AdamWOp op, InterpreterFrame &frame) {
   config.eps = op.getEps().convertToDouble();
   config.weightDecay = op.getWeightDecay().convertToDouble();
   Array<float> p = frame.f32(op.getParam());
-  Array<float> m = frame.array<float>(op.getM()), v = frame.array<float>(op.getV());
+  Array<float> m = frame.array<float>(op.getM()),
+               v = frame.array<float>(op.getV());
   QTC_RETURN_IF_ERROR(ref::adamw(p, frame.array<float>(op.getGrad()), m, v,
                                  frame.scalarInt(op.getStep()), config));
-  bool half = std::holds_alternative<Array<qtc::Half>>(frame.get(op.getParam()));
+  bool half =
+      std::holds_alternative<Array<qtc::Half>>(frame.get(op.getParam()));
   frame.set(op.getNewParam(), half ? RuntimeValue(toHalf(p)) : RuntimeValue(p));
   frame.set(op.getNewM(), std::move(m));
   frame.set(op.getNewV(), std::move(v));
@@ -441,9 +446,17 @@ Status run(TSignSGDOp op, InterpreterFrame &frame) {
 Status run(QuantileOp op, InterpreterFrame &frame) {
   float out = 0;
   QTC_RETURN_IF_ERROR(ref::quantile(frame.array<float>(op.getInput()),
-                                    frame.scalarF32(op.getLevel()),
-                                    op.getAbs(), out));
+                                    frame.scalarF32(op.getLevel()), op.getAbs(),
+                                    out));
   frame.set(op.getResult(), Array<float>({}, out));
+  return Status::success();
+}
+
+Status run(GlobalNormOp op, InterpreterFrame &frame) {
+  std::vector<const Array<float> *> tensors;
+  for (Value v : op.getInputs())
+    tensors.push_back(&frame.array<float>(v));
+  frame.set(op.getResult(), Array<float>({}, ref::globalNorm(tensors)));
   return Status::success();
 }
 
@@ -455,9 +468,9 @@ FailureOr<Status> interpretQtOp(Operation *op, InterpreterFrame &frame) {
             LinearOp, LoraLinearOp, LotaLinearOp, QeftLinearOp,
             TernaryProductOp, MaskedThresholdOp, LotaOffsetOp, LotaMergeOp,
             LotaDeltaGradOp, HessianAccumulateOp, WeakColumnsLocalOp,
-            WeakColumnsGlobalOp, PermuteOp, GatherOp, OutlierSplitOp,
-            RMSNormOp, RopeOp, AttentionOp, SwiGLUOp, EmbeddingOp,
-            CrossEntropyOp, AdamWOp, TSignSGDOp, QuantileOp>(
+            WeakColumnsGlobalOp, PermuteOp, GatherOp, OutlierSplitOp, RMSNormOp,
+            RopeOp, AttentionOp, SwiGLUOp, EmbeddingOp, CrossEntropyOp, AdamWOp,
+            TSignSGDOp, QuantileOp, GlobalNormOp>(
           [&](auto qtOp) -> FailureOr<Status> { return run(qtOp, frame); })
       .Default([](Operation *) -> FailureOr<Status> { return failure(); });
 }

@@ -1,7 +1,7 @@
 //===- QeftTest.cpp - QEFT numerics (NUMERICS.md 5) -----------------------===//
+#include "codegen/reference/Qeft.h"
 #include "codegen/reference/Matmul.h"
 #include "codegen/reference/Optimizer.h"
-#include "codegen/reference/Qeft.h"
 #include "test/unit/reference/TestUtils.h"
 
 #include <gtest/gtest.h>
@@ -130,6 +130,13 @@ TEST(OptimizerTest, AdamWFirstStepMovesByLearningRate) {
   g[0] = NAN;
   EXPECT_FALSE(adamw(p, g, m, v, 2, config).ok());
   EXPECT_FALSE(adamw(p, g, m, v, 0, config).ok());
+}
+
+TEST(OptimizerTest, GlobalNormSumsEveryTensorsSquares) {
+  Array<float> a({2}, std::vector<float>{3, -4}),
+      b({1}, std::vector<float>{12});
+  EXPECT_EQ(globalNorm({&a, &b}), 13.0f);
+  EXPECT_EQ(sumOfSquares(a), 25.0);
 }
 
 TEST(OptimizerTest, QuantileInterpolatesLinearly) {
