@@ -36,7 +36,7 @@ Expr floorLog2(Expr a) {
 } // namespace
 
 GseQuantizePipeline defineGseQuantize(Func x, Expr cols, Expr seed,
-                                      const GseQuantizeOptions &o) {
+                                      const GseQuantizeOptions &o, Expr rows) {
   GseQuantizePipeline p;
   Var &c = p.c, &r = p.r, &g = p.g;
   const int G = o.group;
@@ -45,9 +45,19 @@ GseQuantizePipeline defineGseQuantize(Func x, Expr cols, Expr seed,
             maxExp = (1 << (o.expBits - 1)) - 1;
 
   Func checked("checked");
-  checked(c, r) = require(
-      is_finite(x(c, r)), x(c, r),
-      "qtc: non-finite value reaches a GSE quantize at column", c, "row", r);
+  if (o.hostCheck) {
+    RDom all(0, cols, 0, rows, "all");
+    p.nonFinite() = 0;
+    p.nonFinite() += select(is_finite(x(all.x, all.y)), 0, 1);
+    p.guard() =
+        require(p.nonFinite() == 0, 0,
+                "qtc: non-finite values reach a GSE quantize:", p.nonFinite());
+    checked(c, r) = x(c, r);
+  } else {
+    checked(c, r) = require(
+        is_finite(x(c, r)), x(c, r),
+        "qtc: non-finite value reaches a GSE quantize at column", c, "row", r);
+  }
   RDom rk(0, G, "rk");
   // Groups along cols (axis 1) are indexed (g, r); along rows (axis 0), (c, g).
   if (o.axis == 1)
@@ -88,8 +98,11 @@ GseQuantizePipeline defineGseQuantize(Func x, Expr cols, Expr seed,
     break;
   }
   }
-  p.mantissas(c, r) = cast<int8_t>(clamp(m, -maxMantissa, maxMantissa));
-  p.exponents(c, r) = cast<int8_t>(p.exponent(c, r));
+  // With the host check, both outputs read the guard, so it runs (and fails
+  // on non-finite input) before any kernel writes them.
+  Expr guard = o.hostCheck ? p.guard() : Expr(0);
+  p.mantissas(c, r) = cast<int8_t>(clamp(m, -maxMantissa, maxMantissa) + guard);
+  p.exponents(c, r) = cast<int8_t>(p.exponent(c, r) + guard);
   return p;
 }
 
@@ -131,6 +144,12 @@ void scheduleGseQuantizeCpu(GseQuantizePipeline &p, const GseQuantizeOptions &o,
 void scheduleGseQuantizeCuda(GseQuantizePipeline &p,
                              const GseQuantizeOptions &o) {
   Var cb("cb"), rb("rb"), ct("ct"), rt("rt");
+  // The non-finite count on the host, from the input before it goes to the
+  // GPU; the kernels read only its (zero) guard.
+  if (o.hostCheck) {
+    p.nonFinite.compute_root();
+    p.guard.compute_root();
+  }
   if (o.axis == 1)
     p.exponent.compute_root().gpu_tile(p.g, p.r, cb, rb, ct, rt, 16, 16);
   else

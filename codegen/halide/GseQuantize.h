@@ -19,6 +19,10 @@ struct GseQuantizeOptions {
   int bits = 8, group = 32, expBits = 8;
   bool ceilRule = false;
   GseRounding rounding = GseRounding::RNE;
+  /// GPU schedules: a kernel cannot report an error, so the input is
+  /// checked for non-finite values by a host stage (`p.guard`) before the
+  /// kernels run, instead of per element. Needs the input's row count.
+  bool hostCheck = false;
 };
 
 struct GseQuantizePipeline {
@@ -26,14 +30,19 @@ struct GseQuantizePipeline {
   /// The largest magnitude of each group and its shared exponent.
   Halide::Func amax{"amax"}, exponent{"exponent"};
   Halide::Func mantissas{"mantissas"}, exponents{"exponents"};
+  /// hostCheck only: the count of non-finite inputs, and 0 once it is
+  /// found to be 0 (a halide_error otherwise), read by the outputs.
+  Halide::Func nonFinite{"non_finite"}, guard{"guard"};
 };
 
 /// x is the stored [rows, cols] tensor as (c, r); `seed` is read only for
 /// stochastic rounding. Non-finite input fails the pipeline (halide_error
-/// through require()), the run-time flag NUMERICS.md asks for.
+/// through require()), the run-time flag NUMERICS.md asks for; `rows` is
+/// read only with options.hostCheck.
 GseQuantizePipeline defineGseQuantize(Halide::Func x, Halide::Expr cols,
                                       Halide::Expr seed,
-                                      const GseQuantizeOptions &options);
+                                      const GseQuantizeOptions &options,
+                                      Halide::Expr rows = Halide::Expr());
 
 /// An NF4 tensor's f32 values as a Func (c, r) over its [rows, cols] shape,
 /// without writing them anywhere: code[index] * absmax, as the reference

@@ -142,7 +142,10 @@ public:
 
   void generate() {
     options = gseQuantizeOptions(axis, bits, group, expBits, expRule, rounding);
-    pipeline = defineGseQuantize(x, x.dim(0).extent(), seed, options);
+    // A GPU kernel cannot report a NaN: the host checks the input first.
+    options.hostCheck = get_target().has_gpu_feature();
+    pipeline = defineGseQuantize(x, x.dim(0).extent(), seed, options,
+                                 x.dim(1).extent());
     mantissas = pipeline.mantissas;
     exponents = pipeline.exponents;
   }
