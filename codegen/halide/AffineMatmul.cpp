@@ -1,4 +1,5 @@
-//===- AffineMatmul.cpp - x times an affine-int weight, dequantized on load ===//
+//===- AffineMatmul.cpp - x times an affine-int weight, dequantized on load
+//===//
 #include "codegen/halide/AffineMatmul.h"
 #include "codegen/halide/FmaTiles.h"
 
@@ -17,7 +18,9 @@ void defineWeight(AffineMatmulPipeline &p, Func codes, Func scales, Func zeros,
   Expr s = scales(n, k / o.group);
   switch (o.zero) {
   case AffineZero::Int:
-    p.weight(n, k) = s * cast<float>(q - cast<int32_t>(cast<uint8_t>(zeros(n, k / o.group))));
+    p.weight(n, k) =
+        s *
+        cast<float>(q - cast<int32_t>(cast<uint8_t>(zeros(n, k / o.group))));
     break;
   case AffineZero::Float:
     p.weight(n, k) = s * (cast<float>(q) - zeros(n, k / o.group));
@@ -48,11 +51,10 @@ AffineMatmulPipeline defineAffineMatmul(Func x, Func codes, Func scales,
   return p;
 }
 
-AffineMatmulPipeline defineAffineMatmulTransposed(Func dy, Func codes,
-                                                  Func scales, Func zeros,
-                                                  Func weak, Expr N, Expr K,
-                                                  Expr weakRows,
-                                                  const AffineMatmulOptions &o) {
+AffineMatmulPipeline
+defineAffineMatmulTransposed(Func dy, Func codes, Func scales, Func zeros,
+                             Func weak, Expr N, Expr K, Expr weakRows,
+                             const AffineMatmulOptions &o) {
   AffineMatmulPipeline p;
   Var &n = p.n, &m = p.m, &k = p.k;
   defineWeight(p, codes, scales, zeros, o);
@@ -60,10 +62,11 @@ AffineMatmulPipeline defineAffineMatmulTransposed(Func dy, Func codes,
   // f16 rows to them gives the whole weight, and dX is one product with it.
   Func whole("whole_weight");
   if (o.weakRows)
-    whole(n, k) = p.weight(n, k) +
-                  select(k >= K - weakRows,
-                         cast<float>(weak(n, clamp(k - (K - weakRows), 0, weakRows - 1))),
-                         0.0f);
+    whole(n, k) =
+        p.weight(n, k) +
+        select(k >= K - weakRows,
+               cast<float>(weak(n, clamp(k - (K - weakRows), 0, weakRows - 1))),
+               0.0f);
   else
     whole(n, k) = p.weight(n, k);
   p.wholeWeight = whole;
@@ -94,7 +97,8 @@ void scheduleAffineMatmulTransposedGemv(AffineMatmulPipeline &p, int lanes) {
 void scheduleAffineMatmulTransposedGemm(AffineMatmulPipeline &p, int lanes) {
   // Each panel of outputs k has its weight rows transposed and dequantized
   // over all of N into cache, then register tiles of rows accumulate.
-  LoopLevel panel = scheduleFmaTiles(p.output, p.product, p.k, p.m, {p.rk}, lanes);
+  LoopLevel panel =
+      scheduleFmaTiles(p.output, p.product, p.k, p.m, {p.rk}, lanes);
   p.wholeWeight.compute_at(panel)
       .reorder_storage(p.k, p.n)
       .reorder(p.k, p.n)
@@ -109,6 +113,17 @@ void scheduleAffineMatmulCuda(AffineMatmulPipeline &p) {
   p.product.compute_at(p.output, nt);
   if (p.wholeWeight.defined())
     p.wholeWeight.compute_inline();
+}
+
+void scheduleAffineMatmulTransposedCuda(AffineMatmulPipeline &p) {
+  // One thread per dX element (k, m), 32 x 8 per block, each walking N with
+  // its row of the weight dequantized in registers. Threads of a warp read
+  // codes N bytes apart (rows of the [K, N] weight): uncoalesced, a first
+  // schedule for correctness.
+  Var kb("kb"), kt("kt"), mb("mb"), mt("mt");
+  p.output.compute_root().gpu_tile(p.k, p.m, kb, mb, kt, mt, 32, 8);
+  p.product.compute_at(p.output, kt);
+  p.wholeWeight.compute_inline();
 }
 
 void scheduleAffineMatmulGemv(AffineMatmulPipeline &p,

@@ -305,7 +305,9 @@ public:
   void schedule() {
     int lanes = get_target().natural_vector_size<float>();
     bool gemv = std::string(shape) == "gemv";
-    if (get_target().has_gpu_feature())
+    if (get_target().has_gpu_feature() && transposed)
+      scheduleAffineMatmulTransposedCuda(pipeline);
+    else if (get_target().has_gpu_feature())
       scheduleAffineMatmulCuda(pipeline);
     else if (transposed && gemv)
       scheduleAffineMatmulTransposedGemv(pipeline, lanes);

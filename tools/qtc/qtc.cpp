@@ -182,15 +182,13 @@ FailureOr<Toolchain> toolchainFor(StringRef name) {
   }
   if (name == "cuda") {
     // sm_80 PTX for the kernels with a GPU schedule (the GSE matmul and
-    // quantize, the forward affine matmul); the others run on the host CPU.
+    // quantize, the affine matmuls); the others run on the host CPU.
     t.kernels =
         QTC_X86_AVX512_TARGET "-no_runtime," QTC_X86_AVX2_TARGET "-no_runtime";
     t.gpuKernels = QTC_X86_AVX2_TARGET "-cuda-cuda_capability_80-no_runtime";
     t.onGpu = [](const qt::KernelLibrary &k) {
-      // The affine matmul's CUDA schedule is the forward's (y = x W).
       return k.generator == "gse_matmul" || k.generator == "gse_quantize" ||
-             (k.generator == "affine_matmul" &&
-              llvm::is_contained(k.params, "transposed=false"));
+             k.generator == "affine_matmul";
     };
     t.runtime = "x86-64-linux-cuda";
     t.gpu = true;
