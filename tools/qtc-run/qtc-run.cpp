@@ -1,7 +1,7 @@
 //===- qtc-run.cpp - Run a function of qt IR on .npy inputs ---------------===//
 //
 //   qtc-run FILE.mlir --entry NAME --input a.npy --input b.npy ...
-//           [--weights w.safetensors] [--output-dir DIR]
+//           [--weights w.safetensors]... [--output-dir DIR]
 //
 // Arguments are bound in order: an argument whose `qt.name` attribute or
 // else source name (%w -> "w") is in --weights takes that tensor (a
@@ -55,11 +55,11 @@ llvm::cl::list<std::string>
                           "comma-separated list of storage .npy files for a "
                           "quantized argument, or a number for a scalar"),
            llvm::cl::value_desc("value"));
-llvm::cl::opt<std::string>
-    weightsFile("weights",
-                llvm::cl::desc("bind arguments by source name from a "
-                               ".safetensors file"),
-                llvm::cl::value_desc("file"));
+llvm::cl::list<std::string>
+    weightsFiles("weights",
+                 llvm::cl::desc("bind arguments by name from .safetensors "
+                                "files (repeatable)"),
+                 llvm::cl::value_desc("file"));
 llvm::cl::opt<std::string>
     outputDir("output-dir",
               llvm::cl::desc("write results here as result<i>.npy"),
@@ -170,8 +170,11 @@ Status bindValue(Type type, ArrayRef<HostTensor> storage,
 Status bindArguments(func::FuncOp func, const AsmParserState &state,
                      SmallVectorImpl<qt::RuntimeValue> &args) {
   qtc::TensorMap weights;
-  if (!weightsFile.empty())
-    QTC_RETURN_IF_ERROR(qtc::readSafetensors(weightsFile, weights));
+  for (const std::string &file : weightsFiles) {
+    qtc::TensorMap more;
+    QTC_RETURN_IF_ERROR(qtc::readSafetensors(file, more));
+    weights.insert(more.begin(), more.end());
+  }
   size_t nextInput = 0;
   for (BlockArgument arg : func.getArguments()) {
     Type type = arg.getType();
@@ -198,7 +201,7 @@ Status bindArguments(func::FuncOp func, const AsmParserState &state,
         std::string tensorName = part.empty() ? key : key + "." + part;
         auto it = weights.find(tensorName);
         if (it == weights.end())
-          return Status::error(context + ": '" + weightsFile + "' has no '" +
+          return Status::error(context + ": the --weights files have no '" +
                                tensorName + "'");
         storage.push_back(it->second);
       }
