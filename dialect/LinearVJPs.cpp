@@ -11,6 +11,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "dialect/LinearBuilder.h"
+#include "dialect/VerifyUtils.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
@@ -19,10 +20,6 @@ using namespace mlir;
 using namespace mlir::qt;
 
 namespace {
-
-ArrayRef<int64_t> shapeOf(Value value) {
-  return *getTensorLikeShape(value.getType());
-}
 
 LogicalResult rejectWanted(Operation *op, ArrayRef<bool> wanted,
                            unsigned operand, StringRef why) {
@@ -102,7 +99,7 @@ static void buildGsqVJP(LoraLinearOp op, OpBuilder &builder, Value dy, double s,
     return g.castTo(v, type, seed);
   };
   auto gse = [&](Value v, unsigned axis, Rounding rounding) {
-    return castTo(v, gsqCastType(config, shapeOf(v), axis, rounding));
+    return castTo(v, gsqCastType(config, shapeOf(v.getType()), axis, rounding));
   };
   auto recast = [&](Value q, unsigned axis) {
     return castTo(q, cast<GSEType>(q.getType()).withAxis(axis));
@@ -188,8 +185,8 @@ LogicalResult QeftLinearOp::buildVJP(OpBuilder &builder, ValueRange resultGrads,
   Location loc = getLoc();
   operandGrads.assign(3, Value());
   Value dy = resultGrads[0];
-  ArrayRef<int64_t> x = shapeOf(getX());
-  int64_t tokens = x[0], in = x[1], weak = shapeOf(getWeak())[0];
+  ArrayRef<int64_t> x = shapeOf(getX().getType());
+  int64_t tokens = x[0], in = x[1], weak = shapeOf(getWeak().getType())[0];
   if (wanted[0]) {
     Value dense = g.matmul(dy, getDense(), false, true);
     Value dxWeak = g.matmul(dy, getWeak(), false, true);

@@ -53,6 +53,20 @@ SmallVector<RankedTensorType> mlir::qt::getStorageTypes(Type type) {
   return {};
 }
 
+SmallVector<std::string> mlir::qt::getStorageNames(Type type) {
+  auto quantized = dyn_cast<QuantizedTypeInterface>(type);
+  if (!quantized)
+    return {""};
+  SmallVector<std::string> names;
+  for (StringRef name : quantized.getStorageNames())
+    names.push_back(name.str());
+  return names;
+}
+
+int64_t mlir::qt::getByteSize(RankedTensorType type) {
+  return type.getNumElements() * ((type.getElementTypeBitWidth() + 7) / 8);
+}
+
 //===----------------------------------------------------------------------===//
 // Verification
 //===----------------------------------------------------------------------===//

@@ -22,6 +22,13 @@ std::optional<ArrayRef<int64_t>> getTensorLikeShape(Type type);
 /// (`qt.pack` order), a ranked tensor itself, nothing for a scalar.
 SmallVector<RankedTensorType> getStorageTypes(Type type);
 
+/// A name per storage tensor ("codes", "scales", ...); one empty name for a
+/// plain tensor or scalar.
+SmallVector<std::string> getStorageNames(Type type);
+
+/// The bytes of a statically shaped tensor's elements.
+int64_t getByteSize(RankedTensorType type);
+
 } // namespace mlir::qt
 
 #endif // QT_DIALECT_QTTYPES_H

@@ -32,11 +32,6 @@ int64_t alignUp(int64_t bytes) {
   return (bytes + kAlignment - 1) / kAlignment * kAlignment;
 }
 
-int64_t bytesOf(RankedTensorType type) {
-  int64_t bits = type.getElementTypeBitWidth();
-  return type.getNumElements() * ((bits + 7) / 8);
-}
-
 /// One storage tensor of one kernel result: what the arena places.
 struct Buffer {
   KernelOp kernel;
@@ -115,7 +110,7 @@ void PlanMemoryPass::runOnOperation() {
         last = std::max(last, position[body.findAncestorOpInBlock(*user)]);
       for (RankedTensorType type : getStorageTypes(result.getType()))
         buffers.push_back(
-            {kernel, slot++, alignUp(bytesOf(type)), position[&op], last});
+            {kernel, slot++, alignUp(getByteSize(type)), position[&op], last});
     }
   }
 

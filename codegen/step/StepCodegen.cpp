@@ -10,6 +10,8 @@
 //===----------------------------------------------------------------------===//
 #include "codegen/step/StepCodegen.h"
 
+#include "codegen/ElementDType.h"
+
 #include "dialect/QtOps.h"
 #include "passes/Passes.h"
 
@@ -31,35 +33,13 @@ struct Slot {
   RankedTensorType type;
 };
 
-SmallVector<std::string> storageNamesOf(Type type) {
-  SmallVector<std::string> names;
-  if (auto quantized = dyn_cast<QuantizedTypeInterface>(type))
-    for (StringRef name : quantized.getStorageNames())
-      names.push_back(name.str());
-  else
-    names.push_back("");
-  return names;
-}
-
-/// The qtc_dtype enumerator of an element type.
-FailureOr<StringRef> dtypeOf(Type element) {
-  if (element.isF32())
-    return StringRef("QTC_F32");
-  if (element.isF64())
-    return StringRef("QTC_F64");
-  if (element.isF16())
-    return StringRef("QTC_F16");
-  if (element.isBF16())
-    return StringRef("QTC_BF16");
-  if (element.isInteger(8))
-    return StringRef("QTC_I8");
-  if (element.isInteger(16))
-    return StringRef("QTC_I16");
-  if (element.isInteger(32))
-    return StringRef("QTC_I32");
-  if (element.isInteger(64))
-    return StringRef("QTC_I64");
-  return failure();
+/// The qtc_dtype enumerator of an element type (qtc_step.h lists them in
+/// qtc::DType's order, named after dtypeName: QTC_F32, QTC_I8, ...).
+FailureOr<std::string> dtypeOf(Type element) {
+  std::optional<qtc::DType> dtype = qtc::dtypeOfElement(element);
+  if (!dtype)
+    return failure();
+  return "QTC_" + StringRef(qtc::dtypeName(*dtype)).upper();
 }
 
 /// The Halide type constant (runtime/qtc_kernel_call.h) of an element type.
@@ -287,17 +267,17 @@ LogicalResult StepEmitter::bindArguments() {
       return func.emitError("argument #")
              << i << " has type " << type
              << ", which a compiled step cannot take";
-    SmallVector<std::string> parts = storageNamesOf(type);
+    SmallVector<std::string> parts = getStorageNames(type);
     for (auto [tensor, part] : llvm::zip_equal(storage, parts)) {
-      FailureOr<StringRef> dtype = dtypeOf(tensor.getElementType());
+      FailureOr<std::string> dtype = dtypeOf(tensor.getElementType());
       if (failed(dtype) || tensor.getRank() > 4)
         return func.emitError("argument #")
                << i << " has storage " << tensor
                << ", which qtc_step.h cannot describe";
       slots[arg].push_back({"args[" + std::to_string(index) + "]", tensor});
       argRows.push_back(
-          "{\"" + base + (part.empty() ? "" : "." + part) + "\", " +
-          dtype->str() + ", " + std::to_string(tensor.getRank()) + ", " +
+          "{\"" + base + (part.empty() ? "" : "." + part) + "\", " + *dtype +
+          ", " + std::to_string(tensor.getRank()) + ", " +
           shapeList(tensor.getShape()) + ", " + role.str() + ", -1}");
       ++index;
     }
@@ -562,7 +542,7 @@ LogicalResult StepEmitter::lowerLotaMerge(KernelOp kernel, LotaMergeOp merge) {
         view(out[2])});
   // The merge keeps the scales.
   body += "  copy(" + out[1].ptr + ", " + w[1].ptr + ", " +
-          std::to_string(w[1].type.getNumElements() * 4) + ");\n";
+          std::to_string(getByteSize(w[1].type)) + ");\n";
   return success();
 }
 
@@ -703,15 +683,14 @@ FailureOr<StepProgram> StepEmitter::emit() {
   auto ret = cast<func::ReturnOp>(block.getTerminator());
   unsigned index = 0;
   for (auto [j, value] : llvm::enumerate(ret.getOperands())) {
-    SmallVector<std::string> parts = storageNamesOf(value.getType());
+    SmallVector<std::string> parts = getStorageNames(value.getType());
     auto updates = func.getResultAttrOfType<IntegerAttr>(j, attr::kUpdates);
     const SmallVector<Slot> &from = slotsOf(value);
     if (from.empty())
       return func.emitError("result #")
              << j << " is not a tensor a compiled step can return";
     for (auto [k, slot] : llvm::enumerate(from)) {
-      int64_t bytes = slot.type.getNumElements() *
-                      ((slot.type.getElementTypeBitWidth() + 7) / 8);
+      int64_t bytes = getByteSize(slot.type);
       std::string buffer = "results[" + std::to_string(index) + "]";
       // Kernels wrote the rest in place; arguments returned as they are and
       // a value returned twice are copied.
@@ -722,7 +701,7 @@ FailureOr<StepProgram> StepEmitter::emit() {
           updates ? static_cast<int>(argBase[updates.getInt()] + k) : -1;
       resultRows.push_back("{\"result" + std::to_string(j) +
                            (parts[k].empty() ? "" : "." + parts[k]) + "\", " +
-                           dtypeOf(slot.type.getElementType())->str() + ", " +
+                           *dtypeOf(slot.type.getElementType()) + ", " +
                            std::to_string(slot.type.getRank()) + ", " +
                            shapeList(slot.type.getShape()) +
                            ", QTC_ROLE_RESULT, " + std::to_string(target) +

@@ -138,25 +138,13 @@ std::vector<std::string> splitCommas(const std::string &text) {
   }
 }
 
-/// The storage host tensors and their names ("" for a dense value) of a
-/// value of `type`.
-SmallVector<std::string> storageNames(Type type) {
-  if (auto quantized = dyn_cast<qt::QuantizedTypeInterface>(type)) {
-    SmallVector<std::string> names;
-    for (StringRef name : quantized.getStorageNames())
-      names.push_back(name.str());
-    return names;
-  }
-  return {""};
-}
-
 Status bindValue(Type type, ArrayRef<HostTensor> storage,
                  qt::RuntimeValue &out) {
   auto quantized = dyn_cast<qt::QuantizedTypeInterface>(type);
   if (!quantized)
     return qt::denseFromHost(type, storage.front(), out);
   SmallVector<RankedTensorType> storageTypes = quantized.getStorageTypes();
-  SmallVector<std::string> names = storageNames(type);
+  SmallVector<std::string> names = qt::getStorageNames(type);
   SmallVector<qt::RuntimeValue> values;
   for (size_t i = 0; i < storage.size(); ++i) {
     qt::RuntimeValue value;
@@ -191,7 +179,7 @@ Status bindArguments(func::FuncOp func, const AsmParserState &state,
                             : "#" + std::to_string(arg.getArgNumber());
     std::string context =
         "argument " + label + " (" + qt::typeToString(type) + ")";
-    SmallVector<std::string> parts = storageNames(type);
+    SmallVector<std::string> parts = qt::getStorageNames(type);
     SmallVector<HostTensor> storage;
     bool fromWeights =
         !key.empty() &&
@@ -352,7 +340,7 @@ int main(int argc, char **argv) {
     Value returned = ret.getOperand(index);
     Type type = returned.getType();
     std::string name = sourceName(returned, state);
-    SmallVector<std::string> parts = storageNames(type);
+    SmallVector<std::string> parts = qt::getStorageNames(type);
     SmallVector<qt::RuntimeValue> storage =
         isa<qt::QuantizedTypeInterface>(type)
             ? qt::unpackStorage(type, value)

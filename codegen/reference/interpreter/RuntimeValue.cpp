@@ -1,5 +1,6 @@
 //===- RuntimeValue.cpp - Values of the qt IR interpreter -----------------===//
 #include "codegen/reference/interpreter/RuntimeValue.h"
+#include "codegen/ElementDType.h"
 #include "codegen/reference/Lota.h"
 #include "dialect/QtTypes.h"
 
@@ -16,28 +17,6 @@ using qtc::HostTensor;
 using qtc::Status;
 
 namespace {
-
-std::optional<DType> dtypeOf(Type element) {
-  if (element.isF32())
-    return DType::F32;
-  if (element.isF64())
-    return DType::F64;
-  if (element.isF16())
-    return DType::F16;
-  if (element.isBF16())
-    return DType::BF16;
-  if (element.isIndex() || element.isInteger(64))
-    return DType::I64;
-  if (element.isInteger(32))
-    return DType::I32;
-  if (element.isInteger(16))
-    return DType::I16;
-  if (element.isInteger(8))
-    return DType::I8;
-  if (element.isInteger(1))
-    return DType::Bool;
-  return std::nullopt;
-}
 
 template <typename T>
 Array<T> fromBytes(qtc::Shape shape, const std::vector<uint8_t> &bytes) {
@@ -132,15 +111,15 @@ qtc::ref::GseFormat gseFormatOf(GSEType type) {
 }
 
 Status denseFromHost(Type type, const HostTensor &host, RuntimeValue &out) {
-  std::optional<DType> dtype = dtypeOf(elementTypeOf(type));
+  std::optional<DType> dtype = qtc::dtypeOfElement(elementTypeOf(type));
   if (!dtype)
     return Status::error("values of type " + typeToString(type) +
                          " cannot be read from a file");
   bool bf16Bits = *dtype == DType::BF16 && host.dtype == DType::U16;
   if (host.dtype != *dtype && !bf16Bits)
-    return Status::error(std::string("has dtype ") + qtc::dtypeName(host.dtype) +
-                         ", expected " + qtc::dtypeName(*dtype) + " for " +
-                         typeToString(type));
+    return Status::error(std::string("has dtype ") +
+                         qtc::dtypeName(host.dtype) + ", expected " +
+                         qtc::dtypeName(*dtype) + " for " + typeToString(type));
   qtc::Shape shape = staticShapeOf(type);
   QTC_RETURN_IF_ERROR(expectShape("the tensor", host.shape, shape)
                           .withContext("for " + typeToString(type)));
@@ -191,17 +170,17 @@ Status packStorage(Type type, ArrayRef<RuntimeValue> storage,
   SmallVector<RankedTensorType> storageTypes = quantized.getStorageTypes();
   SmallVector<StringRef> names = quantized.getStorageNames();
   if (storage.size() != storageTypes.size())
-    return Status::error(typeToString(type) + " has " +
-                         std::to_string(storageTypes.size()) +
-                         " storage tensors, got " +
-                         std::to_string(storage.size()));
+    return Status::error(
+        typeToString(type) + " has " + std::to_string(storageTypes.size()) +
+        " storage tensors, got " + std::to_string(storage.size()));
   for (size_t i = 0; i < storage.size(); ++i) {
     // Element type and shape only: no copy of the data.
     auto [found, shape] = visitDense(storage[i], [](const auto &v) {
       using T = typename std::decay_t<decltype(v)>::value_type;
       return std::make_pair(dtypeOfElement<T>(), v.shape);
     });
-    std::optional<DType> dtype = dtypeOf(storageTypes[i].getElementType());
+    std::optional<DType> dtype =
+        qtc::dtypeOfElement(storageTypes[i].getElementType());
     std::string what = names[i].str();
     if (found != *dtype)
       return Status::error(what + " has dtype " + qtc::dtypeName(found) +
@@ -218,18 +197,17 @@ Status packStorage(Type type, ArrayRef<RuntimeValue> storage,
         q.exponents = std::get<Array<int8_t>>(storage[1]);
         for (int64_t i = 0; i < q.mantissas.numel(); ++i)
           if (std::abs(q.mantissas[i]) > q.format.maxMantissa())
-            return Status::error(
-                "mantissa " + std::to_string(q.mantissas[i]) +
-                " at flat index " + std::to_string(i) + " is outside +-" +
-                std::to_string(q.format.maxMantissa()));
+            return Status::error("mantissa " + std::to_string(q.mantissas[i]) +
+                                 " at flat index " + std::to_string(i) +
+                                 " is outside +-" +
+                                 std::to_string(q.format.maxMantissa()));
         for (int64_t i = 0; i < q.exponents.numel(); ++i)
           if (q.exponents[i] < q.format.minExponent() ||
               q.exponents[i] > q.format.maxExponent())
-            return Status::error("exponent " + std::to_string(q.exponents[i]) +
-                                 " at flat index " + std::to_string(i) +
-                                 " is outside the " +
-                                 std::to_string(q.format.expBits) +
-                                 "-bit exponent range");
+            return Status::error(
+                "exponent " + std::to_string(q.exponents[i]) +
+                " at flat index " + std::to_string(i) + " is outside the " +
+                std::to_string(q.format.expBits) + "-bit exponent range");
         out = std::move(q);
         return Status::success();
       })
@@ -237,7 +215,8 @@ Status packStorage(Type type, ArrayRef<RuntimeValue> storage,
         qtc::ref::Nf4Tensor q;
         q.shape = qtc::Shape(nf4.getShape().begin(), nf4.getShape().end());
         q.block = nf4.getBlock();
-        q.packed = reinterpretArray<uint8_t>(std::get<Array<int8_t>>(storage[0]));
+        q.packed =
+            reinterpretArray<uint8_t>(std::get<Array<int8_t>>(storage[0]));
         q.absmax = std::get<Array<float>>(storage[1]);
         for (int64_t i = 0; i < q.absmax.numel(); ++i)
           if (!std::isfinite(q.absmax[i]))
@@ -251,7 +230,8 @@ Status packStorage(Type type, ArrayRef<RuntimeValue> storage,
         qtc::ref::AffineTensor q;
         q.bits = affine.getBits();
         q.group = affine.getGroup();
-        q.codes = reinterpretArray<uint8_t>(std::get<Array<int8_t>>(storage[0]));
+        q.codes =
+            reinterpretArray<uint8_t>(std::get<Array<int8_t>>(storage[0]));
         q.scales = std::get<Array<float>>(storage[1]);
         switch (affine.getZero()) {
         case ZeroForm::Int:
