@@ -9,26 +9,49 @@ namespace qtc::halide {
 
 namespace {
 
+/// The code of input row k, output column n, as an int32.
+Expr codeAt(Func codes, Expr n, Expr k, const AffineMatmulOptions &o) {
+  if (o.packedBits == 0)
+    return cast<int32_t>(cast<uint8_t>(codes(n, k)));
+  const int perWord = 32 / o.packedBits;
+  Expr word = cast<uint32_t>(codes(n, k / perWord));
+  Expr shift = cast<uint32_t>(o.packedBits * (k % perWord));
+  return cast<int32_t>((word >> shift) & ((1u << o.packedBits) - 1));
+}
+
+/// q - z as the reference forms it (exact for integer zeros); the zero of
+/// group g.
+Expr codeMinusZero(Expr q, Func zeros, Expr n, Expr g,
+                   const AffineMatmulOptions &o) {
+  if (o.zero == AffineZero::Int)
+    return cast<float>(q - cast<int32_t>(cast<uint8_t>(zeros(n, g))));
+  return cast<float>(q) - zeros(n, g);
+}
+
 /// The weight (n, k) dequantized exactly as codegen/reference/Affine.cpp does,
-/// element by element: w = s * (q - z), with q - z exact for integer zeros.
+/// element by element: w = s * (q - z), or q * s + zs for scaled zeros.
+Expr weightAt(Func codes, Func scales, Func zeros, Expr n, Expr k,
+              const AffineMatmulOptions &o) {
+  Expr q = codeAt(codes, n, k, o);
+  Expr g = k / o.group, s = scales(n, g);
+  if (o.zero == AffineZero::Scaled)
+    return cast<float>(q) * s + zeros(n, g);
+  return s * codeMinusZero(q, zeros, n, g, o);
+}
+
+void checkPacking(const AffineMatmulOptions &o) {
+  _halide_user_assert(o.packedBits == 0 || o.packedBits == 2 ||
+                      o.packedBits == 4 || o.packedBits == 8)
+      << "affine codes pack 2, 4 or 8 bits per code, not " << o.packedBits;
+  _halide_user_assert(o.packedBits == 0 || o.group % (32 / o.packedBits) == 0)
+      << "a group of " << o.group << " rows does not cover whole words of "
+      << 32 / o.packedBits << " codes";
+}
+
 void defineWeight(AffineMatmulPipeline &p, Func codes, Func scales, Func zeros,
                   const AffineMatmulOptions &o) {
-  Var &n = p.n, &k = p.k;
-  Expr q = cast<int32_t>(cast<uint8_t>(codes(n, k)));
-  Expr s = scales(n, k / o.group);
-  switch (o.zero) {
-  case AffineZero::Int:
-    p.weight(n, k) =
-        s *
-        cast<float>(q - cast<int32_t>(cast<uint8_t>(zeros(n, k / o.group))));
-    break;
-  case AffineZero::Float:
-    p.weight(n, k) = s * (cast<float>(q) - zeros(n, k / o.group));
-    break;
-  case AffineZero::Scaled:
-    p.weight(n, k) = cast<float>(q) * s + zeros(n, k / o.group);
-    break;
-  }
+  checkPacking(o);
+  p.weight(p.n, p.k) = weightAt(codes, scales, zeros, p.n, p.k, o);
 }
 
 } // namespace
@@ -43,6 +66,35 @@ AffineMatmulPipeline defineAffineMatmul(Func x, Func codes, Func scales,
   p.rk = RDom(0, K, "rk");
   p.product(n, m) = 0.0f;
   p.product(n, m) += x(p.rk, m) * p.weight(n, p.rk);
+  if (o.weakRows) {
+    p.rw = RDom(0, weakRows, "rw");
+    p.product(n, m) += x(K - weakRows + p.rw, m) * cast<float>(weak(n, p.rw));
+  }
+  p.output(n, m) = p.product(n, m);
+  return p;
+}
+
+AffineMatmulPipeline defineAffineMatmulByGroups(Func x, Func codes, Func scales,
+                                                Func zeros, Func weak, Expr K,
+                                                Expr weakRows,
+                                                const AffineMatmulOptions &o) {
+  checkPacking(o);
+  AffineMatmulPipeline p;
+  Var &n = p.n, &m = p.m, &g = p.g;
+  p.rg = RDom(0, o.group, "rg");
+  p.rgroups = RDom(0, K / o.group, "rgroups");
+  Expr k = g * o.group + p.rg;
+  Expr q = codeAt(codes, n, k, o);
+  p.groupSum(n, g, m) = 0.0f;
+  if (o.zero == AffineZero::Scaled)
+    p.groupSum(n, g, m) +=
+        x(k, m) * (cast<float>(q) * scales(n, g) + zeros(n, g));
+  else
+    p.groupSum(n, g, m) += x(k, m) * codeMinusZero(q, zeros, n, g, o);
+  Expr groupScale =
+      o.zero == AffineZero::Scaled ? Expr(1.0f) : scales(n, p.rgroups);
+  p.product(n, m) = 0.0f;
+  p.product(n, m) += groupScale * p.groupSum(n, p.rgroups, m);
   if (o.weakRows) {
     p.rw = RDom(0, weakRows, "rw");
     p.product(n, m) += x(K - weakRows + p.rw, m) * cast<float>(weak(n, p.rw));
@@ -128,13 +180,15 @@ void scheduleAffineMatmulTransposedCuda(AffineMatmulPipeline &p) {
 
 void scheduleAffineMatmulGemv(AffineMatmulPipeline &p,
                               const AffineMatmulOptions &o, int lanes) {
-  // Each task owns a chunk of columns whose sums stay in L1. K is walked in
-  // blocks of 64 rows; within a block, each panel of 4 vectors of columns
-  // accumulates in registers. So the codes are streamed once, and the rows a
-  // block touches (64 pages at most) stay in the TLB for all its panels.
+  // Each task owns a chunk of columns whose sums stay in L1. K is walked a
+  // group at a time; within a group, each panel of 4 vectors of columns
+  // accumulates its unscaled sum in registers, unrolled over the codes of a
+  // word so that every shift is a constant. So the codes are streamed once,
+  // and the rows a group touches stay in the TLB for all its panels.
   Var no("no"), ni("ni"), np("np"), nv("nv");
-  RVar rko("rko"), rki("rki");
-  const int panel = 4 * lanes, chunk = 8 * panel;
+  RVar rgo("rgo"), rgi("rgi");
+  const int panel = 4 * lanes, chunk = 16 * panel;
+  const int unrolled = o.packedBits ? 32 / o.packedBits : 4;
   // ShiftInwards: the last chunk overlaps its neighbour instead of reading
   // past N; narrower outputs take one panel per task.
   Expr N = p.output.output_buffer().dim(0).extent();
@@ -149,11 +203,20 @@ void scheduleAffineMatmulGemv(AffineMatmulPipeline &p,
   p.product.compute_at(p.output, no)
       .vectorize(p.n, lanes, TailStrategy::RoundUp);
   p.product.update(0)
-      .split(p.rk, rko, rki, 64, TailStrategy::GuardWithIf)
       .split(p.n, np, nv, panel, TailStrategy::RoundUp)
-      .reorder(nv, rki, p.m, np, rko)
+      .reorder(nv, p.m, np, p.rgroups)
       .vectorize(nv, lanes)
       .unroll(nv);
+  p.groupSum.compute_at(p.product, np)
+      .vectorize(p.n, lanes, TailStrategy::RoundUp)
+      .unroll(p.n);
+  p.groupSum.update(0)
+      .split(p.rg, rgo, rgi, unrolled, TailStrategy::GuardWithIf)
+      .split(p.n, np, nv, panel, TailStrategy::RoundUp)
+      .reorder(nv, rgi, rgo, p.m, np)
+      .vectorize(nv, lanes)
+      .unroll(nv)
+      .unroll(rgi);
   if (o.weakRows)
     p.product.update(1)
         .split(p.n, np, nv, panel, TailStrategy::RoundUp)

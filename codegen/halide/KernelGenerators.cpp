@@ -273,13 +273,17 @@ public:
   GeneratorParam<std::string> shape{"shape", "gemm"}; // or "gemv" (<= 8 rows)
   /// y = x W^T (the backward dX) instead of y = x W.
   GeneratorParam<bool> transposed{"transposed", false};
+  /// 0: codes one per byte (i8); 2, 4, 8: GPTQ qweight words (i32).
+  GeneratorParam<int> packedBits{"packed_bits", 0};
 
   Input<Buffer<float>> x{"x", 2};
-  Input<Buffer<int8_t>> codes{"codes", 2};
+  Input<Buffer<>> codes{"codes", 2};
   Input<Buffer<float>> scales{"scales", 2};
   Input<Buffer<>> zeros{"zeros", 2}; // int8 (int zeros) or float32 (zeros.type)
   Input<Buffer<uint16_t>> weak{"weak", 2}; // f16 bits; unused without weak_rows
   Output<Buffer<float>> y{"y", 2};
+
+  void configure() { codes.set_type(packedBits ? Int(32) : Int(8)); }
 
   void generate() {
     options.group = group;
@@ -288,17 +292,26 @@ public:
                    : form == "scaled" ? AffineZero::Scaled
                                       : AffineZero::Int;
     options.weakRows = weakRows;
+    options.packedBits = packedBits;
     Func weakF16("weak_f16");
     weakF16(n, j) = reinterpret<float16_t>(weak(n, j));
     Expr weakCount = weakRows ? weak.dim(1).extent() : Expr(0);
+    Expr K = packedBits ? codes.dim(1).extent() * (32 / packedBits)
+                        : codes.dim(1).extent();
+    Func xEdge = BoundaryConditions::repeat_edge(x);
+    bool gemv = std::string(shape) == "gemv";
     if (transposed)
-      pipeline = defineAffineMatmulTransposed(
-          BoundaryConditions::repeat_edge(x), codes, scales, zeros, weakF16,
-          codes.dim(0).extent(), codes.dim(1).extent(), weakCount, options);
+      pipeline = defineAffineMatmulTransposed(xEdge, codes, scales, zeros,
+                                              weakF16, codes.dim(0).extent(), K,
+                                              weakCount, options);
+    else if (gemv && !get_target().has_gpu_feature())
+      // Reads x in bounds only: no clamped index per row of codes.
+      pipeline =
+          defineAffineMatmulByGroups(x, codes, scales, zeros, weakF16,
+                                     x.dim(0).extent(), weakCount, options);
     else
-      pipeline = defineAffineMatmul(BoundaryConditions::repeat_edge(x), codes,
-                                    scales, zeros, weakF16, x.dim(0).extent(),
-                                    weakCount, options);
+      pipeline = defineAffineMatmul(xEdge, codes, scales, zeros, weakF16,
+                                    x.dim(0).extent(), weakCount, options);
     y = pipeline.output;
   }
 

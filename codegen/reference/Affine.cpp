@@ -22,9 +22,9 @@ Status validateAffine(const AffineTensor &w) {
                              " bits");
   for (size_t i = 0; i < w.gIdx.size(); ++i)
     if (w.gIdx[i] < 0 || w.gIdx[i] >= w.numGroups())
-      return Status::error("g_idx[" + std::to_string(i) + "] = " +
-                           std::to_string(w.gIdx[i]) + " is not a group in [0, " +
-                           std::to_string(w.numGroups()) + ")");
+      return Status::error(
+          "g_idx[" + std::to_string(i) + "] = " + std::to_string(w.gIdx[i]) +
+          " is not a group in [0, " + std::to_string(w.numGroups()) + ")");
   return Status::success();
 }
 
@@ -122,6 +122,20 @@ bool packableBits(int bits) {
 // qweight is packed along in_features (a column of codes becomes a column of
 // words); a column's stream is contiguous in bit order, so the 3-bit layout
 // needs no special case. Words are gathered per column and scattered back.
+Array<int32_t> packCodesAlongRows(const Array<uint8_t> &codes, int bits) {
+  int64_t K = codes.dim(0), N = codes.dim(1);
+  Array<int32_t> words({K * bits / 32, N});
+  std::vector<int32_t> column(K * bits / 32);
+  for (int64_t n = 0; n < N; ++n) {
+    std::fill(column.begin(), column.end(), 0);
+    for (int64_t k = 0; k < K; ++k)
+      putBits(column.data(), k * bits, bits, codes.at(k, n));
+    for (int64_t r = 0; r < K * bits / 32; ++r)
+      words.at(r, n) = column[r];
+  }
+  return words;
+}
+
 Status packGptq(const AffineTensor &w, int zeroOffset, GptqTensors &out) {
   int bits = w.bits;
   int64_t K = w.inFeatures(), N = w.outFeatures(), groups = w.numGroups();
@@ -131,15 +145,7 @@ Status packGptq(const AffineTensor &w, int zeroOffset, GptqTensors &out) {
   if (w.zeroForm != ZeroForm::Int)
     return Status::error("GPTQ checkpoints hold integer zeros only");
   GptqTensors packed;
-  packed.qweight = Array<int32_t>({K * bits / 32, N});
-  std::vector<int32_t> column(K * bits / 32);
-  for (int64_t n = 0; n < N; ++n) {
-    std::fill(column.begin(), column.end(), 0);
-    for (int64_t k = 0; k < K; ++k)
-      putBits(column.data(), k * bits, bits, w.codes.at(k, n));
-    for (int64_t r = 0; r < K * bits / 32; ++r)
-      packed.qweight.at(r, n) = column[r];
-  }
+  packed.qweight = packCodesAlongRows(w.codes, bits);
   packed.qzeros = Array<int32_t>({groups, N * bits / 32});
   packed.scales = Array<uint16_t>({groups, N});
   uint32_t mask = (1u << bits) - 1;
@@ -175,7 +181,8 @@ Status unpackGptq(const GptqTensors &packed, int bits, int64_t group,
     for (int64_t r = 0; r < packed.qweight.dim(0); ++r)
       column[r] = packed.qweight.at(r, n);
     for (int64_t k = 0; k < K; ++k)
-      w.codes.at(k, n) = static_cast<uint8_t>(getBits(column.data(), k * bits, bits));
+      w.codes.at(k, n) =
+          static_cast<uint8_t>(getBits(column.data(), k * bits, bits));
   }
   w.scales = Array<float>({groups, N});
   w.intZeros = Array<uint8_t>({groups, N});

@@ -22,10 +22,10 @@ struct AffineTensor {
   int bits = 4;
   int64_t group = 128;
   ZeroForm zeroForm = ZeroForm::Int;
-  Array<uint8_t> codes;     // [K, N]
-  Array<float> scales;      // [groups, N]
-  Array<uint8_t> intZeros;  // [groups, N], zeroForm == Int
-  Array<float> floatZeros;  // [groups, N], zeroForm == Float (z) or Scaled (zs)
+  Array<uint8_t> codes;    // [K, N]
+  Array<float> scales;     // [groups, N]
+  Array<uint8_t> intZeros; // [groups, N], zeroForm == Int
+  Array<float> floatZeros; // [groups, N], zeroForm == Float (z) or Scaled (zs)
   std::vector<int32_t> gIdx; // group of each input row; empty: row / group
 
   int64_t inFeatures() const { return codes.dim(0); }
@@ -62,11 +62,15 @@ Status quantizeAffine(const Array<float> &w, int bits, int64_t group,
 /// For 3 bits, 32 codes fill 3 words as one 96-bit little-endian stream (a
 /// code may straddle two words); 2, 4 and 8 bits never straddle.
 struct GptqTensors {
-  Array<int32_t> qweight;   // [K * bits / 32, N]
-  Array<int32_t> qzeros;    // [groups, N * bits / 32]
-  Array<uint16_t> scales;   // [groups, N], f16 bits
-  Array<int32_t> gIdx;      // [K]
+  Array<int32_t> qweight; // [K * bits / 32, N]
+  Array<int32_t> qzeros;  // [groups, N * bits / 32]
+  Array<uint16_t> scales; // [groups, N], f16 bits
+  Array<int32_t> gIdx;    // [K]
 };
+
+/// qweight alone: codes [K, N] (each below 2^bits) packed along K into int32
+/// words [K * bits / 32, N]; K * bits must be a multiple of 32.
+Array<int32_t> packCodesAlongRows(const Array<uint8_t> &codes, int bits);
 
 /// Checkpoint format v1 stores zero - 1 (zeroOffset = 1); v2 stores zero.
 Status packGptq(const AffineTensor &w, int zeroOffset, GptqTensors &out);

@@ -9,6 +9,7 @@
 // warm-up; the machine is shared, so read the ratios, not the times.
 //
 //===----------------------------------------------------------------------===//
+#include "codegen/reference/Affine.h"
 #include "codegen/reference/Gse.h"
 #include "qtc_gse_matmul_f32.h"
 #include "qtc_gse_matmul_gemv.h"
@@ -17,8 +18,12 @@
 #include "qtc_gse_matmul_wide_int.h"
 #include "qtc_lota_matmul_gemm.h"
 #include "qtc_lota_matmul_gemv.h"
+#include "qtc_lota_matmul_packed_gemm.h"
+#include "qtc_lota_matmul_packed_gemv.h"
 #include "qtc_qeft_matmul_gemm.h"
 #include "qtc_qeft_matmul_gemv.h"
+#include "qtc_qeft_matmul_packed_gemm.h"
+#include "qtc_qeft_matmul_packed_gemv.h"
 
 #include "HalideBuffer.h"
 #include <cblas.h>
@@ -271,9 +276,29 @@ int main(int argc, char **argv) {
                    : qtc_qeft_matmul_gemm(xb, qb, sb, iz, wb, y),
               "qeft_matmul");
       }) / 1e9;
+      // The same codes packed as GPTQ checkpoints hold them (8 per int32).
+      ref::Array<uint8_t> codeArray({K, N});
+      for (int64_t i = 0; i < K * N; ++i)
+        codeArray[i] = static_cast<uint8_t>(codes[i]);
+      ref::Array<int32_t> words = ref::packCodesAlongRows(codeArray, 4);
+      Halide::Runtime::Buffer<int32_t> pb(words.data.data(), N, K / 8);
+      double lotaPacked = ops / timeIt(options.repeat, [&] {
+        check(gemv ? qtc_lota_matmul_packed_gemv(xb, pb, sb, fz, wb, y)
+                   : qtc_lota_matmul_packed_gemm(xb, pb, sb, fz, wb, y),
+              "lota_matmul_packed");
+      }) / 1e9;
+      double qeftPacked = ops / timeIt(options.repeat, [&] {
+        check(gemv ? qtc_qeft_matmul_packed_gemv(xb, pb, sb, iz, wb, y)
+                   : qtc_qeft_matmul_packed_gemm(xb, pb, sb, iz, wb, y),
+              "qeft_matmul_packed");
+      }) / 1e9;
       std::vector<std::pair<std::string, double>> f32Baseline = {{blasName, blas}};
       report(gemv ? "lota_matmul_gemv" : "lota_matmul_gemm", lota, f32Baseline);
       report(gemv ? "qeft_matmul_gemv" : "qeft_matmul_gemm", qeft, f32Baseline);
+      report(gemv ? "lota_packed4_gemv" : "lota_packed4_gemm", lotaPacked,
+             f32Baseline);
+      report(gemv ? "qeft_packed4_gemv" : "qeft_packed4_gemm", qeftPacked,
+             f32Baseline);
     }
   }
 

@@ -1,17 +1,21 @@
 //===- AffineMatmulKernelTest.cpp - Dequantize-on-load matmul vs reference ===//
 //
 // GEMV and GEMM schedules on each CPU target, every zero form, with and
-// without QEFT's f16 weak rows, row counts that fill no tile (N must be a
-// multiple of the panel): within the f32 summation bound
-// |y - y_ref| <= (K + 1) 2^-24 sum_k |x_k w_k| (the reference sums in double
-// and rounds once; the kernel sums in f32 in another order).
+// without QEFT's f16 weak rows, codes one per byte and GPTQ-packed (2, 4 and
+// 8 bits), row counts that fill no tile (N must be a multiple of the panel):
+// within the f32 summation bound |y - y_ref| <= (K + 1) 2^-24 sum_k |x_k w_k|
+// (the reference sums in double and rounds once; the kernel sums in f32 in
+// another order), (K + 3) for the GEMV's sums by groups (x (q - z) rounded,
+// then the group sum scaled).
 //
 //===----------------------------------------------------------------------===//
 #include "codegen/halide/AffineMatmul.h"
 #include "codegen/reference/Affine.h"
 #include "codegen/reference/Qeft.h"
 #include "qtc_lota_matmul_gemv.h"
+#include "qtc_lota_matmul_packed_gemv.h"
 #include "qtc_qeft_matmul_gemm.h"
+#include "qtc_qeft_matmul_packed_gemv.h"
 
 #include "HalideBuffer.h"
 #include "test/unit/halide/CpuTargets.h"
@@ -37,7 +41,7 @@ struct Problem {
 };
 
 Problem makeProblem(int64_t M, int64_t K, int64_t N, ref::ZeroForm zero,
-                    int64_t weakRows, std::mt19937 &rng) {
+                    int64_t weakRows, std::mt19937 &rng, int bits = 4) {
   std::normal_distribution<float> normal(0.0f, 1.0f);
   Problem p;
   p.x = ref::Array<float>({M, K});
@@ -48,9 +52,9 @@ Problem makeProblem(int64_t M, int64_t K, int64_t N, ref::ZeroForm zero,
     v = normal(rng) * 0.05f;
   ref::Array<qtc::Half> weak;
   if (weakRows)
-    EXPECT_TRUE(ref::outlierSplit(w, weakRows, 4, 128, p.w, p.weak).ok());
+    EXPECT_TRUE(ref::outlierSplit(w, weakRows, bits, 128, p.w, p.weak).ok());
   else
-    EXPECT_TRUE(ref::quantizeAffine(w, 4, 128, p.w).ok());
+    EXPECT_TRUE(ref::quantizeAffine(w, bits, 128, p.w).ok());
   if (zero != ref::ZeroForm::Int) { // fractional zeros, as a LoTA merge leaves
     p.w.zeroForm = zero;
     p.w.floatZeros = ref::Array<float>(p.w.scales.shape);
@@ -75,12 +79,13 @@ Problem makeProblem(int64_t M, int64_t K, int64_t N, ref::ZeroForm zero,
   return p;
 }
 
+/// terms: K + 1 for one f32 sum over K, K + 3 for sums by groups.
 void expectClose(const Problem &p, const std::function<float(int, int)> &got,
-                 int64_t K) {
+                 int64_t terms) {
   int failures = 0;
   for (int64_t m = 0; m < p.expected.dim(0); ++m)
     for (int64_t n = 0; n < p.expected.dim(1) && failures < 3; ++n) {
-      double bound = (K + 1) * std::ldexp(1.0, -24) * p.magnitude.at(m, n);
+      double bound = terms * std::ldexp(1.0, -24) * p.magnitude.at(m, n);
       if (!(std::fabs(got(n, m) - p.expected.at(m, n)) <= bound)) {
         ADD_FAILURE() << "(" << m << ", " << n << "): " << got(n, m) << " vs "
                       << p.expected.at(m, n) << ", bound " << bound;
@@ -96,28 +101,39 @@ qtc::halide::AffineZero affineZeroOf(ref::ZeroForm zero) {
 }
 
 /// The weight's inputs as JIT parameters, bound to a problem's storage (the
-/// f16 weak rows as a buffer of at least one row, which stays alive here).
+/// packed codes and the f16 weak rows, as a buffer of at least one row, stay
+/// alive here).
 struct WeightParams {
-  ImageParam codes{Int(8), 2}, scales{Float(32), 2}, zeros, weak{Float(16), 2};
+  ImageParam codes, scales{Float(32), 2}, zeros, weak{Float(16), 2};
+  int packedBits;
+  ref::Array<int32_t> words;
   std::vector<uint16_t> weakBits;
 
-  explicit WeightParams(ref::ZeroForm zero)
-      : zeros(zero == ref::ZeroForm::Int ? Int(8) : Float(32), 2) {}
+  WeightParams(ref::ZeroForm zero, int packedBits)
+      : codes(packedBits ? Int(32) : Int(8), 2),
+        zeros(zero == ref::ZeroForm::Int ? Int(8) : Float(32), 2),
+        packedBits(packedBits) {}
 
   void bind(Problem &problem, int64_t K, int64_t N, int64_t weakRows) {
     ref::AffineTensor &w = problem.w;
-    codes.set(Buffer<int8_t>(reinterpret_cast<int8_t *>(w.codes.data.data()), N, K));
+    if (packedBits) {
+      words = ref::packCodesAlongRows(w.codes, packedBits);
+      codes.set(Buffer<int32_t>(words.data.data(), N, words.dim(0)));
+    } else {
+      codes.set(Buffer<int8_t>(reinterpret_cast<int8_t *>(w.codes.data.data()),
+                               N, K));
+    }
     scales.set(Buffer<float>(w.scales.data.data(), N, K / 128));
     if (w.zeroForm == ref::ZeroForm::Int)
-      zeros.set(Buffer<int8_t>(reinterpret_cast<int8_t *>(w.intZeros.data.data()),
-                               N, K / 128));
+      zeros.set(Buffer<int8_t>(
+          reinterpret_cast<int8_t *>(w.intZeros.data.data()), N, K / 128));
     else
       zeros.set(Buffer<float>(w.floatZeros.data.data(), N, K / 128));
     weakBits.assign(std::max<int64_t>(weakRows, 1) * N, 0);
     for (int64_t i = 0; i < problem.weak.numel(); ++i)
       weakBits[i] = problem.weak[i].bits;
-    weak.set(Buffer<float16_t>(reinterpret_cast<float16_t *>(weakBits.data()), N,
-                               std::max<int64_t>(weakRows, 1)));
+    weak.set(Buffer<float16_t>(reinterpret_cast<float16_t *>(weakBits.data()),
+                               N, std::max<int64_t>(weakRows, 1)));
   }
 };
 
@@ -132,36 +148,52 @@ TEST_P(AffineMatmulKernelTest, WithinTheF32BoundOfTheReference) {
     GTEST_SKIP() << "this CPU cannot run " << targetName;
   std::mt19937 rng(6);
   const int64_t M = gemv ? 3 : 21, K = 384, N = 576;
+  struct Case {
+    ref::ZeroForm zero;
+    int64_t weakRows;
+    int bits, packedBits;
+  };
+  std::vector<Case> cases;
   for (ref::ZeroForm zero :
        {ref::ZeroForm::Int, ref::ZeroForm::Float, ref::ZeroForm::Scaled})
-    for (int64_t weakRows : {int64_t(0), int64_t(16)}) {
-      SCOPED_TRACE(testing::Message() << "zero form " << int(zero)
-                                      << " weak rows " << weakRows);
-      Problem problem = makeProblem(M, K, N, zero, weakRows, rng);
-      qtc::halide::AffineMatmulOptions options;
-      options.zero = affineZeroOf(zero);
-      options.weakRows = weakRows > 0;
-      ImageParam x(Float(32), 2);
-      WeightParams w(zero);
-      qtc::halide::AffineMatmulPipeline p = qtc::halide::defineAffineMatmul(
-          BoundaryConditions::repeat_edge(x), w.codes, w.scales, w.zeros, w.weak,
-          Expr(static_cast<int>(K)),
-          Expr(static_cast<int>(weakRows)), options);
-      int lanes = target.natural_vector_size<float>();
-      if (gemv)
-        qtc::halide::scheduleAffineMatmulGemv(p, options, lanes);
-      else
-        qtc::halide::scheduleAffineMatmulGemm(p, options, lanes);
-      x.set(Buffer<float>(problem.x.data.data(), K, M));
-      w.bind(problem, K, N, weakRows);
-      Buffer<float> y = p.output.realize({int(N), int(M)}, target);
-      expectClose(problem, [&](int n, int m) { return y(n, m); }, K);
-    }
+    for (int64_t weakRows : {int64_t(0), int64_t(16)})
+      for (int packedBits : {0, 4})
+        cases.push_back({zero, weakRows, 4, packedBits});
+  cases.push_back({ref::ZeroForm::Int, 0, 2, 2});
+  cases.push_back({ref::ZeroForm::Float, 0, 8, 8});
+  for (const Case &c : cases) {
+    SCOPED_TRACE(testing::Message()
+                 << "zero form " << int(c.zero) << " weak rows " << c.weakRows
+                 << " bits " << c.bits << " packed " << c.packedBits);
+    Problem problem = makeProblem(M, K, N, c.zero, c.weakRows, rng, c.bits);
+    qtc::halide::AffineMatmulOptions options;
+    options.zero = affineZeroOf(c.zero);
+    options.weakRows = c.weakRows > 0;
+    options.packedBits = c.packedBits;
+    ImageParam x(Float(32), 2);
+    WeightParams w(c.zero, c.packedBits);
+    auto define = gemv ? qtc::halide::defineAffineMatmulByGroups
+                       : qtc::halide::defineAffineMatmul;
+    qtc::halide::AffineMatmulPipeline p =
+        define(gemv ? Func(x) : BoundaryConditions::repeat_edge(x), w.codes,
+               w.scales, w.zeros, w.weak, Expr(static_cast<int>(K)),
+               Expr(static_cast<int>(c.weakRows)), options);
+    int lanes = target.natural_vector_size<float>();
+    if (gemv)
+      qtc::halide::scheduleAffineMatmulGemv(p, options, lanes);
+    else
+      qtc::halide::scheduleAffineMatmulGemm(p, options, lanes);
+    x.set(Buffer<float>(problem.x.data.data(), K, M));
+    w.bind(problem, K, N, c.weakRows);
+    Buffer<float> y = p.output.realize({int(N), int(M)}, target);
+    expectClose(
+        problem, [&](int n, int m) { return y(n, m); }, gemv ? K + 3 : K + 1);
+  }
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    CpuSchedules, AffineMatmulKernelTest,
-    ::testing::Combine(::testing::Values(kAvx512, kAvx2), ::testing::Bool()));
+INSTANTIATE_TEST_SUITE_P(CpuSchedules, AffineMatmulKernelTest,
+                         ::testing::Combine(::testing::Values(kAvx512, kAvx2),
+                                            ::testing::Bool()));
 
 TEST(AffineMatmulAotTest, ShippedLotaGemvAndQeftGemm) {
   std::mt19937 rng(8);
@@ -169,29 +201,55 @@ TEST(AffineMatmulAotTest, ShippedLotaGemvAndQeftGemm) {
   // The merged LoTA layer at one token.
   Problem lota = makeProblem(1, K, N, ref::ZeroForm::Float, 0, rng);
   Runtime::Buffer<float> x(lota.x.data.data(), K, 1);
-  Runtime::Buffer<int8_t> codes(reinterpret_cast<int8_t *>(lota.w.codes.data.data()),
-                                N, K);
+  Runtime::Buffer<int8_t> codes(
+      reinterpret_cast<int8_t *>(lota.w.codes.data.data()), N, K);
   Runtime::Buffer<float> scales(lota.w.scales.data.data(), N, K / 128);
   Runtime::Buffer<float> zeros(lota.w.floatZeros.data.data(), N, K / 128);
   uint16_t unused = 0;
   Runtime::Buffer<uint16_t> noWeak(&unused, 1, 1);
   Runtime::Buffer<float> y(N, 1);
   ASSERT_EQ(qtc_lota_matmul_gemv(x, codes, scales, zeros, noWeak, y), 0);
-  expectClose(lota, [&](int n, int m) { return y(n, m); }, K);
+  expectClose(
+      lota, [&](int n, int m) { return y(n, m); }, K + 3);
+  // The same layer from GPTQ-packed codes.
+  ref::Array<int32_t> words = ref::packCodesAlongRows(lota.w.codes, 4);
+  Runtime::Buffer<int32_t> packed(words.data.data(), N, K / 8);
+  y.fill(0.0f);
+  ASSERT_EQ(qtc_lota_matmul_packed_gemv(x, packed, scales, zeros, noWeak, y),
+            0);
+  expectClose(
+      lota, [&](int n, int m) { return y(n, m); }, K + 3);
 
   // QEFT's mixed layer at 40 tokens.
   Problem qeft = makeProblem(40, K, N, ref::ZeroForm::Int, 16, rng);
   Runtime::Buffer<float> x2(qeft.x.data.data(), K, 40);
-  Runtime::Buffer<int8_t> codes2(reinterpret_cast<int8_t *>(qeft.w.codes.data.data()),
-                                 N, K);
+  Runtime::Buffer<int8_t> codes2(
+      reinterpret_cast<int8_t *>(qeft.w.codes.data.data()), N, K);
   Runtime::Buffer<float> scales2(qeft.w.scales.data.data(), N, K / 128);
-  Runtime::Buffer<int8_t> zeros2(reinterpret_cast<int8_t *>(qeft.w.intZeros.data.data()),
-                                 N, K / 128);
-  Runtime::Buffer<uint16_t> weak(reinterpret_cast<uint16_t *>(qeft.weak.data.data()),
-                                 N, 16);
+  Runtime::Buffer<int8_t> zeros2(
+      reinterpret_cast<int8_t *>(qeft.w.intZeros.data.data()), N, K / 128);
+  Runtime::Buffer<uint16_t> weak(
+      reinterpret_cast<uint16_t *>(qeft.weak.data.data()), N, 16);
   Runtime::Buffer<float> y2(N, 40);
   ASSERT_EQ(qtc_qeft_matmul_gemm(x2, codes2, scales2, zeros2, weak, y2), 0);
-  expectClose(qeft, [&](int n, int m) { return y2(n, m); }, K);
+  expectClose(
+      qeft, [&](int n, int m) { return y2(n, m); }, K + 1);
+
+  // QEFT's layer at 5 tokens from GPTQ-packed codes.
+  Problem gemv = makeProblem(5, K, N, ref::ZeroForm::Int, 16, rng);
+  Runtime::Buffer<float> x3(gemv.x.data.data(), K, 5);
+  ref::Array<int32_t> words3 = ref::packCodesAlongRows(gemv.w.codes, 4);
+  Runtime::Buffer<int32_t> packed3(words3.data.data(), N, K / 8);
+  Runtime::Buffer<float> scales3(gemv.w.scales.data.data(), N, K / 128);
+  Runtime::Buffer<int8_t> zeros3(
+      reinterpret_cast<int8_t *>(gemv.w.intZeros.data.data()), N, K / 128);
+  Runtime::Buffer<uint16_t> weak3(
+      reinterpret_cast<uint16_t *>(gemv.weak.data.data()), N, 16);
+  Runtime::Buffer<float> y3(N, 5);
+  ASSERT_EQ(
+      qtc_qeft_matmul_packed_gemv(x3, packed3, scales3, zeros3, weak3, y3), 0);
+  expectClose(
+      gemv, [&](int n, int m) { return y3(n, m); }, K + 3);
 }
 
 } // namespace
@@ -214,8 +272,12 @@ TEST_P(AffineMatmulTransposedTest, WithinTheF32BoundOfTheReference) {
   const int64_t M = gemv ? 2 : 19, K = 256, N = 77;
   for (ref::ZeroForm zero : {ref::ZeroForm::Int, ref::ZeroForm::Float})
     for (int64_t weakRows : {int64_t(0), int64_t(16)}) {
-      SCOPED_TRACE(testing::Message() << "zero form " << int(zero)
-                                      << " weak rows " << weakRows);
+      // Packed codes for one of the forms (the weight is dequantized the same
+      // way for every schedule).
+      int packedBits = zero == ref::ZeroForm::Int && weakRows ? 4 : 0;
+      SCOPED_TRACE(testing::Message()
+                   << "zero form " << int(zero) << " weak rows " << weakRows
+                   << " packed " << packedBits);
       // The forward problem's weight, and an upstream gradient dY [M, N].
       Problem problem = makeProblem(1, K, N, zero, weakRows, rng);
       ref::Array<float> dy({M, N});
@@ -231,12 +293,13 @@ TEST_P(AffineMatmulTransposedTest, WithinTheF32BoundOfTheReference) {
       qtc::halide::AffineMatmulOptions options;
       options.zero = affineZeroOf(zero);
       options.weakRows = weakRows > 0;
+      options.packedBits = packedBits;
       ImageParam dyP(Float(32), 2);
-      WeightParams w(zero);
+      WeightParams w(zero, packedBits);
       qtc::halide::AffineMatmulPipeline p =
           qtc::halide::defineAffineMatmulTransposed(
-              BoundaryConditions::repeat_edge(dyP), w.codes, w.scales, w.zeros, w.weak,
-              Expr(static_cast<int>(N)), Expr(static_cast<int>(K)),
+              BoundaryConditions::repeat_edge(dyP), w.codes, w.scales, w.zeros,
+              w.weak, Expr(static_cast<int>(N)), Expr(static_cast<int>(K)),
               Expr(static_cast<int>(std::max<int64_t>(weakRows, 1))), options);
       int lanes = target.natural_vector_size<float>();
       if (gemv)
@@ -251,22 +314,25 @@ TEST_P(AffineMatmulTransposedTest, WithinTheF32BoundOfTheReference) {
         for (int64_t k = 0; k < K && failures < 3; ++k) {
           double magnitude = 0;
           for (int64_t n = 0; n < N; ++n) {
-            double w = dense.at(k, n) +
-                       (k >= K - weakRows ? weakF.at(k - (K - weakRows), n) : 0.0);
+            double w =
+                dense.at(k, n) +
+                (k >= K - weakRows ? weakF.at(k - (K - weakRows), n) : 0.0);
             magnitude += std::fabs(dy.at(m, n) * w);
           }
           double bound = (N + 1) * std::ldexp(1.0, -24) * magnitude;
-          if (!(std::fabs(got(int(k), int(m)) - expected.dx.at(m, k)) <= bound)) {
-            ADD_FAILURE() << "(" << m << ", " << k << "): " << got(int(k), int(m))
-                          << " vs " << expected.dx.at(m, k) << ", bound " << bound;
+          if (!(std::fabs(got(int(k), int(m)) - expected.dx.at(m, k)) <=
+                bound)) {
+            ADD_FAILURE() << "(" << m << ", " << k
+                          << "): " << got(int(k), int(m)) << " vs "
+                          << expected.dx.at(m, k) << ", bound " << bound;
             ++failures;
           }
         }
     }
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    CpuSchedules, AffineMatmulTransposedTest,
-    ::testing::Combine(::testing::Values(kAvx512, kAvx2), ::testing::Bool()));
+INSTANTIATE_TEST_SUITE_P(CpuSchedules, AffineMatmulTransposedTest,
+                         ::testing::Combine(::testing::Values(kAvx512, kAvx2),
+                                            ::testing::Bool()));
 
 } // namespace
