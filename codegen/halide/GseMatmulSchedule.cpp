@@ -31,19 +31,21 @@ void scheduleCpu(GseMatmulPipeline &p, const GseMatmulOptions &o, int lanes,
   p.lhs.compute_root().vectorize(p.k, 64, TailStrategy::RoundUp).parallel(p.m);
   // B is repacked once per call into the operand layout of the 4-way dot
   // product: 4-byte words (4 consecutive k of one column) moved as units,
-  // in blocks of 64 columns x 16 words so that both the rows read and the
-  // rows written stay within a few pages.
+  // in blocks of 16 columns x 64 words, columns innermost: the stores of a
+  // block fill whole cache lines one after another, and the loads, one per
+  // row, never alias them 4 KiB apart (the other order, rows innermost, ran
+  // 5x slower on a 4096 x 4096 B).
   Var koo("koo"), koi("koi"), nP("nP"), nPi("nPi");
   if (o.prepackedRhs)
     p.rhs.compute_inline(); // reads the packed input directly
   else
     p.rhs.compute_root()
-      .split(p.ko, koo, koi, 16, TailStrategy::RoundUp)
-      .split(p.n, nP, nPi, 64, TailStrategy::RoundUp)
-      .reorder(p.kk, koi, nPi, koo, nP)
+      .split(p.ko, koo, koi, 64, TailStrategy::RoundUp)
+      .split(p.n, nP, nPi, 16, TailStrategy::RoundUp)
+      .reorder(p.kk, nPi, koi, nP, koo)
       .vectorize(p.kk)
-      .unroll(koi)
-      .parallel(nP);
+      .unroll(nPi)
+      .parallel(koo);
   if (o.unsignedRhs)
     p.lhsGroupSums.compute_root()
         .parallel(p.m)
