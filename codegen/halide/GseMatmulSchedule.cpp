@@ -29,23 +29,6 @@ void scheduleCpu(GseMatmulPipeline &p, const GseMatmulOptions &o, int lanes,
 
   // Operand packing: once per call, parallel over rows.
   p.lhs.compute_root().vectorize(p.k, 64, TailStrategy::RoundUp).parallel(p.m);
-  // B is repacked once per call into the operand layout of the 4-way dot
-  // product: 4-byte words (4 consecutive k of one column) moved as units,
-  // in blocks of 16 columns x 64 words, columns innermost: the stores of a
-  // block fill whole cache lines one after another, and the loads, one per
-  // row, never alias them 4 KiB apart (the other order, rows innermost, ran
-  // 5x slower on a 4096 x 4096 B).
-  Var koo("koo"), koi("koi"), nP("nP"), nPi("nPi");
-  if (o.prepackedRhs)
-    p.rhs.compute_inline(); // reads the packed input directly
-  else
-    p.rhs.compute_root()
-      .split(p.ko, koo, koi, 64, TailStrategy::RoundUp)
-      .split(p.n, nP, nPi, 16, TailStrategy::RoundUp)
-      .reorder(p.kk, nPi, koi, nP, koo)
-      .vectorize(p.kk)
-      .unroll(nPi)
-      .parallel(koo);
   if (o.unsignedRhs)
     p.lhsGroupSums.compute_root()
         .parallel(p.m)
@@ -59,11 +42,30 @@ void scheduleCpu(GseMatmulPipeline &p, const GseMatmulOptions &o, int lanes,
   p.output.compute_root()
       .split(p.n, nB, nI, blockN, TailStrategy::GuardWithIf)
       .split(p.m, mB, mI, blockM, TailStrategy::GuardWithIf)
-      .reorder(nI, mI, nB, mB)
+      .reorder(nI, mI, mB, nB)
       .vectorize(nI, lanes)
       .parallel(nB)
       .parallel(mB);
-  p.sum.compute_at(p.output, nB)
+  // Each block of columns repacks its slice of B (blockN x K bytes, in L2)
+  // into the operand layout of the 4-way dot product, for all its blocks of
+  // rows: a per-call copy of the whole of B would be a fresh allocation as
+  // large as B on every call (page faults, for B beyond malloc's mmap
+  // threshold) read back from memory. 4-byte words (4 consecutive k of one
+  // column) move as units, columns innermost: the stores fill whole lines
+  // in order and the loads, one per row, never alias them 4 KiB apart (rows
+  // innermost ran 5x slower).
+  Var koo("koo"), koi("koi"), nP("nP"), nPi("nPi");
+  if (o.prepackedRhs)
+    p.rhs.compute_inline(); // reads the packed input directly
+  else
+    p.rhs.compute_at(p.output, nB)
+        .split(p.ko, koo, koi, 64, TailStrategy::RoundUp)
+        .split(p.n, nP, nPi, 16, TailStrategy::RoundUp)
+        .reorder(p.kk, nPi, koi, nP, koo)
+        .vectorize(p.kk)
+        .unroll(nPi);
+  // A block's sums: blockN x blockM outputs.
+  p.sum.compute_at(p.output, mB)
       .vectorize(p.n, lanes, TailStrategy::RoundUp);
   p.sum.update()
       .split(p.n, nt, ni, tileN, TailStrategy::RoundUp)
@@ -81,7 +83,7 @@ void scheduleCpu(GseMatmulPipeline &p, const GseMatmulOptions &o, int lanes,
         .parallel(p.g);
   } else {
     // The common exponent of every output before its groups are summed.
-    p.common.compute_at(p.output, nB)
+    p.common.compute_at(p.output, mB)
         .vectorize(p.n, lanes, TailStrategy::RoundUp);
     // n-major, so a vector of columns reads its exponents as one load.
     p.bExponent.compute_root()
@@ -89,7 +91,7 @@ void scheduleCpu(GseMatmulPipeline &p, const GseMatmulOptions &o, int lanes,
         .reorder(p.n, p.g)
         .vectorize(p.n, lanes, TailStrategy::RoundUp)
         .parallel(p.g);
-    p.exponentRange.compute_at(p.output, nB)
+    p.exponentRange.compute_at(p.output, mB)
         .vectorize(p.n, lanes, TailStrategy::RoundUp);
     p.exponentRange.update()
         .reorder(p.n, p.m, p.rg)

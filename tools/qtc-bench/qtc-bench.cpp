@@ -97,16 +97,23 @@ void check(int status, const char *kernel) {
   }
 }
 
-/// Median seconds of `repeat` runs after one warm-up run.
+/// Median seconds per run over `repeat` samples after one warm-up run; a
+/// sample times enough back-to-back runs to last about 20 ms, so that kernels
+/// of a fraction of a millisecond (the GEMVs) are not timed one call at a
+/// time against the clock's and the scheduler's noise.
 double timeIt(int repeat, const std::function<void()> &run) {
+  using Clock = std::chrono::steady_clock;
+  auto start = Clock::now();
   run();
+  double first = std::chrono::duration<double>(Clock::now() - start).count();
+  int runs = std::max(1, static_cast<int>(0.02 / std::max(first, 1e-6)));
   std::vector<double> seconds;
   for (int i = 0; i < repeat; ++i) {
-    auto start = std::chrono::steady_clock::now();
-    run();
-    seconds.push_back(std::chrono::duration<double>(
-                          std::chrono::steady_clock::now() - start)
-                          .count());
+    start = Clock::now();
+    for (int r = 0; r < runs; ++r)
+      run();
+    seconds.push_back(
+        std::chrono::duration<double>(Clock::now() - start).count() / runs);
   }
   std::sort(seconds.begin(), seconds.end());
   return seconds[seconds.size() / 2];
