@@ -130,20 +130,40 @@ defineAffineMatmulTransposed(Func dy, Func codes, Func scales, Func zeros,
 }
 
 void scheduleAffineMatmulTransposedGemv(AffineMatmulPipeline &p, int lanes) {
-  // Each output is a dot product of a row of dY with a row of codes (both
-  // contiguous): the reduction is split across vector lanes (rfactor) and
-  // reduced horizontally at the end; rows of outputs in parallel.
-  Var ko("ko"), ki("ki"), u("u");
+  // Each output is a dot product of a row of dY with a row of the weight,
+  // both contiguous along N: the reduction runs in vector lanes (rfactor)
+  // and is summed across lanes at the end. Register tiles of 4 outputs x 4
+  // rows share each dequantized weight vector among 4 rows and each dY
+  // vector among 4 outputs; below 4 rows, one row and 8 outputs per tile.
+  // ShiftInwards: the last tile overlaps its neighbour (K >= 8).
+  Var ko("ko"), ki("ki"), mo("mo"), mi("mi"), u("u");
   RVar rno("rno"), rni("rni");
-  p.output.compute_root()
-      .split(p.k, ko, ki, 8, TailStrategy::GuardWithIf)
-      .parallel(ko);
-  p.product.compute_at(p.output, ki);
+  Expr M = p.output.output_buffer().dim(1).extent();
   Func lanesSum = p.product.update()
                       .split(p.rk, rno, rni, lanes, TailStrategy::GuardWithIf)
                       .rfactor(rni, u);
-  lanesSum.compute_at(p.output, ki).vectorize(u);
-  lanesSum.update().vectorize(u);
+  p.output.compute_root();
+  p.output.specialize(M >= 4)
+      .split(p.k, ko, ki, 4, TailStrategy::ShiftInwards)
+      .split(p.m, mo, mi, 4, TailStrategy::ShiftInwards)
+      .reorder(ki, mi, mo, ko)
+      .parallel(ko);
+  p.output.split(p.k, ko, ki, 8, TailStrategy::ShiftInwards)
+      .split(p.m, mo, mi, 1)
+      .reorder(ki, mi, mo, ko)
+      .parallel(ko);
+  p.product.compute_at(p.output, mo).unroll(p.k).unroll(p.m);
+  p.product.update().unroll(p.k).unroll(p.m);
+  lanesSum.compute_at(p.output, mo)
+      .reorder_storage(u, p.k, p.m)
+      .vectorize(u)
+      .unroll(p.k)
+      .unroll(p.m);
+  lanesSum.update()
+      .reorder(u, p.m, p.k, rno)
+      .vectorize(u)
+      .unroll(p.k)
+      .unroll(p.m);
 }
 
 void scheduleAffineMatmulTransposedGemm(AffineMatmulPipeline &p, int lanes) {

@@ -300,12 +300,15 @@ public:
                         : codes.dim(1).extent();
     Func xEdge = BoundaryConditions::repeat_edge(x);
     bool gemv = std::string(shape) == "gemv";
+    // The GEMV schedules read x in bounds only: unclamped, its vector loads
+    // stay dense (a clamped index against another buffer's extent became a
+    // gather, 17x slower for the transposed product).
+    bool inBounds = gemv && !get_target().has_gpu_feature();
     if (transposed)
-      pipeline = defineAffineMatmulTransposed(xEdge, codes, scales, zeros,
-                                              weakF16, codes.dim(0).extent(), K,
-                                              weakCount, options);
-    else if (gemv && !get_target().has_gpu_feature())
-      // Reads x in bounds only: no clamped index per row of codes.
+      pipeline = defineAffineMatmulTransposed(
+          inBounds ? Func(x) : xEdge, codes, scales, zeros, weakF16,
+          codes.dim(0).extent(), K, weakCount, options);
+    else if (inBounds)
       pipeline =
           defineAffineMatmulByGroups(x, codes, scales, zeros, weakF16,
                                      x.dim(0).extent(), weakCount, options);

@@ -367,10 +367,10 @@ LogicalResult StepEmitter::lowerAffineMatmul(KernelOp kernel, Value x,
            << affine << " (g_idx and scaled zeros are not generated yet)";
   int64_t rows = cast<RankedTensorType>(x.getType()).getShape()[0];
   // The GEMV schedules are the faster ones up to 4 rows for the forward
-  // product and up to 16 for the transposed one (qtc-bench and the
-  // schedules' comments: 95 against 41 GOP/s for the forward GEMM at 8 x
-  // 4096 x 4096; the transposed GEMM only wins from about 32 rows).
-  int64_t gemvRows = transposed ? 16 : 4;
+  // product and up to 64 for the transposed one (codegen/halide/
+  // AffineMatmul.h: 95 against 41 GOP/s for the forward GEMM at 8 x 4096 x
+  // 4096; the transposed GEMM only wins from about 100 rows).
+  int64_t gemvRows = transposed ? 64 : 4;
   std::string fn =
       library("affine_matmul",
               {"group=" + std::to_string(affine.getGroup()),
