@@ -134,8 +134,8 @@ void scheduleAffineMatmulTransposedGemv(AffineMatmulPipeline &p, int lanes) {
   // both contiguous along N: the reduction runs in vector lanes (rfactor)
   // and is summed across lanes at the end. Register tiles of 4 outputs x 4
   // rows share each dequantized weight vector among 4 rows and each dY
-  // vector among 4 outputs; below 4 rows, one row and 8 outputs per tile.
-  // ShiftInwards: the last tile overlaps its neighbour (K >= 8).
+  // vector among 4 outputs; below 4 rows, one row and 4 outputs per tile.
+  // ShiftInwards: the last tile overlaps its neighbour (K >= 4).
   Var ko("ko"), ki("ki"), mo("mo"), mi("mi"), u("u");
   RVar rno("rno"), rni("rni");
   Expr M = p.output.output_buffer().dim(1).extent();
@@ -148,7 +148,7 @@ void scheduleAffineMatmulTransposedGemv(AffineMatmulPipeline &p, int lanes) {
       .split(p.m, mo, mi, 4, TailStrategy::ShiftInwards)
       .reorder(ki, mi, mo, ko)
       .parallel(ko);
-  p.output.split(p.k, ko, ki, 8, TailStrategy::ShiftInwards)
+  p.output.split(p.k, ko, ki, 4, TailStrategy::ShiftInwards)
       .split(p.m, mo, mi, 1)
       .reorder(ki, mi, mo, ko)
       .parallel(ko);

@@ -76,9 +76,9 @@ AffineMatmulPipeline defineAffineMatmulTransposed(
     Halide::Func zeros, Halide::Func weak, Halide::Expr N, Halide::Expr K,
     Halide::Expr weakRows, const AffineMatmulOptions &options);
 /// Up to about 64 rows: dot products along N in vector lanes, register tiles
-/// of 4 outputs x 4 rows sharing each dequantized weight vector (117 against
-/// 15 GOP/s for the GEMM schedule at 8 x 4096 x 4096, 118 against 90 at 64).
-/// K must be at least 8.
+/// of 4 outputs x 4 rows sharing each dequantized weight vector (139 against
+/// 15 GOP/s for the GEMM schedule at 8 x 4096 x 4096, 131 against 92 at 64,
+/// 126 against 144 at 128). dY is read in bounds only; K must be at least 4.
 void scheduleAffineMatmulTransposedGemv(AffineMatmulPipeline &p, int lanes);
 /// K must be a multiple of 2 vectors.
 void scheduleAffineMatmulTransposedGemm(AffineMatmulPipeline &p, int lanes);

@@ -20,10 +20,14 @@
 #include "qtc_lota_matmul_gemv.h"
 #include "qtc_lota_matmul_packed_gemm.h"
 #include "qtc_lota_matmul_packed_gemv.h"
+#include "qtc_lota_matmul_t_gemm.h"
+#include "qtc_lota_matmul_t_gemv.h"
 #include "qtc_qeft_matmul_gemm.h"
 #include "qtc_qeft_matmul_gemv.h"
 #include "qtc_qeft_matmul_packed_gemm.h"
 #include "qtc_qeft_matmul_packed_gemv.h"
+#include "qtc_qeft_matmul_t_gemm.h"
+#include "qtc_qeft_matmul_t_gemv.h"
 
 #include "HalideBuffer.h"
 #include <cblas.h>
@@ -310,6 +314,27 @@ int main(int argc, char **argv) {
              f32Baseline);
       report(gemv ? "qeft_packed4_gemv" : "qeft_packed4_gemm", qeftPacked,
              f32Baseline);
+
+      // The backward dX = dY W^T of both layers (dY [M, N]), dot products
+      // along N up to 64 rows, the GEMM schedule above, as the step code
+      // generator picks them; against SGEMM of the same shape.
+      std::vector<float> dy(M * N);
+      for (float &v : dy)
+        v = normal(rng);
+      Halide::Runtime::Buffer<float> dyb(dy.data(), N, M), dx(K, M);
+      bool dots = M <= 64;
+      double lotaDx = ops / timeIt(options.repeat, [&] {
+        check(dots ? qtc_lota_matmul_t_gemv(dyb, qb, sb, fz, wb, dx)
+                   : qtc_lota_matmul_t_gemm(dyb, qb, sb, fz, wb, dx),
+              "lota_matmul_t");
+      }) / 1e9;
+      double qeftDx = ops / timeIt(options.repeat, [&] {
+        check(dots ? qtc_qeft_matmul_t_gemv(dyb, qb, sb, iz, wb, dx)
+                   : qtc_qeft_matmul_t_gemm(dyb, qb, sb, iz, wb, dx),
+              "qeft_matmul_t");
+      }) / 1e9;
+      report(dots ? "lota_dx_dots" : "lota_dx_gemm", lotaDx, f32Baseline);
+      report(dots ? "qeft_dx_dots" : "qeft_dx_gemm", qeftDx, f32Baseline);
     }
   }
 

@@ -16,6 +16,7 @@
 #include "qtc_lota_matmul_packed_gemv.h"
 #include "qtc_qeft_matmul_gemm.h"
 #include "qtc_qeft_matmul_packed_gemv.h"
+#include "qtc_qeft_matmul_t_gemv.h"
 
 #include "HalideBuffer.h"
 #include "test/unit/halide/CpuTargets.h"
@@ -250,6 +251,33 @@ TEST(AffineMatmulAotTest, ShippedLotaGemvAndQeftGemm) {
       qtc_qeft_matmul_packed_gemv(x3, packed3, scales3, zeros3, weak3, y3), 0);
   expectClose(
       gemv, [&](int n, int m) { return y3(n, m); }, K + 3);
+
+  // Its backward dX = dY W^T at 5 rows (dY read unclamped, tiles of 4 rows
+  // with an overlapping last one), within the f32 bound over N terms.
+  std::normal_distribution<float> normal(0.0f, 1.0f);
+  ref::Array<float> dy({5, N});
+  for (float &v : dy.data)
+    v = normal(rng);
+  ref::Array<float> dense = ref::dequantizeAffine(gemv.w);
+  ref::Array<float> weakF({16, N});
+  for (int64_t i = 0; i < weakF.numel(); ++i)
+    weakF[i] = qtc::halfToFloat(gemv.weak[i]);
+  ref::QeftGrads<float> grads = ref::qeftBackward(gemv.x, dy, dense, weakF);
+  Runtime::Buffer<float> dyb(dy.data.data(), N, 5), dx(K, 5);
+  Runtime::Buffer<int8_t> codes3(
+      reinterpret_cast<int8_t *>(gemv.w.codes.data.data()), N, K);
+  ASSERT_EQ(qtc_qeft_matmul_t_gemv(dyb, codes3, scales3, zeros3, weak3, dx), 0);
+  for (int64_t m = 0; m < 5; ++m)
+    for (int64_t k = 0; k < K; ++k) {
+      double magnitude = 0;
+      for (int64_t n = 0; n < N; ++n)
+        magnitude += std::fabs(
+            dy.at(m, n) * (dense.at(k, n) +
+                           (k >= K - 16 ? weakF.at(k - (K - 16), n) : 0.0f)));
+      ASSERT_LE(std::fabs(dx(int(k), int(m)) - grads.dx.at(m, k)),
+                (N + 1) * std::ldexp(1.0, -24) * magnitude)
+          << "(" << m << ", " << k << ")";
+    }
 }
 
 } // namespace
