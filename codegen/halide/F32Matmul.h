@@ -17,8 +17,10 @@ struct F32MatmulPipeline {
   Halide::Var n{"n"}, m{"m"}, g{"g"};
   Halide::RDom rk, rg;
   Halide::Func product{"product"}, output{"c"};
-  /// LoTA only: the group means of S * Gw, (n, g).
-  Halide::Func groupMean{"group_mean"};
+  /// LoTA only: Gw itself, stored once for the epilogue and the group means
+  /// to read (the product sums it in registers), and the group means of
+  /// S * Gw, (n, g).
+  Halide::Func gw{"gw"}, groupMean{"group_mean"};
 };
 
 /// op(a) [M, K] times op(b) [K, N] (qt.matmul's transposes on stored
