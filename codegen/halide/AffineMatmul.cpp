@@ -170,7 +170,8 @@ void scheduleAffineMatmulTransposedGemm(AffineMatmulPipeline &p, int lanes) {
   // Each panel of outputs k has its weight rows transposed and dequantized
   // over all of N into cache, then register tiles of rows accumulate.
   LoopLevel panel =
-      scheduleFmaTiles(p.output, p.product, p.k, p.m, {p.rk}, lanes);
+      scheduleFmaTiles(p.output, p.product, p.k, p.m, {p.rk}, lanes,
+                       p.output.output_buffer().dim(0).extent());
   p.wholeWeight.compute_at(panel)
       .reorder_storage(p.k, p.n)
       .reorder(p.k, p.n)
@@ -253,7 +254,8 @@ void scheduleAffineMatmulGemm(AffineMatmulPipeline &p,
   if (o.weakRows)
     reductions.push_back(p.rw);
   LoopLevel panel =
-      scheduleFmaTiles(p.output, p.product, p.n, p.m, reductions, lanes);
+      scheduleFmaTiles(p.output, p.product, p.n, p.m, reductions, lanes,
+                       p.output.output_buffer().dim(0).extent());
   p.weight.compute_at(panel).vectorize(p.n, lanes, TailStrategy::RoundUp);
 }
 

@@ -45,13 +45,16 @@ void addLotaDeltaGrad(F32MatmulPipeline &p, Func scales, int group,
 
 void scheduleF32MatmulCpu(F32MatmulPipeline &p, int lanes, bool lotaDeltaGrad) {
   if (!lotaDeltaGrad) {
-    scheduleFmaTiles(p.output, p.product, p.n, p.m, {p.rk}, lanes);
+    scheduleFmaTiles(p.output, p.product, p.n, p.m, {p.rk}, lanes,
+                     p.output.output_buffer().dim(0).extent());
     return;
   }
   // With the dDW epilogue, Gw is read by the group means too: stored once
   // at the root from register tiles (a root product updated in memory ran
   // at a seventh of the FMA rate); the epilogue is elementwise.
-  scheduleFmaTiles(p.gw, p.product, p.n, p.m, {p.rk}, lanes);
+  // (Gw is as wide as dDW, the pipeline's output.)
+  scheduleFmaTiles(p.gw, p.product, p.n, p.m, {p.rk}, lanes,
+                   p.output.output_buffer().dim(0).extent());
   p.output.compute_root()
       .vectorize(p.n, lanes, TailStrategy::RoundUp)
       .parallel(p.m);
