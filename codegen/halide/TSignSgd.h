@@ -1,10 +1,11 @@
 //===- TSignSgd.h - LoTA-QAF's t-SignSGD with a selection quantile --------===//
 //
 // One t-SignSGD step on a ternary tensor (NUMERICS.md 4). The thresholds are
-// quantiles of |g| found by radix selection on the f32 bit patterns (two
-// 16-bit histogram passes per order statistic, no sort), interpolated in f64
-// exactly as codegen/reference/Optimizer.cpp does, so the step matches the
-// reference bit for bit.
+// quantiles of |g| found by radix selection on the f32 bit patterns (11-,
+// 11- and 10-bit digit histograms per order statistic, the first shared by
+// all of them; no sort), interpolated in f64 exactly as
+// codegen/reference/Optimizer.cpp does, so the step matches the reference
+// bit for bit.
 //
 //===----------------------------------------------------------------------===//
 #ifndef QTC_CODEGEN_HALIDE_TSIGNSGD_H
