@@ -116,6 +116,7 @@ TSignSgdPipeline defineTSignSgd(Func param, Func grad, Expr count, Expr step,
       Expr(0.9999),
       Expr(0.999) + ((t - phase1End) / (T - phase1End)) * Expr(0.9999 - 0.999));
   Expr upperCut = t > phase1End && gradNorm > 10.0f;
+  p.upperCut = upperCut;
 
   // The first digit's histogram is that of all elements: one for every
   // order statistic.
@@ -123,10 +124,10 @@ TSignSgdPipeline defineTSignSgd(Func param, Func grad, Expr count, Expr step,
   std::vector<Func> selectionFuncs = {first.hist, first.cum};
   p.threshold() =
       quantile(bits, count, level, first, "threshold", selectionFuncs);
-  p.upper() = select(
-      upperCut,
-      quantile(bits, count, Expr(0.99995), first, "upper", selectionFuncs),
-      std::numeric_limits<float>::infinity());
+  p.upper() =
+      select(upperCut,
+             quantile(bits, count, Expr(0.99995), first, "upper", p.upperFuncs),
+             std::numeric_limits<float>::infinity());
   p.selectionFuncs = selectionFuncs;
 
   Expr g = grad(i), magnitude = abs(g);
@@ -143,7 +144,11 @@ void scheduleTSignSgdCpu(TSignSgdPipeline &p, int lanes) {
   for (Func f : p.selectionFuncs)
     f.compute_root();
   p.threshold.compute_root();
-  p.upper.compute_root();
+  // The upper cut's selections run inside the branch that needs them: most
+  // steps (the early phase, or a small gradient norm) skip them.
+  p.upper.compute_root().specialize(p.upperCut);
+  for (Func f : p.upperFuncs)
+    f.compute_at(p.upper, Var::outermost());
   p.param.compute_root().vectorize(p.i, lanes, TailStrategy::GuardWithIf);
 }
 

@@ -20,8 +20,11 @@ struct TSignSgdPipeline {
   /// Scalars: the lower and upper thresholds (f32).
   Halide::Func threshold{"threshold"}, upper{"upper"};
   Halide::Func param{"new_param"};
-  /// The histograms and scans of the radix selections.
-  std::vector<Halide::Func> selectionFuncs;
+  /// The histograms and scans of the radix selections: those of the
+  /// threshold (and the first digit's histogram, which all share), and those
+  /// of the upper cut, needed only when `upperCut` holds.
+  std::vector<Halide::Func> selectionFuncs, upperFuncs;
+  Halide::Expr upperCut;
 };
 
 /// param (i8 ternary) and grad (f32) as flat tensors of `count` elements;
