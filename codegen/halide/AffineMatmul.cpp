@@ -1,5 +1,4 @@
-//===- AffineMatmul.cpp - x times an affine-int weight, dequantized on load
-//===//
+//===- AffineMatmul.cpp - x times an affine-int weight, dequant on load ===//
 #include "codegen/halide/AffineMatmul.h"
 #include "codegen/halide/FmaTiles.h"
 
@@ -54,6 +53,15 @@ void defineWeight(AffineMatmulPipeline &p, Func codes, Func scales, Func zeros,
   p.weight(p.n, p.k) = weightAt(codes, scales, zeros, p.n, p.k, o);
 }
 
+/// QEFT: the f16 rows' product with the last weakRows inputs, an update of
+/// the forward's sums.
+void addWeakRows(AffineMatmulPipeline &p, Func x, Func weak, Expr K,
+                 Expr weakRows) {
+  p.rw = RDom(0, weakRows, "rw");
+  p.product(p.n, p.m) +=
+      x(K - weakRows + p.rw, p.m) * cast<float>(weak(p.n, p.rw));
+}
+
 } // namespace
 
 AffineMatmulPipeline defineAffineMatmul(Func x, Func codes, Func scales,
@@ -66,10 +74,8 @@ AffineMatmulPipeline defineAffineMatmul(Func x, Func codes, Func scales,
   p.rk = RDom(0, K, "rk");
   p.product(n, m) = 0.0f;
   p.product(n, m) += x(p.rk, m) * p.weight(n, p.rk);
-  if (o.weakRows) {
-    p.rw = RDom(0, weakRows, "rw");
-    p.product(n, m) += x(K - weakRows + p.rw, m) * cast<float>(weak(n, p.rw));
-  }
+  if (o.weakRows)
+    addWeakRows(p, x, weak, K, weakRows);
   p.output(n, m) = p.product(n, m);
   return p;
 }
@@ -95,10 +101,8 @@ AffineMatmulPipeline defineAffineMatmulByGroups(Func x, Func codes, Func scales,
       o.zero == AffineZero::Scaled ? Expr(1.0f) : scales(n, p.rgroups);
   p.product(n, m) = 0.0f;
   p.product(n, m) += groupScale * p.groupSum(n, p.rgroups, m);
-  if (o.weakRows) {
-    p.rw = RDom(0, weakRows, "rw");
-    p.product(n, m) += x(K - weakRows + p.rw, m) * cast<float>(weak(n, p.rw));
-  }
+  if (o.weakRows)
+    addWeakRows(p, x, weak, K, weakRows);
   p.output(n, m) = p.product(n, m);
   return p;
 }

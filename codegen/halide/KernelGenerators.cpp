@@ -270,7 +270,9 @@ public:
   GeneratorParam<int> group{"group", 128};
   GeneratorParam<std::string> zero{"zero", "int"};
   GeneratorParam<bool> weakRows{"weak_rows", false};
-  GeneratorParam<std::string> shape{"shape", "gemm"}; // or "gemv" (<= 8 rows)
+  /// "gemv": the schedule for a few rows (the forward sums by groups, dX as
+  /// dot products); callers pick it by row count (ScheduleThresholds.h).
+  GeneratorParam<std::string> shape{"shape", "gemm"};
   /// y = x W^T (the backward dX) instead of y = x W.
   GeneratorParam<bool> transposed{"transposed", false};
   /// 0: codes one per byte (i8); 2, 4, 8: GPTQ qweight words (i32).
@@ -299,11 +301,10 @@ public:
     Expr K = packedBits ? codes.dim(1).extent() * (32 / packedBits)
                         : codes.dim(1).extent();
     Func xEdge = BoundaryConditions::repeat_edge(x);
-    bool gemv = std::string(shape) == "gemv";
     // The GEMV schedules read x in bounds only: unclamped, its vector loads
     // stay dense (a clamped index against another buffer's extent became a
     // gather, 17x slower for the transposed product).
-    bool inBounds = gemv && !get_target().has_gpu_feature();
+    bool inBounds = gemv() && !get_target().has_gpu_feature();
     if (transposed)
       pipeline = defineAffineMatmulTransposed(
           inBounds ? Func(x) : xEdge, codes, scales, zeros, weakF16,
@@ -320,22 +321,23 @@ public:
 
   void schedule() {
     int lanes = get_target().natural_vector_size<float>();
-    bool gemv = std::string(shape) == "gemv";
     if (get_target().has_gpu_feature() && transposed)
       scheduleAffineMatmulTransposedCuda(pipeline);
     else if (get_target().has_gpu_feature())
       scheduleAffineMatmulCuda(pipeline);
-    else if (transposed && gemv)
+    else if (transposed && gemv())
       scheduleAffineMatmulTransposedGemv(pipeline, lanes);
     else if (transposed)
       scheduleAffineMatmulTransposedGemm(pipeline, lanes);
-    else if (gemv)
+    else if (gemv())
       scheduleAffineMatmulGemv(pipeline, options, lanes);
     else
       scheduleAffineMatmulGemm(pipeline, options, lanes);
   }
 
 private:
+  bool gemv() const { return std::string(shape) == "gemv"; }
+
   Var n{"n"}, j{"j"};
   AffineMatmulOptions options;
   AffineMatmulPipeline pipeline;

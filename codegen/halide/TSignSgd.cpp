@@ -1,6 +1,8 @@
 //===- TSignSgd.cpp - LoTA-QAF's t-SignSGD with a selection quantile ------===//
 #include "codegen/halide/TSignSgd.h"
 
+#include <iterator>
+
 using namespace Halide;
 
 namespace qtc::halide {
@@ -57,7 +59,7 @@ Selection selectRank(Func bits, Expr count, Expr rank,
                      const DigitHistogram &first, const std::string &name) {
   Selection s;
   Expr prefix = cast<uint32_t>(0), remaining = rank;
-  for (int pass = 0; pass < 3; ++pass) {
+  for (int pass = 0; pass < int(std::size(kDigitBits)); ++pass) {
     std::string passName = name + "_pass" + std::to_string(pass);
     DigitHistogram h =
         pass == 0 ? first : histogramDigit(bits, count, pass, prefix, passName);
@@ -121,14 +123,13 @@ TSignSgdPipeline defineTSignSgd(Func param, Func grad, Expr count, Expr step,
   // The first digit's histogram is that of all elements: one for every
   // order statistic.
   DigitHistogram first = histogramDigit(bits, count, 0, Expr(), "first_digit");
-  std::vector<Func> selectionFuncs = {first.hist, first.cum};
+  p.selectionFuncs = {first.hist, first.cum};
   p.threshold() =
-      quantile(bits, count, level, first, "threshold", selectionFuncs);
+      quantile(bits, count, level, first, "threshold", p.selectionFuncs);
   p.upper() =
       select(upperCut,
              quantile(bits, count, Expr(0.99995), first, "upper", p.upperFuncs),
              std::numeric_limits<float>::infinity());
-  p.selectionFuncs = selectionFuncs;
 
   Expr g = grad(i), magnitude = abs(g);
   Expr moves =

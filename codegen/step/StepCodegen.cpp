@@ -11,6 +11,7 @@
 #include "codegen/step/StepCodegen.h"
 
 #include "codegen/ElementDType.h"
+#include "codegen/halide/ScheduleThresholds.h"
 
 #include "dialect/QtOps.h"
 #include "passes/Passes.h"
@@ -366,12 +367,8 @@ LogicalResult StepEmitter::lowerAffineMatmul(KernelOp kernel, Value x,
     return kernel.emitOpError("has no kernel for an affine weight ")
            << affine << " (g_idx and scaled zeros are not generated yet)";
   int64_t rows = cast<RankedTensorType>(x.getType()).getShape()[0];
-  // The GEMV schedules are the faster ones up to 4 rows for the forward
-  // product and up to 64 for the transposed one (codegen/halide/
-  // AffineMatmul.h: 95 against 41 GOP/s for the forward GEMM at 8 x 4096 x
-  // 4096; the transposed GEMM only wins from about 100 rows, 144 against 126
-  // GOP/s at 128).
-  int64_t gemvRows = transposed ? 64 : 4;
+  int64_t gemvRows = transposed ? qtc::halide::kAffineTransposedGemvMaxRows
+                                : qtc::halide::kAffineGemvMaxRows;
   std::string fn =
       library("affine_matmul",
               {"group=" + std::to_string(affine.getGroup()),

@@ -10,6 +10,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "codegen/reference/Affine.h"
+#include "codegen/halide/ScheduleThresholds.h"
 #include "codegen/reference/Gse.h"
 #include "qtc_gse_matmul_f32.h"
 #include "qtc_gse_matmul_gemv.h"
@@ -188,14 +189,16 @@ int main(int argc, char **argv) {
         ae(a.exponents.data.data(), K / G, M), bm(b.mantissas.data.data(), K, N),
         be(b.exponents.data.data(), K / G, N);
     Halide::Runtime::Buffer<float> c(N, M);
-    // Up to 2 rows the GEMV form (no repacking of B) is the faster one; from
-    // 4 rows the GEMM schedule is (91 against 50 GOP/s at 4 x 4096 x 4096).
-    const bool gseGemv = M <= 2;
-    double gse = ops / timeIt(options.repeat, [&] {
-      check(gseGemv ? qtc_gse_matmul_gemv(am, ae, bm, be, c)
-                   : qtc_gse_matmul_f32(am, ae, bm, be, c),
-            "gse_matmul_f32");
-    }) / 1e9;
+    // GOP/s of one of our kernels, its status checked on every call.
+    auto gopsOf = [&](const char *kernel, const std::function<int()> &call) {
+      return ops / timeIt(options.repeat, [&] { check(call(), kernel); }) / 1e9;
+    };
+    // Each kernel with the schedule the step code generator would pick.
+    const bool gseGemv = M <= qtc::halide::kGseGemvMaxRows;
+    double gse = gopsOf("gse_matmul_f32", [&] {
+      return gseGemv ? qtc_gse_matmul_gemv(am, ae, bm, be, c)
+                     : qtc_gse_matmul_f32(am, ae, bm, be, c);
+    });
 
     // OpenBLAS on f32 copies of the same operands.
     std::vector<float> af(M * K), bf(N * K), cf(M * N);
@@ -248,15 +251,14 @@ int main(int argc, char **argv) {
     if (__builtin_cpu_supports("avx512vnni")) {
       Halide::Runtime::Buffer<uint8_t> packed(4, (N + 255) / 256 * 256, K / 4);
       check(qtc_gse_pack_rhs(bm, packed), "gse_pack_rhs");
-      double prepacked = ops / timeIt(options.repeat, [&] {
-        check(qtc_gse_matmul_prepacked(am, ae, packed, be, c),
-              "gse_matmul_prepacked");
-      }) / 1e9;
+      double prepacked = gopsOf("gse_matmul_prepacked", [&] {
+        return qtc_gse_matmul_prepacked(am, ae, packed, be, c);
+      });
       report("gse_matmul_prepacked", prepacked, baselines);
     }
-    double wide = ops / timeIt(options.repeat, [&] {
-      check(qtc_gse_matmul_wide_int(am, ae, bm, be, c), "gse_matmul_wide_int");
-    }) / 1e9;
+    double wide = gopsOf("gse_matmul_wide_int", [&] {
+      return qtc_gse_matmul_wide_int(am, ae, bm, be, c);
+    });
     report("gse_matmul_wide_int", wide, {{blasName, blas}});
 
     // Affine-int weights dequantized on load: the merged LoTA layer (4-bit
@@ -278,35 +280,29 @@ int main(int argc, char **argv) {
       Halide::Runtime::Buffer<int8_t> qb(codes.data(), N, K),
           iz(intZeros.data(), N, K / 128);
       Halide::Runtime::Buffer<uint16_t> wb(weak.data(), N, 128);
-      // The GEMV schedule up to 4 rows, the GEMM one above (95 against 41
-      // GOP/s at 8 x 4096 x 4096), as the step code generator picks them.
-      bool gemv = M <= 4;
-      double lota = ops / timeIt(options.repeat, [&] {
-        check(gemv ? qtc_lota_matmul_gemv(xb, qb, sb, fz, wb, y)
-                   : qtc_lota_matmul_gemm(xb, qb, sb, fz, wb, y),
-              "lota_matmul");
-      }) / 1e9;
-      double qeft = ops / timeIt(options.repeat, [&] {
-        check(gemv ? qtc_qeft_matmul_gemv(xb, qb, sb, iz, wb, y)
-                   : qtc_qeft_matmul_gemm(xb, qb, sb, iz, wb, y),
-              "qeft_matmul");
-      }) / 1e9;
+      bool gemv = M <= qtc::halide::kAffineGemvMaxRows;
+      double lota = gopsOf("lota_matmul", [&] {
+        return gemv ? qtc_lota_matmul_gemv(xb, qb, sb, fz, wb, y)
+                    : qtc_lota_matmul_gemm(xb, qb, sb, fz, wb, y);
+      });
+      double qeft = gopsOf("qeft_matmul", [&] {
+        return gemv ? qtc_qeft_matmul_gemv(xb, qb, sb, iz, wb, y)
+                    : qtc_qeft_matmul_gemm(xb, qb, sb, iz, wb, y);
+      });
       // The same codes packed as GPTQ checkpoints hold them (8 per int32).
       ref::Array<uint8_t> codeArray({K, N});
       for (int64_t i = 0; i < K * N; ++i)
         codeArray[i] = static_cast<uint8_t>(codes[i]);
       ref::Array<int32_t> words = ref::packCodesAlongRows(codeArray, 4);
       Halide::Runtime::Buffer<int32_t> pb(words.data.data(), N, K / 8);
-      double lotaPacked = ops / timeIt(options.repeat, [&] {
-        check(gemv ? qtc_lota_matmul_packed_gemv(xb, pb, sb, fz, wb, y)
-                   : qtc_lota_matmul_packed_gemm(xb, pb, sb, fz, wb, y),
-              "lota_matmul_packed");
-      }) / 1e9;
-      double qeftPacked = ops / timeIt(options.repeat, [&] {
-        check(gemv ? qtc_qeft_matmul_packed_gemv(xb, pb, sb, iz, wb, y)
-                   : qtc_qeft_matmul_packed_gemm(xb, pb, sb, iz, wb, y),
-              "qeft_matmul_packed");
-      }) / 1e9;
+      double lotaPacked = gopsOf("lota_matmul_packed", [&] {
+        return gemv ? qtc_lota_matmul_packed_gemv(xb, pb, sb, fz, wb, y)
+                    : qtc_lota_matmul_packed_gemm(xb, pb, sb, fz, wb, y);
+      });
+      double qeftPacked = gopsOf("qeft_matmul_packed", [&] {
+        return gemv ? qtc_qeft_matmul_packed_gemv(xb, pb, sb, iz, wb, y)
+                    : qtc_qeft_matmul_packed_gemm(xb, pb, sb, iz, wb, y);
+      });
       std::vector<std::pair<std::string, double>> f32Baseline = {{blasName, blas}};
       report(gemv ? "lota_matmul_gemv" : "lota_matmul_gemm", lota, f32Baseline);
       report(gemv ? "qeft_matmul_gemv" : "qeft_matmul_gemm", qeft, f32Baseline);
@@ -315,24 +311,21 @@ int main(int argc, char **argv) {
       report(gemv ? "qeft_packed4_gemv" : "qeft_packed4_gemm", qeftPacked,
              f32Baseline);
 
-      // The backward dX = dY W^T of both layers (dY [M, N]), dot products
-      // along N up to 64 rows, the GEMM schedule above, as the step code
-      // generator picks them; against SGEMM of the same shape.
+      // The backward dX = dY W^T of both layers (dY [M, N]), against SGEMM
+      // of the same shape.
       std::vector<float> dy(M * N);
       for (float &v : dy)
         v = normal(rng);
       Halide::Runtime::Buffer<float> dyb(dy.data(), N, M), dx(K, M);
-      bool dots = M <= 64;
-      double lotaDx = ops / timeIt(options.repeat, [&] {
-        check(dots ? qtc_lota_matmul_t_gemv(dyb, qb, sb, fz, wb, dx)
-                   : qtc_lota_matmul_t_gemm(dyb, qb, sb, fz, wb, dx),
-              "lota_matmul_t");
-      }) / 1e9;
-      double qeftDx = ops / timeIt(options.repeat, [&] {
-        check(dots ? qtc_qeft_matmul_t_gemv(dyb, qb, sb, iz, wb, dx)
-                   : qtc_qeft_matmul_t_gemm(dyb, qb, sb, iz, wb, dx),
-              "qeft_matmul_t");
-      }) / 1e9;
+      bool dots = M <= qtc::halide::kAffineTransposedGemvMaxRows;
+      double lotaDx = gopsOf("lota_matmul_t", [&] {
+        return dots ? qtc_lota_matmul_t_gemv(dyb, qb, sb, fz, wb, dx)
+                    : qtc_lota_matmul_t_gemm(dyb, qb, sb, fz, wb, dx);
+      });
+      double qeftDx = gopsOf("qeft_matmul_t", [&] {
+        return dots ? qtc_qeft_matmul_t_gemv(dyb, qb, sb, iz, wb, dx)
+                    : qtc_qeft_matmul_t_gemm(dyb, qb, sb, iz, wb, dx);
+      });
       report(dots ? "lota_dx_dots" : "lota_dx_gemm", lotaDx, f32Baseline);
       report(dots ? "qeft_dx_dots" : "qeft_dx_gemm", qeftDx, f32Baseline);
     }

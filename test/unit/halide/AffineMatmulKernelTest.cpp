@@ -101,6 +101,73 @@ qtc::halide::AffineZero affineZeroOf(ref::ZeroForm zero) {
                                         : qtc::halide::AffineZero::Scaled;
 }
 
+/// The backward dX = dY W^T of a problem's weight (plus dY Wf^T on QEFT's
+/// weak inputs) for a random upstream gradient dY [M, N]: the reference's,
+/// and the whole weight W + pad(Wf) [K, N] that bounds a kernel's error.
+struct DxProblem {
+  ref::Array<float> dy, expected, whole;
+};
+
+DxProblem makeDxProblem(const Problem &p, int64_t M, std::mt19937 &rng) {
+  std::normal_distribution<float> normal(0.0f, 1.0f);
+  const int64_t K = p.w.inFeatures(), N = p.w.outFeatures();
+  const int64_t weakRows = p.weak.numel() / N;
+  DxProblem d;
+  d.dy = ref::Array<float>({M, N});
+  for (float &v : d.dy.data)
+    v = normal(rng);
+  ref::Array<float> dense = ref::dequantizeAffine(p.w);
+  ref::Array<float> weakF({weakRows, N});
+  for (int64_t i = 0; i < weakF.numel(); ++i)
+    weakF[i] = qtc::halfToFloat(p.weak[i]);
+  ref::Array<float> x({M, K}); // only its shape matters for dX
+  d.expected = ref::qeftBackward(x, d.dy, dense, weakF).dx;
+  d.whole = dense;
+  for (int64_t j = 0; j < weakRows; ++j)
+    for (int64_t n = 0; n < N; ++n)
+      d.whole.at(K - weakRows + j, n) += weakF.at(j, n);
+  return d;
+}
+
+/// got(k, m) within the f32 bound (N + 1) 2^-24 sum_n |dy_n w_kn| of the
+/// reference's dX.
+void expectDxClose(const DxProblem &d,
+                   const std::function<float(int, int)> &got) {
+  const int64_t M = d.dy.dim(0), N = d.dy.dim(1), K = d.whole.dim(0);
+  int failures = 0;
+  for (int64_t m = 0; m < M; ++m)
+    for (int64_t k = 0; k < K && failures < 3; ++k) {
+      double magnitude = 0;
+      for (int64_t n = 0; n < N; ++n)
+        magnitude += std::fabs(d.dy.at(m, n) * d.whole.at(k, n));
+      double bound = (N + 1) * std::ldexp(1.0, -24) * magnitude;
+      if (!(std::fabs(got(int(k), int(m)) - d.expected.at(m, k)) <= bound)) {
+        ADD_FAILURE() << "(" << m << ", " << k << "): " << got(int(k), int(m))
+                      << " vs " << d.expected.at(m, k) << ", bound " << bound;
+        ++failures;
+      }
+    }
+}
+
+/// A QEFT problem's weight (int zeros, f16 weak rows) as the shipped
+/// kernels' runtime buffers, over the problem's storage.
+struct QeftWeightViews {
+  Runtime::Buffer<int8_t> codes, zeros;
+  Runtime::Buffer<float> scales;
+  Runtime::Buffer<uint16_t> weak;
+
+  QeftWeightViews(Problem &p, int64_t weakRows) {
+    const int64_t K = p.w.inFeatures(), N = p.w.outFeatures();
+    codes = Runtime::Buffer<int8_t>(
+        reinterpret_cast<int8_t *>(p.w.codes.data.data()), N, K);
+    zeros = Runtime::Buffer<int8_t>(
+        reinterpret_cast<int8_t *>(p.w.intZeros.data.data()), N, K / 128);
+    scales = Runtime::Buffer<float>(p.w.scales.data.data(), N, K / 128);
+    weak = Runtime::Buffer<uint16_t>(
+        reinterpret_cast<uint16_t *>(p.weak.data.data()), N, weakRows);
+  }
+};
+
 /// The weight's inputs as JIT parameters, bound to a problem's storage (the
 /// packed codes and the f16 weak rows, as a buffer of at least one row, stay
 /// alive here).
@@ -224,60 +291,34 @@ TEST(AffineMatmulAotTest, ShippedLotaGemvAndQeftGemm) {
   // QEFT's mixed layer at 40 tokens.
   Problem qeft = makeProblem(40, K, N, ref::ZeroForm::Int, 16, rng);
   Runtime::Buffer<float> x2(qeft.x.data.data(), K, 40);
-  Runtime::Buffer<int8_t> codes2(
-      reinterpret_cast<int8_t *>(qeft.w.codes.data.data()), N, K);
-  Runtime::Buffer<float> scales2(qeft.w.scales.data.data(), N, K / 128);
-  Runtime::Buffer<int8_t> zeros2(
-      reinterpret_cast<int8_t *>(qeft.w.intZeros.data.data()), N, K / 128);
-  Runtime::Buffer<uint16_t> weak(
-      reinterpret_cast<uint16_t *>(qeft.weak.data.data()), N, 16);
+  QeftWeightViews w2(qeft, 16);
   Runtime::Buffer<float> y2(N, 40);
-  ASSERT_EQ(qtc_qeft_matmul_gemm(x2, codes2, scales2, zeros2, weak, y2), 0);
+  ASSERT_EQ(
+      qtc_qeft_matmul_gemm(x2, w2.codes, w2.scales, w2.zeros, w2.weak, y2), 0);
   expectClose(
       qeft, [&](int n, int m) { return y2(n, m); }, K + 1);
 
   // QEFT's layer at 5 tokens from GPTQ-packed codes.
   Problem gemv = makeProblem(5, K, N, ref::ZeroForm::Int, 16, rng);
   Runtime::Buffer<float> x3(gemv.x.data.data(), K, 5);
+  QeftWeightViews w3(gemv, 16);
   ref::Array<int32_t> words3 = ref::packCodesAlongRows(gemv.w.codes, 4);
   Runtime::Buffer<int32_t> packed3(words3.data.data(), N, K / 8);
-  Runtime::Buffer<float> scales3(gemv.w.scales.data.data(), N, K / 128);
-  Runtime::Buffer<int8_t> zeros3(
-      reinterpret_cast<int8_t *>(gemv.w.intZeros.data.data()), N, K / 128);
-  Runtime::Buffer<uint16_t> weak3(
-      reinterpret_cast<uint16_t *>(gemv.weak.data.data()), N, 16);
   Runtime::Buffer<float> y3(N, 5);
-  ASSERT_EQ(
-      qtc_qeft_matmul_packed_gemv(x3, packed3, scales3, zeros3, weak3, y3), 0);
+  ASSERT_EQ(qtc_qeft_matmul_packed_gemv(x3, packed3, w3.scales, w3.zeros,
+                                        w3.weak, y3),
+            0);
   expectClose(
       gemv, [&](int n, int m) { return y3(n, m); }, K + 3);
 
   // Its backward dX = dY W^T at 5 rows (dY read unclamped, tiles of 4 rows
   // with an overlapping last one), within the f32 bound over N terms.
-  std::normal_distribution<float> normal(0.0f, 1.0f);
-  ref::Array<float> dy({5, N});
-  for (float &v : dy.data)
-    v = normal(rng);
-  ref::Array<float> dense = ref::dequantizeAffine(gemv.w);
-  ref::Array<float> weakF({16, N});
-  for (int64_t i = 0; i < weakF.numel(); ++i)
-    weakF[i] = qtc::halfToFloat(gemv.weak[i]);
-  ref::QeftGrads<float> grads = ref::qeftBackward(gemv.x, dy, dense, weakF);
-  Runtime::Buffer<float> dyb(dy.data.data(), N, 5), dx(K, 5);
-  Runtime::Buffer<int8_t> codes3(
-      reinterpret_cast<int8_t *>(gemv.w.codes.data.data()), N, K);
-  ASSERT_EQ(qtc_qeft_matmul_t_gemv(dyb, codes3, scales3, zeros3, weak3, dx), 0);
-  for (int64_t m = 0; m < 5; ++m)
-    for (int64_t k = 0; k < K; ++k) {
-      double magnitude = 0;
-      for (int64_t n = 0; n < N; ++n)
-        magnitude += std::fabs(
-            dy.at(m, n) * (dense.at(k, n) +
-                           (k >= K - 16 ? weakF.at(k - (K - 16), n) : 0.0f)));
-      ASSERT_LE(std::fabs(dx(int(k), int(m)) - grads.dx.at(m, k)),
-                (N + 1) * std::ldexp(1.0, -24) * magnitude)
-          << "(" << m << ", " << k << ")";
-    }
+  DxProblem d = makeDxProblem(gemv, 5, rng);
+  Runtime::Buffer<float> dyb(d.dy.data.data(), N, 5), dx(K, 5);
+  ASSERT_EQ(
+      qtc_qeft_matmul_t_gemv(dyb, w3.codes, w3.scales, w3.zeros, w3.weak, dx),
+      0);
+  expectDxClose(d, [&](int k, int m) { return dx(k, m); });
 }
 
 } // namespace
@@ -296,7 +337,6 @@ TEST_P(AffineMatmulTransposedTest, WithinTheF32BoundOfTheReference) {
       !get_host_target().has_feature(Target::AVX512))
     GTEST_SKIP() << "this CPU cannot run " << targetName;
   std::mt19937 rng(7);
-  std::normal_distribution<float> normal(0.0f, 1.0f);
   const int64_t K = 256, N = 77;
   for (ref::ZeroForm zero : {ref::ZeroForm::Int, ref::ZeroForm::Float})
     for (int64_t weakRows : {int64_t(0), int64_t(16)}) {
@@ -311,15 +351,7 @@ TEST_P(AffineMatmulTransposedTest, WithinTheF32BoundOfTheReference) {
                    << " packed " << packedBits);
       // The forward problem's weight, and an upstream gradient dY [M, N].
       Problem problem = makeProblem(1, K, N, zero, weakRows, rng);
-      ref::Array<float> dy({M, N});
-      for (float &v : dy.data)
-        v = normal(rng);
-      ref::Array<float> dense = ref::dequantizeAffine(problem.w);
-      ref::Array<float> weakF({weakRows, N});
-      for (int64_t i = 0; i < weakF.numel(); ++i)
-        weakF[i] = qtc::halfToFloat(problem.weak[i]);
-      ref::Array<float> x({M, K}); // only its shape matters for dX
-      ref::QeftGrads<float> expected = ref::qeftBackward(x, dy, dense, weakF);
+      DxProblem d = makeDxProblem(problem, M, rng);
 
       qtc::halide::AffineMatmulOptions options;
       options.zero = affineZeroOf(zero);
@@ -338,28 +370,10 @@ TEST_P(AffineMatmulTransposedTest, WithinTheF32BoundOfTheReference) {
         qtc::halide::scheduleAffineMatmulTransposedGemv(p, lanes);
       else
         qtc::halide::scheduleAffineMatmulTransposedGemm(p, lanes);
-      dyP.set(Buffer<float>(dy.data.data(), N, M));
+      dyP.set(Buffer<float>(d.dy.data.data(), N, M));
       w.bind(problem, K, N, weakRows);
       Buffer<float> got = p.output.realize({int(K), int(M)}, target);
-      int failures = 0;
-      for (int64_t m = 0; m < M; ++m)
-        for (int64_t k = 0; k < K && failures < 3; ++k) {
-          double magnitude = 0;
-          for (int64_t n = 0; n < N; ++n) {
-            double w =
-                dense.at(k, n) +
-                (k >= K - weakRows ? weakF.at(k - (K - weakRows), n) : 0.0);
-            magnitude += std::fabs(dy.at(m, n) * w);
-          }
-          double bound = (N + 1) * std::ldexp(1.0, -24) * magnitude;
-          if (!(std::fabs(got(int(k), int(m)) - expected.dx.at(m, k)) <=
-                bound)) {
-            ADD_FAILURE() << "(" << m << ", " << k
-                          << "): " << got(int(k), int(m)) << " vs "
-                          << expected.dx.at(m, k) << ", bound " << bound;
-            ++failures;
-          }
-        }
+      expectDxClose(d, [&](int k, int m) { return got(k, m); });
     }
 }
 
