@@ -2,7 +2,10 @@
 //
 // Each generator reads the storage of qt IR values (mantissas, exponents,
 // codes, scales, ...) as Halide buffers, builds the algorithm from its
-// builder and picks the schedule of the target it is compiled for.
+// builder and picks the schedule of the target it is compiled for. Its
+// parameters are typed GeneratorParams (enums spelled by the registry); its
+// inputs and outputs are declared from its entry in
+// codegen/registry/KernelRegistry.cpp (RegisteredGenerator).
 //
 //===----------------------------------------------------------------------===//
 #include "codegen/halide/AdamW.h"
@@ -13,78 +16,81 @@
 #include "codegen/halide/GseMatmul.h"
 #include "codegen/halide/GseQuantize.h"
 #include "codegen/halide/LotaMerge.h"
+#include "codegen/halide/RegisteredGenerator.h"
 #include "codegen/halide/TSignSgd.h"
 
 using namespace Halide;
+namespace k = qtc::kernels;
 
 namespace qtc::halide {
 namespace {
 
+template <typename E>
+GeneratorParam<E> enumParam(const std::string &name, E value) {
+  return GeneratorParam<E>(name, value, k::enumMap<E>());
+}
+
+bool vnniTarget(const Target &target) {
+  return targetClassOf(target) == k::TargetClass::X86Avx512Vnni;
+}
+
 /// qt.matmul of two GSE operands.
-class GseMatmulGenerator : public Generator<GseMatmulGenerator> {
+class GseMatmulGenerator : public RegisteredGenerator<GseMatmulGenerator> {
 public:
   GeneratorParam<int> group{"group", 32};
-  GeneratorParam<std::string> accumulate{"accumulate", "f32"};
+  GeneratorParam<k::Accumulate> accumulate =
+      enumParam("accumulate", k::Accumulate::F32);
   GeneratorParam<bool> transposeA{"transpose_a", false};
   GeneratorParam<bool> transposeB{"transpose_b", false};
-  /// "gemv": 1..8 rows of A, f32 accumulation, transpose_b layout only.
-  GeneratorParam<std::string> shape{"shape", "gemm"};
-  /// B's mantissas come packed by gse_pack_rhs (3-D), not as stored.
+  GeneratorParam<k::MatmulShape> shape =
+      enumParam("shape", k::MatmulShape::Gemm);
   GeneratorParam<bool> prepackedB{"prepacked_b", false};
-  /// C times the scalar input "scale" (a fused arith.mulf epilogue).
   GeneratorParam<bool> epilogueScale{"epilogue_scale", false};
 
-  Input<Buffer<int8_t>> aMantissas{"a_mantissas", 2};
-  Input<Buffer<int8_t>> aExponents{"a_exponents", 2};
-  Input<Buffer<>> bMantissas{"b_mantissas"}; // i8 [.., ..], or packed u8 3-D
-  Input<Buffer<int8_t>> bExponents{"b_exponents", 2};
-  Output<Buffer<float>> c{"c", 2};
-
   void configure() {
-    bool packedUnsigned =
-        prepackedB && get_target().arch == Target::X86 &&
-        get_target().has_feature(Target::AVX512_SapphireRapids);
-    bMantissas.set_type(packedUnsigned ? UInt(8) : Int(8));
-    bMantissas.set_dimensions(prepackedB ? 3 : 2);
-    if (epilogueScale)
-      scale = add_input<float>("scale");
+    declareArguments("gse_matmul",
+                     {{"group", settingOf(int(group))},
+                      {"accumulate", settingOf(k::Accumulate(accumulate))},
+                      {"transpose_a", settingOf(bool(transposeA))},
+                      {"transpose_b", settingOf(bool(transposeB))},
+                      {"shape", settingOf(k::MatmulShape(shape))},
+                      {"prepacked_b", settingOf(bool(prepackedB))},
+                      {"epilogue_scale", settingOf(bool(epilogueScale))}});
   }
 
   void generate() {
+    auto &am = input("a_mantissas"), &ae = input("a_exponents"),
+         &bm = input("b_mantissas"), &be = input("b_exponents");
     options.group = group;
     options.prepackedRhs = prepackedB;
-    options.wideInt = std::string(accumulate) == "wide_int";
+    options.wideInt = accumulate == k::Accumulate::WideInt;
     options.transposeA = transposeA;
     options.transposeB = transposeB;
-    options.unsignedRhs =
-        get_target().arch == Target::X86 &&
-        get_target().has_feature(Target::AVX512_SapphireRapids) &&
-        !get_target().has_gpu_feature();
+    options.unsignedRhs = vnniTarget(get_target());
     options.termViaF64 = get_target().has_gpu_feature();
-    if (scale)
-      options.outputScale = *scale;
-    Expr K =
-        transposeA ? aMantissas.dim(1).extent() : aMantissas.dim(0).extent();
+    if (epilogueScale)
+      options.outputScale = scalar("scale");
+    Expr K = transposeA ? am.dim(1).extent() : am.dim(0).extent();
     if (gemv()) {
       _halide_user_assert(!options.wideInt && !options.transposeA &&
                           options.transposeB)
           << "gse_matmul shape=gemv is the f32 X W^T form only";
-      gemvPipeline = defineGseGemv(aMantissas, aExponents, bMantissas,
-                                   bExponents, K, group, options.unsignedRhs);
-      c = gemvPipeline.output;
+      gemvPipeline =
+          defineGseGemv(am, ae, bm, be, K, group, options.unsignedRhs);
+      output("c") = gemvPipeline.output;
       return;
     }
     // A packed B covers every column a tile reads: no boundary check there,
     // and its layout is dense (kk, n, ko), so 16 columns x 4 k load as one
     // 64-byte vector.
     if (prepackedB) {
-      bMantissas.dim(0).set_bounds(0, 4).set_stride(1);
-      bMantissas.dim(1).set_stride(4);
+      bm.dim(0).set_bounds(0, 4).set_stride(1);
+      bm.dim(1).set_stride(4);
     }
-    Func b = prepackedB ? Func(bMantissas) : zeroOutside(bMantissas);
-    pipeline = defineGseMatmul(zeroOutside(aMantissas), zeroOutside(aExponents),
-                               b, zeroOutside(bExponents), K, options);
-    c = pipeline.output;
+    Func b = prepackedB ? Func(bm) : zeroOutside(bm);
+    pipeline = defineGseMatmul(zeroOutside(am), zeroOutside(ae), b,
+                               zeroOutside(be), K, options);
+    output("c") = pipeline.output;
   }
 
   void schedule() {
@@ -102,52 +108,70 @@ public:
   }
 
 private:
-  bool gemv() const { return std::string(shape) == "gemv"; }
+  bool gemv() const { return shape == k::MatmulShape::Gemv; }
 
-  GeneratorInput<float> *scale = nullptr;
   GseMatmulOptions options;
   GseMatmulPipeline pipeline;
   GseGemvPipeline gemvPipeline;
 };
 
 GseQuantizeOptions gseQuantizeOptions(int axis, int bits, int group,
-                                      int expBits, const std::string &expRule,
-                                      const std::string &rounding) {
+                                      int expBits, k::ExpRule expRule,
+                                      k::Rounding rounding) {
   GseQuantizeOptions options;
   options.axis = axis;
   options.bits = bits;
   options.group = group;
   options.expBits = expBits;
-  options.ceilRule = expRule == "ceil";
-  options.rounding = rounding == "stochastic" ? GseRounding::Stochastic
-                     : rounding == "rna"      ? GseRounding::RNA
-                                              : GseRounding::RNE;
+  options.ceilRule = expRule == k::ExpRule::Ceil;
+  options.rounding = rounding == k::Rounding::Stochastic
+                         ? GseRounding::Stochastic
+                     : rounding == k::Rounding::RNA ? GseRounding::RNA
+                                                    : GseRounding::RNE;
   return options;
 }
 
-/// qt.quantize of a 2-D f32 tensor to !qt.gse.
-class GseQuantizeGenerator : public Generator<GseQuantizeGenerator> {
-public:
-  GeneratorParam<int> axis{"axis", 1};
+/// The GSE format parameters of the quantize and requantize generators.
+struct GseFormatParams {
+  GeneratorParam<int> axis;
   GeneratorParam<int> bits{"bits", 8};
   GeneratorParam<int> group{"group", 32};
   GeneratorParam<int> expBits{"exp_bits", 8};
-  GeneratorParam<std::string> expRule{"exp_rule", "floor"};
-  GeneratorParam<std::string> rounding{"rounding", "rne"};
+  GeneratorParam<k::ExpRule> expRule = enumParam("exp_rule", k::ExpRule::Floor);
+  GeneratorParam<k::Rounding> rounding =
+      enumParam("rounding", k::Rounding::RNE);
 
-  Input<Buffer<float>> x{"x", 2};
-  Input<uint64_t> seed{"seed"};
-  Output<Buffer<int8_t>> mantissas{"mantissas", 2};
-  Output<Buffer<int8_t>> exponents{"exponents", 2};
+  explicit GseFormatParams(int defaultAxis) : axis("axis", defaultAxis) {}
+
+  std::map<std::string, std::string> settings() const {
+    return {{"axis", settingOf(int(axis))},
+            {"bits", settingOf(int(bits))},
+            {"group", settingOf(int(group))},
+            {"exp_bits", settingOf(int(expBits))},
+            {"exp_rule", settingOf(k::ExpRule(expRule))},
+            {"rounding", settingOf(k::Rounding(rounding))}};
+  }
+  GseQuantizeOptions options() const {
+    return gseQuantizeOptions(axis, bits, group, expBits, expRule, rounding);
+  }
+};
+
+/// qt.quantize of a 2-D f32 tensor to !qt.gse.
+class GseQuantizeGenerator : public RegisteredGenerator<GseQuantizeGenerator> {
+public:
+  GseFormatParams format{1};
+
+  void configure() { declareArguments("gse_quantize", format.settings()); }
 
   void generate() {
-    options = gseQuantizeOptions(axis, bits, group, expBits, expRule, rounding);
+    auto &x = input("x");
+    options = format.options();
     // A GPU kernel cannot report a NaN: the host checks the input first.
     options.hostCheck = get_target().has_gpu_feature();
-    pipeline = defineGseQuantize(x, x.dim(0).extent(), seed, options,
+    pipeline = defineGseQuantize(x, x.dim(0).extent(), scalar("seed"), options,
                                  x.dim(1).extent());
-    mantissas = pipeline.mantissas;
-    exponents = pipeline.exponents;
+    output("mantissas") = pipeline.mantissas;
+    output("exponents") = pipeline.exponents;
   }
 
   void schedule() {
@@ -166,30 +190,29 @@ private:
 /// qt.requantize of a GSE tensor to GSE grouped along the other axis (GSQ's
 /// backward reads forward casts along a new reduction axis): the values are
 /// formed on load, never written as f32.
-class GseRequantizeGenerator : public Generator<GseRequantizeGenerator> {
+class GseRequantizeGenerator
+    : public RegisteredGenerator<GseRequantizeGenerator> {
 public:
   GeneratorParam<int> fromAxis{"from_axis", 1};
   GeneratorParam<int> fromGroup{"from_group", 32};
-  GeneratorParam<int> axis{"axis", 0};
-  GeneratorParam<int> bits{"bits", 8};
-  GeneratorParam<int> group{"group", 32};
-  GeneratorParam<int> expBits{"exp_bits", 8};
-  GeneratorParam<std::string> expRule{"exp_rule", "floor"};
-  GeneratorParam<std::string> rounding{"rounding", "rne"};
+  GseFormatParams format{0};
 
-  Input<Buffer<int8_t>> inMantissas{"in_mantissas", 2};
-  Input<Buffer<int8_t>> inExponents{"in_exponents", 2};
-  Input<uint64_t> seed{"seed"};
-  Output<Buffer<int8_t>> mantissas{"mantissas", 2};
-  Output<Buffer<int8_t>> exponents{"exponents", 2};
+  void configure() {
+    Settings settings = format.settings();
+    settings["from_axis"] = settingOf(int(fromAxis));
+    settings["from_group"] = settingOf(int(fromGroup));
+    declareArguments("gse_requantize", settings);
+  }
 
   void generate() {
-    options = gseQuantizeOptions(axis, bits, group, expBits, expRule, rounding);
-    Func values = gseValues(inMantissas, inExponents, fromAxis, fromGroup);
-    pipeline =
-        defineGseQuantize(values, inMantissas.dim(0).extent(), seed, options);
-    mantissas = pipeline.mantissas;
-    exponents = pipeline.exponents;
+    auto &mantissas = input("in_mantissas");
+    options = format.options();
+    Func values =
+        gseValues(mantissas, input("in_exponents"), fromAxis, fromGroup);
+    pipeline = defineGseQuantize(values, mantissas.dim(0).extent(),
+                                 scalar("seed"), options);
+    output("mantissas") = pipeline.mantissas;
+    output("exponents") = pipeline.exponents;
   }
 
   void schedule() {
@@ -204,52 +227,62 @@ private:
 
 /// arith.addf / subf / mulf / negf and products with a splat constant, over
 /// flat f32 views.
-class ElementwiseGenerator : public Generator<ElementwiseGenerator> {
+class ElementwiseGenerator : public RegisteredGenerator<ElementwiseGenerator> {
 public:
-  GeneratorParam<std::string> op{"op", "add"};
+  GeneratorParam<k::ElementwiseOp> op = enumParam("op", k::ElementwiseOp::Add);
 
-  Input<Buffer<float>> a{"a", 1};
-  Input<Buffer<float>> b{"b", 1}; // unused by scale and neg
-  Input<float> s{"s"};            // scale only
-  Output<Buffer<float>> out{"out", 1};
+  void configure() {
+    declareArguments("elementwise", {{"op", settingOf(k::ElementwiseOp(op))}});
+  }
 
-  void generate() { out = defineElementwise(op, a, b, s); }
+  void generate() {
+    out = defineElementwise(settingOf(k::ElementwiseOp(op)), input("a"),
+                            input("b"), scalar("s"));
+    output("out") = out;
+  }
 
   void schedule() {
     scheduleElementwiseCpu(out, get_target().natural_vector_size<float>());
   }
+
+private:
+  Func out;
 };
 
 /// One operand's sum of squares for qt.global_norm (t-SignSGD's norm).
-class SumOfSquaresGenerator : public Generator<SumOfSquaresGenerator> {
+class SumOfSquaresGenerator
+    : public RegisteredGenerator<SumOfSquaresGenerator> {
 public:
-  Input<Buffer<float>> x{"x", 1};
-  Output<Buffer<double>> sum{"sum", 0};
+  void configure() { declareArguments("sum_of_squares", {}); }
 
-  void generate() { sum = defineSumOfSquares(x, x.dim(0).extent()); }
+  void generate() {
+    auto &x = input("x");
+    output("sum") = defineSumOfSquares(x, x.dim(0).extent());
+  }
 };
 
 /// qt.requantize of an NF4 base weight to !qt.gse: the GSQ forward's cast
 /// on load, with no f32 copy of the weight in memory.
-class Nf4ToGseGenerator : public Generator<Nf4ToGseGenerator> {
+class Nf4ToGseGenerator : public RegisteredGenerator<Nf4ToGseGenerator> {
 public:
   GeneratorParam<int> block{"block", 64};
   GeneratorParam<int> axis{"axis", 0};
   GeneratorParam<int> group{"group", 32};
 
-  Input<Buffer<int8_t>> codes{"codes", 1};
-  Input<Buffer<float>> absmax{"absmax", 1};
-  Input<int32_t> cols{"cols"};
-  Output<Buffer<int8_t>> mantissas{"mantissas", 2};
-  Output<Buffer<int8_t>> exponents{"exponents", 2};
+  void configure() {
+    declareArguments("nf4_to_gse", {{"block", settingOf(int(block))},
+                                    {"axis", settingOf(int(axis))},
+                                    {"group", settingOf(int(group))}});
+  }
 
   void generate() {
     options.axis = axis;
     options.group = group;
-    Func values = nf4Values(codes, absmax, cols, block);
+    Expr cols = scalar("cols");
+    Func values = nf4Values(input("codes"), input("absmax"), cols, block);
     pipeline = defineGseQuantize(values, cols, cast<uint64_t>(0), options);
-    mantissas = pipeline.mantissas;
-    exponents = pipeline.exponents;
+    output("mantissas") = pipeline.mantissas;
+    output("exponents") = pipeline.exponents;
   }
 
   void schedule() {
@@ -265,34 +298,36 @@ private:
 /// x times an affine-int weight dequantized on load (qt.matmul with an
 /// !qt.affine operand, the merged LoTA layer), optionally plus QEFT's f16
 /// weak rows (qt.qeft_linear).
-class AffineMatmulGenerator : public Generator<AffineMatmulGenerator> {
+class AffineMatmulGenerator
+    : public RegisteredGenerator<AffineMatmulGenerator> {
 public:
   GeneratorParam<int> group{"group", 128};
-  GeneratorParam<std::string> zero{"zero", "int"};
+  GeneratorParam<k::ZeroForm> zero = enumParam("zero", k::ZeroForm::Int);
   GeneratorParam<bool> weakRows{"weak_rows", false};
-  /// "gemv": the schedule for a few rows (the forward sums by groups, dX as
+  /// gemv: the schedule for a few rows (the forward sums by groups, dX as
   /// dot products); callers pick it by row count (ScheduleThresholds.h).
-  GeneratorParam<std::string> shape{"shape", "gemm"};
-  /// y = x W^T (the backward dX) instead of y = x W.
+  GeneratorParam<k::MatmulShape> shape =
+      enumParam("shape", k::MatmulShape::Gemm);
   GeneratorParam<bool> transposed{"transposed", false};
-  /// 0: codes one per byte (i8); 2, 4, 8: GPTQ qweight words (i32).
   GeneratorParam<int> packedBits{"packed_bits", 0};
 
-  Input<Buffer<float>> x{"x", 2};
-  Input<Buffer<>> codes{"codes", 2};
-  Input<Buffer<float>> scales{"scales", 2};
-  Input<Buffer<>> zeros{"zeros", 2}; // int8 (int zeros) or float32 (zeros.type)
-  Input<Buffer<uint16_t>> weak{"weak", 2}; // f16 bits; unused without weak_rows
-  Output<Buffer<float>> y{"y", 2};
-
-  void configure() { codes.set_type(packedBits ? Int(32) : Int(8)); }
+  void configure() {
+    declareArguments("affine_matmul",
+                     {{"group", settingOf(int(group))},
+                      {"zero", settingOf(k::ZeroForm(zero))},
+                      {"weak_rows", settingOf(bool(weakRows))},
+                      {"shape", settingOf(k::MatmulShape(shape))},
+                      {"transposed", settingOf(bool(transposed))},
+                      {"packed_bits", settingOf(int(packedBits))}});
+  }
 
   void generate() {
+    auto &x = input("x"), &codes = input("codes"), &weak = input("weak");
+    Func scales = input("scales"), zeros = input("zeros");
     options.group = group;
-    std::string form = zero;
-    options.zero = form == "float"    ? AffineZero::Float
-                   : form == "scaled" ? AffineZero::Scaled
-                                      : AffineZero::Int;
+    options.zero = zero == k::ZeroForm::Float    ? AffineZero::Float
+                   : zero == k::ZeroForm::Scaled ? AffineZero::Scaled
+                                                 : AffineZero::Int;
     options.weakRows = weakRows;
     options.packedBits = packedBits;
     Func weakF16("weak_f16");
@@ -316,7 +351,7 @@ public:
     else
       pipeline = defineAffineMatmul(xEdge, codes, scales, zeros, weakF16,
                                     x.dim(0).extent(), weakCount, options);
-    y = pipeline.output;
+    output("y") = pipeline.output;
   }
 
   void schedule() {
@@ -336,7 +371,7 @@ public:
   }
 
 private:
-  bool gemv() const { return std::string(shape) == "gemv"; }
+  bool gemv() const { return shape == k::MatmulShape::Gemv; }
 
   Var n{"n"}, j{"j"};
   AffineMatmulOptions options;
@@ -345,28 +380,30 @@ private:
 
 /// LoTA-QAF's merge: ternary_product, masked_threshold, lota_offset and
 /// lota_merge (zero = float) in one pipeline.
-class LotaMergeGenerator : public Generator<LotaMergeGenerator> {
+class LotaMergeGenerator : public RegisteredGenerator<LotaMergeGenerator> {
 public:
   GeneratorParam<int> bits{"bits", 4};
   GeneratorParam<int> group{"group", 128};
-  GeneratorParam<std::string> offsetScale{"offset_scale", "inv_omega"};
+  GeneratorParam<k::OffsetScale> offsetScale =
+      enumParam("offset_scale", k::OffsetScale::InvOmega);
 
-  Input<Buffer<int8_t>> codes{"codes", 2};
-  Input<Buffer<int8_t>> zeros{"zeros", 2};
-  Input<Buffer<int8_t>> a{"a", 2};
-  Input<Buffer<int8_t>> b{"b", 2};
-  Input<float> omega{"omega"};
-  Output<Buffer<int8_t>> mergedCodes{"merged_codes", 2};
-  Output<Buffer<float>> mergedZeros{"merged_zeros", 2};
+  void configure() {
+    declareArguments("lota_merge", {{"bits", settingOf(int(bits))},
+                                    {"group", settingOf(int(group))},
+                                    {"offset_scale",
+                                     settingOf(k::OffsetScale(offsetScale))}});
+  }
 
   void generate() {
+    auto &a = input("a");
     options.bits = bits;
     options.group = group;
-    options.invOmega = std::string(offsetScale) == "inv_omega";
-    pipeline = defineLotaMerge(codes, zeros, a, b, a.dim(0).extent(),
-                               cast<double>(omega), options);
-    mergedCodes = pipeline.codes;
-    mergedZeros = pipeline.zeros;
+    options.invOmega = offsetScale == k::OffsetScale::InvOmega;
+    pipeline = defineLotaMerge(input("codes"), input("zeros"), a, input("b"),
+                               a.dim(0).extent(), cast<double>(scalar("omega")),
+                               options);
+    output("merged_codes") = pipeline.codes;
+    output("merged_zeros") = pipeline.zeros;
   }
 
   void schedule() {
@@ -380,35 +417,25 @@ private:
 
 /// qt.adamw over a flat view of the parameter; the caller passes the bias
 /// corrections 1 - beta^t.
-class AdamWGenerator : public Generator<AdamWGenerator> {
+class AdamWGenerator : public RegisteredGenerator<AdamWGenerator> {
 public:
-  GeneratorParam<std::string> paramType{"param_type", "f32"};
-
-  Input<Buffer<>> param{"param", 1}; // f32 or f16 (param.type)
-  Input<Buffer<float>> grad{"grad", 1};
-  Input<Buffer<float>> m{"m", 1};
-  Input<Buffer<float>> v{"v", 1};
-  Input<double> lr{"lr"}, beta1{"beta1"}, beta2{"beta2"}, eps{"eps"},
-      weightDecay{"weight_decay"}, correction1{"correction1"},
-      correction2{"correction2"};
-  Output<Buffer<>> newParam{"new_param", 1};
-  Output<Buffer<float>> newM{"new_m", 1};
-  Output<Buffer<float>> newV{"new_v", 1};
+  GeneratorParam<k::FloatType> paramType =
+      enumParam("param_type", k::FloatType::F32);
 
   void configure() {
-    Type t = std::string(paramType) == "f16" ? Float(16) : Float(32);
-    param.set_type(t);
-    newParam.set_type(t);
+    declareArguments("adamw",
+                     {{"param_type", settingOf(k::FloatType(paramType))}});
   }
 
   void generate() {
     pipeline = defineAdamW(
-        param, grad, m, v,
-        {lr, beta1, beta2, eps, weightDecay, correction1, correction2},
-        std::string(paramType) == "f16");
-    newParam = pipeline.param;
-    newM = pipeline.m;
-    newV = pipeline.v;
+        input("param"), input("grad"), input("m"), input("v"),
+        {scalar("lr"), scalar("beta1"), scalar("beta2"), scalar("eps"),
+         scalar("weight_decay"), scalar("correction1"), scalar("correction2")},
+        paramType == k::FloatType::F16);
+    output("new_param") = pipeline.param;
+    output("new_m") = pipeline.m;
+    output("new_v") = pipeline.v;
   }
 
   void schedule() {
@@ -420,19 +447,16 @@ private:
 };
 
 /// qt.tsign_sgd over a flat view of a ternary adapter.
-class TSignSgdGenerator : public Generator<TSignSgdGenerator> {
+class TSignSgdGenerator : public RegisteredGenerator<TSignSgdGenerator> {
 public:
-  Input<Buffer<int8_t>> param{"param", 1};
-  Input<Buffer<float>> grad{"grad", 1};
-  Input<int64_t> step{"step"};
-  Input<int64_t> totalSteps{"total_steps"};
-  Input<float> gradNorm{"grad_norm"};
-  Output<Buffer<int8_t>> newParam{"new_param", 1};
+  void configure() { declareArguments("tsign_sgd", {}); }
 
   void generate() {
-    pipeline = defineTSignSgd(param, grad, grad.dim(0).extent(), step,
-                              totalSteps, gradNorm);
-    newParam = pipeline.param;
+    auto &grad = input("grad");
+    pipeline = defineTSignSgd(input("param"), grad, grad.dim(0).extent(),
+                              scalar("step"), scalar("total_steps"),
+                              scalar("grad_norm"));
+    output("new_param") = pipeline.param;
   }
 
   void schedule() {
@@ -447,7 +471,7 @@ private:
 /// i8 and widened exactly: LoTA's dA = dDW B^T and dB = A^T dDW), optionally
 /// followed by LoTA's qt.lota_delta_grad (then op(a) op(b) must be Gw =
 /// x^T dY).
-class F32MatmulGenerator : public Generator<F32MatmulGenerator> {
+class F32MatmulGenerator : public RegisteredGenerator<F32MatmulGenerator> {
 public:
   GeneratorParam<bool> transposeA{"transpose_a", false};
   GeneratorParam<bool> transposeB{"transpose_b", false};
@@ -455,23 +479,21 @@ public:
   GeneratorParam<int> group{"group", 128};
   GeneratorParam<bool> ternaryA{"ternary_a", false};
   GeneratorParam<bool> ternaryB{"ternary_b", false};
-  /// C times the scalar input "scale" (a fused arith.mulf epilogue).
   GeneratorParam<bool> epilogueScale{"epilogue_scale", false};
 
-  Input<Buffer<>> a{"a", 2};                 // f32, or i8 with ternary_a
-  Input<Buffer<>> b{"b", 2};                 // f32, or i8 with ternary_b
-  Input<Buffer<float>> scales{"scales", 2};  // lota_delta_grad only
-  Input<double> offsetScale{"offset_scale"}; // 1/omega or 1; same
-  Output<Buffer<float>> c{"c", 2};
-
   void configure() {
-    a.set_type(ternaryA ? Int(8) : Float(32));
-    b.set_type(ternaryB ? Int(8) : Float(32));
-    if (epilogueScale)
-      scale = add_input<float>("scale");
+    declareArguments("f32_matmul",
+                     {{"transpose_a", settingOf(bool(transposeA))},
+                      {"transpose_b", settingOf(bool(transposeB))},
+                      {"lota_delta_grad", settingOf(bool(lotaDeltaGrad))},
+                      {"group", settingOf(int(group))},
+                      {"ternary_a", settingOf(bool(ternaryA))},
+                      {"ternary_b", settingOf(bool(ternaryB))},
+                      {"epilogue_scale", settingOf(bool(epilogueScale))}});
   }
 
   void generate() {
+    auto &a = input("a"), &b = input("b");
     Expr K = transposeA ? a.dim(1).extent() : a.dim(0).extent();
     Func aF("a_f32"), bF("b_f32");
     Func aEdge = BoundaryConditions::repeat_edge(a);
@@ -479,10 +501,11 @@ public:
     aF(x, y) = cast<float>(aEdge(x, y));
     bF(x, y) = cast<float>(bEdge(x, y));
     pipeline = defineF32Matmul(aF, bF, K, transposeA, transposeB,
-                               scale ? Expr(*scale) : Expr());
+                               epilogueScale ? scalar("scale") : Expr());
     if (lotaDeltaGrad)
-      addLotaDeltaGrad(pipeline, scales, group, offsetScale);
-    c = pipeline.output;
+      addLotaDeltaGrad(pipeline, input("scales"), group,
+                       scalar("offset_scale"));
+    output("c") = pipeline.output;
   }
 
   void schedule() {
@@ -492,32 +515,32 @@ public:
 
 private:
   Var x{"x"}, y{"y"};
-  GeneratorInput<float> *scale = nullptr;
   F32MatmulPipeline pipeline;
 };
 
 /// Packs a GSE matmul's B operand once (frozen weights): gse_matmul with
 /// prepacked_b=true then skips its per-call repacking. The packed extent in
 /// columns is the output's; columns past B's hold mantissa 0.
-class GsePackRhsGenerator : public Generator<GsePackRhsGenerator> {
+class GsePackRhsGenerator : public RegisteredGenerator<GsePackRhsGenerator> {
 public:
   GeneratorParam<bool> transposeB{"transpose_b", true};
 
-  Input<Buffer<int8_t>> bMantissas{"b_mantissas", 2};
-  Output<Buffer<>> packed{"packed", 3};
-
-  void configure() { packed.set_type(unsignedRhs() ? UInt(8) : Int(8)); }
+  void configure() {
+    declareArguments("gse_pack_rhs",
+                     {{"transpose_b", settingOf(bool(transposeB))}});
+  }
 
   void generate() {
-    Expr cols =
-        transposeB ? bMantissas.dim(1).extent() : bMantissas.dim(0).extent();
-    packed = packGseRhs(bMantissas, cols, transposeB, unsignedRhs());
+    auto &b = input("b_mantissas");
+    Expr cols = transposeB ? b.dim(1).extent() : b.dim(0).extent();
+    packed = packGseRhs(b, cols, transposeB, vnniTarget(get_target()));
+    output("packed") = packed;
   }
 
   void schedule() {
     Var kk = packed.args()[0], n = packed.args()[1], ko = packed.args()[2];
     Var koo("koo"), koi("koi"), nP("nP"), nPi("nPi");
-    packed.dim(0).set_bounds(0, 4); // kk: the 4 bytes of one dot product
+    output("packed").dim(0).set_bounds(0, 4); // kk: one dot product's bytes
     packed.bound(kk, 0, 4)
         .split(ko, koo, koi, 16, TailStrategy::GuardWithIf)
         .split(n, nP, nPi, 64, TailStrategy::GuardWithIf)
@@ -527,10 +550,7 @@ public:
   }
 
 private:
-  bool unsignedRhs() const {
-    return get_target().arch == Target::X86 &&
-           get_target().has_feature(Target::AVX512_SapphireRapids);
-  }
+  Func packed;
 };
 
 } // namespace

@@ -2,16 +2,18 @@
 //
 // Every tensor of the step lives in a buffer: an argument, a result, or a
 // slice of the arena at the offset qt-plan-memory chose. Each qt.kernel is
-// matched on its kind and body to one generator of
-// codegen/halide/KernelGenerators.cpp (the same generators the AOT kernel
-// tests check against the reference) and becomes one call. Scalars (the
-// step, seeds) are C++ expressions.
+// matched on its kind and body to one entry of the kernel registry
+// (codegen/registry/KernelRegistry.h: the generators the AOT kernel tests
+// check against the reference) and becomes one call, its arguments bound by
+// name and checked against the entry's element types and ranks. Scalars
+// (the step, seeds) are C++ expressions.
 //
 //===----------------------------------------------------------------------===//
 #include "codegen/step/StepCodegen.h"
 
 #include "codegen/ElementDType.h"
 #include "codegen/halide/ScheduleThresholds.h"
+#include "codegen/registry/KernelRegistry.h"
 
 #include "dialect/QtOps.h"
 #include "passes/Passes.h"
@@ -25,6 +27,7 @@
 
 using namespace mlir;
 using namespace mlir::qt;
+namespace kr = qtc::kernels;
 
 namespace {
 
@@ -43,18 +46,38 @@ FailureOr<std::string> dtypeOf(Type element) {
   return "QTC_" + StringRef(qtc::dtypeName(*dtype)).upper();
 }
 
-/// The Halide type constant (runtime/qtc_kernel_call.h) of an element type.
-std::string halideType(Type element) {
+/// The registry's element type of an MLIR element type.
+std::optional<kr::ElemType> elemTypeOf(Type element) {
   if (element.isF16())
-    return "kF16";
+    return kr::ElemType::F16;
+  if (element.isF32())
+    return kr::ElemType::F32;
+  if (element.isF64())
+    return kr::ElemType::F64;
   if (element.isInteger(8))
-    return "kI8";
+    return kr::ElemType::I8;
   if (element.isInteger(32))
-    return "kI32";
+    return kr::ElemType::I32;
   if (element.isInteger(64))
-    return "kI64";
-  return "kF32";
+    return kr::ElemType::I64;
+  return std::nullopt;
 }
+
+/// The Halide type constant (runtime/qtc_kernel_call.h) of an element type.
+std::string halideType(kr::ElemType type) {
+  return "k" + StringRef(kr::elemTypeName(type)).upper();
+}
+
+/// One argument of a kernel call: a C++ expression, and for a buffer view
+/// its element type and rank (checked against the registry).
+struct Operand {
+  std::string expr;
+  bool scalar = false;
+  std::optional<kr::ElemType> type;
+  int rank = -1;
+};
+
+Operand scalarOperand(std::string expr) { return {std::move(expr), true}; }
 
 std::string shapeList(ArrayRef<int64_t> shape) {
   std::string s = "{";
@@ -63,21 +86,25 @@ std::string shapeList(ArrayRef<int64_t> shape) {
   return s + "}";
 }
 
-std::string view(const Slot &slot, std::string type = "") {
-  return "view(" +
-         (type.empty() ? halideType(slot.type.getElementType()) : type) + ", " +
-         slot.ptr + ", " + shapeList(slot.type.getShape()) + ")";
+/// A view of `slot` with its own shape, or (`as` given) reinterpreted as
+/// another element type of the same size (f16 bits as u16).
+Operand view(const Slot &slot, std::optional<kr::ElemType> as = std::nullopt) {
+  std::optional<kr::ElemType> type =
+      as ? as : elemTypeOf(slot.type.getElementType());
+  return {"view(" + (type ? halideType(*type) : "kF32") + ", " + slot.ptr +
+              ", " + shapeList(slot.type.getShape()) + ")",
+          false, type, static_cast<int>(slot.type.getRank())};
 }
 
-std::string flat(const Slot &slot, std::string type = "") {
-  return "view(" +
-         (type.empty() ? halideType(slot.type.getElementType()) : type) + ", " +
-         slot.ptr + ", {" + std::to_string(slot.type.getNumElements()) + "})";
+/// `slot` as one dimension of all its elements.
+Operand flat(const Slot &slot) {
+  std::optional<kr::ElemType> type = elemTypeOf(slot.type.getElementType());
+  return {"view(" + (type ? halideType(*type) : "kF32") + ", " + slot.ptr +
+              ", {" + std::to_string(slot.type.getNumElements()) + "})",
+          false, type, 1};
 }
 
-std::string boolParam(StringRef name, bool value) {
-  return (name + "=" + (value ? "true" : "false")).str();
-}
+std::string boolSetting(bool value) { return value ? "true" : "false"; }
 
 std::string doubleLiteral(double value) {
   std::string s;
@@ -124,7 +151,7 @@ private:
   /// `lhs` replaces the view of A (a slice read in place); a non-empty
   /// `scale` is the factor of a fused epilogue.
   LogicalResult lowerMatmul(KernelOp kernel, MatmulOp matmul,
-                            SmallVector<std::string> lhs = {},
+                            std::optional<Operand> lhs = std::nullopt,
                             std::string scale = "");
   LogicalResult lowerQuantize(KernelOp kernel, Operation *cast);
   LogicalResult lowerElementwise(KernelOp kernel, Operation *op);
@@ -140,12 +167,18 @@ private:
   /// operand that is `value`; -1 if it is not returned.
   int resultTensorOf(Value value, unsigned part);
 
-  std::string library(StringRef generator, std::vector<std::string> params);
-  /// One kernel call. An optimizer's `step` must lie in [1, `lastStep`]
-  /// ("-1": no upper end); the kernels do not check it, so the step does.
-  void call(KernelOp kernel, const std::string &function,
-            ArrayRef<std::string> args, const std::string &step = "",
-            const std::string &lastStep = "-1");
+  using Args = std::map<std::string, Operand>;
+  /// One call of registry kernel `generator` with parameter `settings`
+  /// (the others take their defaults), arguments bound by name. An
+  /// optimizer's `step` must lie in [1, `lastStep`] ("-1": no upper end);
+  /// the kernels do not check it, so the step does. Fails on settings or
+  /// arguments the registry entry does not take.
+  LogicalResult call(KernelOp kernel, StringRef generator,
+                     const std::map<std::string, std::string> &settings,
+                     const Args &args, const std::string &step = "",
+                     const std::string &lastStep = "-1");
+  /// The library (C function) of one kernel and resolved parameters.
+  std::string library(const kr::Kernel &entry, const kr::ParamValues &values);
   std::string tensorTable(ArrayRef<std::string> rows);
 
   func::FuncOp func;
@@ -161,22 +194,72 @@ private:
   SmallVector<unsigned> argBase; // first tensor index of each argument
 };
 
-std::string StepEmitter::library(StringRef generator,
-                                 std::vector<std::string> params) {
-  std::string key = generator.str();
-  for (const std::string &p : params)
-    key += " " + p;
+std::string StepEmitter::library(const kr::Kernel &entry,
+                                 const kr::ParamValues &values) {
+  std::string key = entry.generator + " " + values.str();
   auto [it, inserted] = kernelByKey.try_emplace(key, "");
   if (inserted) {
     it->second = "qtc_k" + std::to_string(kernels.size());
-    kernels.push_back({it->second, generator.str(), std::move(params)});
+    kernels.push_back({it->second, entry.generator, values.settings(),
+                       entry.targets(values)});
   }
   return it->second;
 }
 
-void StepEmitter::call(KernelOp kernel, const std::string &function,
-                       ArrayRef<std::string> args, const std::string &step,
-                       const std::string &lastStep) {
+LogicalResult
+StepEmitter::call(KernelOp kernel, StringRef generator,
+                  const std::map<std::string, std::string> &settings,
+                  const Args &bound, const std::string &step,
+                  const std::string &lastStep) {
+  const kr::Kernel *entry = kr::lookup(generator.str());
+  if (!entry)
+    return kernel.emitOpError("has no registry kernel '") << generator << "'";
+  std::string error;
+  std::optional<kr::ParamValues> values = entry->resolve(settings, &error);
+  if (!values)
+    return kernel.emitOpError(error);
+  // The host libraries' signature (the VNNI variant's differs only in the
+  // element type of a packed operand, which no call here binds).
+  std::vector<kr::Arg> signature =
+      entry->signature(*values, kr::TargetClass::X86Avx2);
+  for (const auto &[name, operand] : bound)
+    if (llvm::none_of(signature,
+                      [&](const kr::Arg &a) { return a.name == name; }))
+      return kernel.emitOpError("binds '")
+             << name << "', which kernel " << generator << " does not take";
+  std::vector<Operand> args;
+  for (const kr::Arg &a : signature) {
+    auto it = bound.find(a.name);
+    if (it == bound.end()) {
+      if (!a.unused)
+        return kernel.emitOpError("leaves argument '")
+               << a.name << "' of kernel " << generator << " unbound";
+      // Declared for a uniform signature, read by no schedule of these
+      // parameters.
+      args.push_back(a.isScalar()
+                         ? scalarOperand("0")
+                         : Operand{"view(" + halideType(a.type) +
+                                       ", &kUnused, {" +
+                                       (a.rank == 1 ? "1" : "1, 1") + "})",
+                                   false, a.type, a.rank});
+      continue;
+    }
+    const Operand &o = it->second;
+    if (o.scalar != a.isScalar() ||
+        (!o.scalar && (o.type != a.type || o.rank != a.rank)))
+      return kernel.emitOpError("binds '")
+             << a.name << "' of kernel " << generator << " to "
+             << (o.scalar ? std::string("a scalar")
+                          : std::string(o.type ? kr::elemTypeName(*o.type)
+                                               : "an unknown type") +
+                                " rank " + std::to_string(o.rank))
+             << ", expected "
+             << (a.isScalar() ? std::string("a scalar")
+                              : std::string(kr::elemTypeName(a.type)) +
+                                    " rank " + std::to_string(a.rank));
+    args.push_back(o);
+  }
+  std::string function = library(*entry, *values);
   std::string label = std::to_string(numCalls++) + " (" +
                       kernel.getKind().str() + " at " +
                       describe(kernel.getLoc()) + ")";
@@ -187,29 +270,29 @@ void StepEmitter::call(KernelOp kernel, const std::string &function,
   if (!options.syncDeviceBuffers) {
     body += "  if (int e = " + function + "(";
     for (auto [i, arg] : llvm::enumerate(args))
-      body += (i ? ",\n        " : "\n        ") + arg;
+      body += (i ? ",\n        " : "\n        ") + arg.expr;
     body += "))\n    return fail(\"" + label + "\", e);\n";
-    return;
+    return success();
   }
   // Named views, so that each can be brought back to the host afterwards.
   body += "  {\n";
   SmallVector<std::string> names;
-  for (const std::string &arg : args) {
-    if (!StringRef(arg).starts_with("view(") &&
-        !StringRef(arg).starts_with("columns(")) {
-      names.push_back(arg);
+  for (const Operand &arg : args) {
+    if (arg.scalar) {
+      names.push_back(arg.expr);
       continue;
     }
     names.push_back("b" + std::to_string(names.size()));
-    body += "    View " + names.back() + " = " + arg + ";\n";
+    body += "    View " + names.back() + " = " + arg.expr + ";\n";
   }
   body += "    if (int e = " + function + "(" + llvm::join(names, ", ") +
           "))\n      return fail(\"" + label + "\", e);\n";
   for (auto [name, arg] : llvm::zip_equal(names, args))
-    if (name != arg)
+    if (!arg.scalar)
       body +=
           "    " + name + ".copy_to_host();\n    " + name + ".device_free();\n";
   body += "  }\n";
+  return success();
 }
 
 int StepEmitter::resultTensorOf(Value value, unsigned part) {
@@ -305,7 +388,7 @@ LogicalResult StepEmitter::bindScalar(Operation *op) {
 }
 
 LogicalResult StepEmitter::lowerMatmul(KernelOp kernel, MatmulOp matmul,
-                                       SmallVector<std::string> lhs,
+                                       std::optional<Operand> lhs,
                                        std::string scale) {
   Value a = matmul.getA(), b = matmul.getB();
   Type aType = a.getType(), bType = b.getType();
@@ -315,40 +398,41 @@ LogicalResult StepEmitter::lowerMatmul(KernelOp kernel, MatmulOp matmul,
     auto tensor = dyn_cast<RankedTensorType>(t);
     return isa<TernaryType>(t) || (tensor && tensor.getElementType().isF32());
   };
-  // The epilogue's factor is the kernel's last input, after the declared
-  // ones.
-  auto finish = [&](std::vector<std::string> params,
-                    std::vector<std::string> args) {
+  // A fused epilogue's factor.
+  auto finish = [&](StringRef generator,
+                    std::map<std::string, std::string> settings, Args args) {
     if (!scale.empty()) {
-      params.push_back("epilogue_scale=true");
-      args.push_back(scale);
+      settings["epilogue_scale"] = "true";
+      args["scale"] = scalarOperand(scale);
     }
-    args.push_back(view(out));
-    call(kernel, library(params.front(), {params.begin() + 1, params.end()}),
-         args);
-    return success();
+    args["c"] = view(out);
+    return call(kernel, generator, settings, args);
   };
   Value oa = outer(kernel, a), ob = outer(kernel, b);
   if (f32OrTernary(aType) && f32OrTernary(bType) && !(ta && tb) &&
-      (oa || !lhs.empty()) && ob)
-    return finish({"f32_matmul", boolParam("transpose_a", ta),
-                   boolParam("transpose_b", tb),
-                   boolParam("ternary_a", isa<TernaryType>(aType)),
-                   boolParam("ternary_b", isa<TernaryType>(bType))},
-                  {lhs.empty() ? view(slotsOf(oa)[0]) : lhs[0],
-                   view(slotsOf(ob)[0]), "view(kF32, &kUnused, {1, 1})",
-                   "0.0"});
+      (oa || lhs) && ob)
+    return finish("f32_matmul",
+                  {{"transpose_a", boolSetting(ta)},
+                   {"transpose_b", boolSetting(tb)},
+                   {"ternary_a", boolSetting(isa<TernaryType>(aType))},
+                   {"ternary_b", boolSetting(isa<TernaryType>(bType))}},
+                  {{"a", lhs ? *lhs : view(slotsOf(oa)[0])},
+                   {"b", view(slotsOf(ob)[0])}});
   auto gseA = dyn_cast<GSEType>(aType), gseB = dyn_cast<GSEType>(bType);
   if (gseA && gseB && !(ta && tb) && gseA.getBits() <= 8 &&
       gseB.getBits() <= 8) {
     const SmallVector<Slot> &sa = slotsOf(oa), &sb = slotsOf(ob);
     return finish(
-        {"gse_matmul", "group=" + std::to_string(gseA.getGroup()),
-         std::string("accumulate=") +
-             (matmul.getAccumulate() == Accumulation::WideInt ? "wide_int"
-                                                              : "f32"),
-         boolParam("transpose_a", ta), boolParam("transpose_b", tb)},
-        {view(sa[0]), view(sa[1]), view(sb[0]), view(sb[1])});
+        "gse_matmul",
+        {{"group", std::to_string(gseA.getGroup())},
+         {"accumulate",
+          matmul.getAccumulate() == Accumulation::WideInt ? "wide_int" : "f32"},
+         {"transpose_a", boolSetting(ta)},
+         {"transpose_b", boolSetting(tb)}},
+        {{"a_mantissas", view(sa[0])},
+         {"a_exponents", view(sa[1])},
+         {"b_mantissas", view(sb[0])},
+         {"b_exponents", view(sb[1])}});
   }
   auto affine = dyn_cast<AffineType>(bType);
   auto x = dyn_cast<RankedTensorType>(aType);
@@ -369,23 +453,21 @@ LogicalResult StepEmitter::lowerAffineMatmul(KernelOp kernel, Value x,
   int64_t rows = cast<RankedTensorType>(x.getType()).getShape()[0];
   int64_t gemvRows = transposed ? qtc::halide::kAffineTransposedGemvMaxRows
                                 : qtc::halide::kAffineGemvMaxRows;
-  std::string fn =
-      library("affine_matmul",
-              {"group=" + std::to_string(affine.getGroup()),
-               std::string("zero=") +
-                   (affine.getZero() == ZeroForm::Float ? "float" : "int"),
-               std::string("zeros.type=") +
-                   (affine.getZero() == ZeroForm::Float ? "float32" : "int8"),
-               boolParam("weak_rows", bool(weak)),
-               std::string("shape=") + (rows <= gemvRows ? "gemv" : "gemm"),
-               boolParam("transposed", transposed)});
   const SmallVector<Slot> &w = slotsOf(weight);
-  std::string weakView =
-      weak ? view(slotsOf(weak)[0], "kU16") : "view(kU16, &kUnused, {1, 1})";
-  call(kernel, fn,
-       {view(slotsOf(x)[0]), view(w[0]), view(w[1]), view(w[2]), weakView,
-        view(out)});
-  return success();
+  Args args = {{"x", view(slotsOf(x)[0])},
+               {"codes", view(w[0])},
+               {"scales", view(w[1])},
+               {"zeros", view(w[2])},
+               {"y", view(out)}};
+  if (weak)
+    args["weak"] = view(slotsOf(weak)[0], kr::ElemType::U16); // f16 bits
+  return call(kernel, "affine_matmul",
+              {{"group", std::to_string(affine.getGroup())},
+               {"zero", affine.getZero() == ZeroForm::Float ? "float" : "int"},
+               {"weak_rows", boolSetting(bool(weak))},
+               {"shape", rows <= gemvRows ? "gemv" : "gemm"},
+               {"transposed", boolSetting(transposed)}},
+              args);
 }
 
 LogicalResult StepEmitter::lowerQuantize(KernelOp kernel, Operation *cast) {
@@ -396,30 +478,32 @@ LogicalResult StepEmitter::lowerQuantize(KernelOp kernel, Operation *cast) {
   if (!input || (cast->getNumOperands() > 1 && !seed))
     return cast->emitOpError("reads a value computed in its own kernel");
   const SmallVector<Slot> &out = slotsOf(kernel.getResult(0));
-  std::vector<std::string> format = {
-      "axis=" + std::to_string(type.getAxis()),
-      "bits=" + std::to_string(type.getBits()),
-      "group=" + std::to_string(type.getGroup()),
-      "exp_bits=" + std::to_string(type.getExpBits()),
-      "exp_rule=" + stringifyExpRule(type.getExpRule()).str(),
-      "rounding=" + stringifyRounding(type.getRounding()).str()};
-  std::string seedExpr =
-      seed ? "static_cast<uint64_t>(" + scalar(seed) + ")" : "uint64_t(0)";
+  std::map<std::string, std::string> format = {
+      {"axis", std::to_string(type.getAxis())},
+      {"bits", std::to_string(type.getBits())},
+      {"group", std::to_string(type.getGroup())},
+      {"exp_bits", std::to_string(type.getExpBits())},
+      {"exp_rule", stringifyExpRule(type.getExpRule()).str()},
+      {"rounding", stringifyRounding(type.getRounding()).str()}};
+  Operand seedExpr = scalarOperand(
+      seed ? "static_cast<uint64_t>(" + scalar(seed) + ")" : "uint64_t(0)");
+  Args results = {{"mantissas", view(out[0])}, {"exponents", view(out[1])}};
   Type from = input.getType();
   if (isa<RankedTensorType>(from)) {
-    call(kernel, library("gse_quantize", format),
-         {view(slotsOf(input)[0]), seedExpr, view(out[0]), view(out[1])});
-    return success();
+    Args args = results;
+    args["x"] = view(slotsOf(input)[0]);
+    args["seed"] = seedExpr;
+    return call(kernel, "gse_quantize", format, args);
   }
   if (auto gse = dyn_cast<GSEType>(from)) {
-    std::vector<std::string> params = {
-        "from_axis=" + std::to_string(gse.getAxis()),
-        "from_group=" + std::to_string(gse.getGroup())};
-    params.insert(params.end(), format.begin(), format.end());
+    format["from_axis"] = std::to_string(gse.getAxis());
+    format["from_group"] = std::to_string(gse.getGroup());
     const SmallVector<Slot> &in = slotsOf(input);
-    call(kernel, library("gse_requantize", params),
-         {view(in[0]), view(in[1]), seedExpr, view(out[0]), view(out[1])});
-    return success();
+    Args args = results;
+    args["in_mantissas"] = view(in[0]);
+    args["in_exponents"] = view(in[1]);
+    args["seed"] = seedExpr;
+    return call(kernel, "gse_requantize", format, args);
   }
   if (auto nf4 = dyn_cast<NF4Type>(from)) {
     if (type.getBits() != 8 || type.getExpBits() != 8 ||
@@ -427,13 +511,15 @@ LogicalResult StepEmitter::lowerQuantize(KernelOp kernel, Operation *cast) {
         type.getRounding() != Rounding::RNE)
       return kernel.emitOpError("has no kernel casting NF4 to ") << type;
     const SmallVector<Slot> &in = slotsOf(input);
-    call(kernel,
-         library("nf4_to_gse", {"block=" + std::to_string(nf4.getBlock()),
-                                "axis=" + std::to_string(type.getAxis()),
-                                "group=" + std::to_string(type.getGroup())}),
-         {flat(in[0]), flat(in[1]), std::to_string(nf4.getShape()[1]),
-          view(out[0]), view(out[1])});
-    return success();
+    Args args = results;
+    args["codes"] = flat(in[0]);
+    args["absmax"] = flat(in[1]);
+    args["cols"] = scalarOperand(std::to_string(nf4.getShape()[1]));
+    return call(kernel, "nf4_to_gse",
+                {{"block", std::to_string(nf4.getBlock())},
+                 {"axis", std::to_string(type.getAxis())},
+                 {"group", std::to_string(type.getGroup())}},
+                args);
   }
   return kernel.emitOpError("has no kernel casting ") << from << " to " << type;
 }
@@ -443,18 +529,21 @@ LogicalResult StepEmitter::lowerElementwise(KernelOp kernel, Operation *op) {
   if (!out.type.getElementType().isF32())
     return op->emitOpError("has no kernel for element type ")
            << out.type.getElementType();
-  auto input = [&](unsigned i) -> std::string {
+  auto input = [&](unsigned i) -> std::optional<Operand> {
     Value v = outer(kernel, op->getOperand(i));
-    return v ? flat(slotsOf(v)[0]) : "";
+    if (!v)
+      return std::nullopt;
+    return flat(slotsOf(v)[0]);
   };
-  std::string a = input(0);
+  std::optional<Operand> a = input(0);
   if (auto mul = dyn_cast<arith::MulFOp>(op)) {
     SplatElementsAttr splat;
-    if (matchPattern(mul.getRhs(), m_Constant(&splat)) && !a.empty()) {
+    if (matchPattern(mul.getRhs(), m_Constant(&splat)) && a) {
       double s = splat.getSplatValue<APFloat>().convertToDouble();
-      call(kernel, library("elementwise", {"op=scale"}),
-           {a, a, floatLiteral(s), flat(out)});
-      return success();
+      return call(kernel, "elementwise", {{"op", "scale"}},
+                  {{"a", *a},
+                   {"s", scalarOperand(floatLiteral(s))},
+                   {"out", flat(out)}});
     }
   }
   StringRef opName = isa<arith::AddFOp>(op)   ? "add"
@@ -462,12 +551,13 @@ LogicalResult StepEmitter::lowerElementwise(KernelOp kernel, Operation *op) {
                      : isa<arith::MulFOp>(op) ? "mul"
                      : isa<arith::NegFOp>(op) ? "neg"
                                               : "";
-  std::string b = op->getNumOperands() > 1 ? input(1) : a;
-  if (opName.empty() || a.empty() || b.empty())
+  std::optional<Operand> b = op->getNumOperands() > 1 ? input(1) : a;
+  if (opName.empty() || !a || !b)
     return op->emitOpError("has no elementwise kernel");
-  call(kernel, library("elementwise", {("op=" + opName).str()}),
-       {a, b, "0.0f", flat(out)});
-  return success();
+  Args args = {{"a", *a}, {"out", flat(out)}};
+  if (opName != "neg")
+    args["b"] = *b;
+  return call(kernel, "elementwise", {{"op", opName.str()}}, args);
 }
 
 LogicalResult StepEmitter::lowerAdamW(KernelOp kernel, AdamWOp op) {
@@ -483,30 +573,40 @@ LogicalResult StepEmitter::lowerAdamW(KernelOp kernel, AdamWOp op) {
          b2 = op.getBeta2().convertToDouble();
   // The reference widens the f32 attributes to double and corrects by
   // 1 - beta^t in double.
-  call(kernel, library("adamw", {half ? "param_type=f16" : "param_type=f32"}),
-       {flat(p[0]), flat(g[0]), flat(m[0]), flat(v[0]),
-        doubleLiteral(op.getLr().convertToDouble()), doubleLiteral(b1),
-        doubleLiteral(b2), doubleLiteral(op.getEps().convertToDouble()),
-        doubleLiteral(op.getWeightDecay().convertToDouble()),
-        "1.0 - std::pow(" + doubleLiteral(b1) + ", " + step + ")",
-        "1.0 - std::pow(" + doubleLiteral(b2) + ", " + step + ")",
-        flat(slotsOf(kernel.getResult(0))[0]),
-        flat(slotsOf(kernel.getResult(1))[0]),
-        flat(slotsOf(kernel.getResult(2))[0])},
-       scalar(outer(kernel, op.getStep())));
-  return success();
+  return call(
+      kernel, "adamw", {{"param_type", half ? "f16" : "f32"}},
+      {{"param", flat(p[0])},
+       {"grad", flat(g[0])},
+       {"m", flat(m[0])},
+       {"v", flat(v[0])},
+       {"lr", scalarOperand(doubleLiteral(op.getLr().convertToDouble()))},
+       {"beta1", scalarOperand(doubleLiteral(b1))},
+       {"beta2", scalarOperand(doubleLiteral(b2))},
+       {"eps", scalarOperand(doubleLiteral(op.getEps().convertToDouble()))},
+       {"weight_decay",
+        scalarOperand(doubleLiteral(op.getWeightDecay().convertToDouble()))},
+       {"correction1", scalarOperand("1.0 - std::pow(" + doubleLiteral(b1) +
+                                     ", " + step + ")")},
+       {"correction2", scalarOperand("1.0 - std::pow(" + doubleLiteral(b2) +
+                                     ", " + step + ")")},
+       {"new_param", flat(slotsOf(kernel.getResult(0))[0])},
+       {"new_m", flat(slotsOf(kernel.getResult(1))[0])},
+       {"new_v", flat(slotsOf(kernel.getResult(2))[0])}},
+      scalar(outer(kernel, op.getStep())));
 }
 
 LogicalResult StepEmitter::lowerTSignSgd(KernelOp kernel, TSignSGDOp op) {
-  call(kernel, library("tsign_sgd", {}),
-       {flat(slotsOf(outer(kernel, op.getParam()))[0]),
-        flat(slotsOf(outer(kernel, op.getGrad()))[0]),
-        scalar(outer(kernel, op.getStep())),
-        "int64_t(" + std::to_string(op.getTotalSteps()) + ")",
-        scalar(outer(kernel, op.getGradNorm())),
-        flat(slotsOf(kernel.getResult(0))[0])},
-       scalar(outer(kernel, op.getStep())), std::to_string(op.getTotalSteps()));
-  return success();
+  std::string step = scalar(outer(kernel, op.getStep()));
+  return call(
+      kernel, "tsign_sgd", {},
+      {{"param", flat(slotsOf(outer(kernel, op.getParam()))[0])},
+       {"grad", flat(slotsOf(outer(kernel, op.getGrad()))[0])},
+       {"step", scalarOperand(step)},
+       {"total_steps",
+        scalarOperand("int64_t(" + std::to_string(op.getTotalSteps()) + ")")},
+       {"grad_norm", scalarOperand(scalar(outer(kernel, op.getGradNorm())))},
+       {"new_param", flat(slotsOf(kernel.getResult(0))[0])}},
+      step, std::to_string(op.getTotalSteps()));
 }
 
 LogicalResult StepEmitter::lowerGlobalNorm(KernelOp kernel, GlobalNormOp op) {
@@ -516,9 +616,11 @@ LogicalResult StepEmitter::lowerGlobalNorm(KernelOp kernel, GlobalNormOp op) {
   for (auto [i, input] : llvm::enumerate(op.getInputs())) {
     std::string sum = name + "_" + std::to_string(i);
     body += "  double " + sum + " = 0;\n";
-    call(kernel, library("sum_of_squares", {}),
-         {flat(slotsOf(outer(kernel, input))[0]),
-          "view(kF64, &" + sum + ", {})"});
+    if (failed(call(kernel, "sum_of_squares", {},
+                    {{"x", flat(slotsOf(outer(kernel, input))[0])},
+                     {"sum", Operand{"view(kF64, &" + sum + ", {})", false,
+                                     kr::ElemType::F64, 0}}})))
+      return failure();
     total += (i ? " + " : "") + sum;
   }
   body += "  const float " + name + " = static_cast<float>(std::sqrt(" + total +
@@ -533,16 +635,20 @@ LogicalResult StepEmitter::lowerLotaMerge(KernelOp kernel, LotaMergeOp merge) {
   auto weight = cast<AffineType>(merge.getWeight().getType());
   const SmallVector<Slot> &w = slotsOf(outer(kernel, merge.getWeight()));
   const SmallVector<Slot> &out = slotsOf(kernel.getResult(0));
-  std::string fn = library(
-      "lota_merge",
-      {"bits=" + std::to_string(weight.getBits()),
-       "group=" + std::to_string(weight.getGroup()),
-       "offset_scale=" + stringifyOffsetScale(offset.getOffsetScale()).str()});
-  call(kernel, fn,
-       {view(w[0]), view(w[2]), view(slotsOf(outer(kernel, product.getA()))[0]),
-        view(slotsOf(outer(kernel, product.getB()))[0]),
-        floatLiteral(offset.getOmega().convertToDouble()), view(out[0]),
-        view(out[2])});
+  if (failed(call(kernel, "lota_merge",
+                  {{"bits", std::to_string(weight.getBits())},
+                   {"group", std::to_string(weight.getGroup())},
+                   {"offset_scale",
+                    stringifyOffsetScale(offset.getOffsetScale()).str()}},
+                  {{"codes", view(w[0])},
+                   {"zeros", view(w[2])},
+                   {"a", view(slotsOf(outer(kernel, product.getA()))[0])},
+                   {"b", view(slotsOf(outer(kernel, product.getB()))[0])},
+                   {"omega", scalarOperand(floatLiteral(
+                                 offset.getOmega().convertToDouble()))},
+                   {"merged_codes", view(out[0])},
+                   {"merged_zeros", view(out[2])}})))
+    return failure();
   // The merge keeps the scales.
   body += "  copy(" + out[1].ptr + ", " + w[1].ptr + ", " +
           std::to_string(getByteSize(w[1].type)) + ");\n";
@@ -557,16 +663,15 @@ LogicalResult StepEmitter::lowerLotaDeltaGrad(KernelOp kernel,
   std::string c = grad.getOffsetScale() == OffsetScale::InvOmega
                       ? "1.0 / " + doubleLiteral(omega)
                       : "1.0";
-  std::string fn =
-      library("f32_matmul",
-              {"transpose_a=true", "transpose_b=false", "lota_delta_grad=true",
-               "group=" + std::to_string(weight.getGroup())});
-  call(kernel, fn,
-       {view(slotsOf(outer(kernel, gw.getA()))[0]),
-        view(slotsOf(outer(kernel, gw.getB()))[0]),
-        view(slotsOf(outer(kernel, grad.getWeight()))[1]), c,
-        view(slotsOf(kernel.getResult(0))[0])});
-  return success();
+  return call(kernel, "f32_matmul",
+              {{"transpose_a", "true"},
+               {"lota_delta_grad", "true"},
+               {"group", std::to_string(weight.getGroup())}},
+              {{"a", view(slotsOf(outer(kernel, gw.getA()))[0])},
+               {"b", view(slotsOf(outer(kernel, gw.getB()))[0])},
+               {"scales", view(slotsOf(outer(kernel, grad.getWeight()))[1])},
+               {"offset_scale", scalarOperand(c)},
+               {"c", view(slotsOf(kernel.getResult(0))[0])}});
 }
 
 LogicalResult StepEmitter::lower(KernelOp kernel) {
@@ -621,11 +726,12 @@ LogicalResult StepEmitter::lower(KernelOp kernel) {
         sizes[0] != source.getShape()[0])
       return kernel.emitOpError("has no kernel for this slice");
     const Slot &x = slotsOf(outer(kernel, slice.getSource()))[0];
-    std::string columns =
+    Operand columns{
         "columns(kF32, " + x.ptr + ", " + std::to_string(source.getShape()[0]) +
-        ", " + std::to_string(source.getShape()[1]) + ", " +
-        std::to_string(offs[1]) + ", " + std::to_string(sizes[1]) + ")";
-    return lowerMatmul(kernel, matmul, {columns});
+            ", " + std::to_string(source.getShape()[1]) + ", " +
+            std::to_string(offs[1]) + ", " + std::to_string(sizes[1]) + ")",
+        false, kr::ElemType::F32, 2};
+    return lowerMatmul(kernel, matmul, columns);
   }
   if (kind == "matmul_scale") {
     auto mul = cast<arith::MulFOp>(root);
@@ -633,7 +739,7 @@ LogicalResult StepEmitter::lower(KernelOp kernel) {
     if (!matchPattern(mul.getRhs(), m_Constant(&splat)))
       return kernel.emitOpError("has no splat scale");
     return lowerMatmul(
-        kernel, cast<MatmulOp>(ops.front()), {},
+        kernel, cast<MatmulOp>(ops.front()), std::nullopt,
         floatLiteral(splat.getSplatValue<APFloat>().convertToDouble()));
   }
   if (ops.size() != 1)
@@ -718,13 +824,14 @@ FailureOr<StepProgram> StepEmitter::emit() {
   std::string &s = program.source;
   s += "// Generated by qtc: one training step of @" + func.getSymName().str() +
        ". Do not edit.\n";
-  s += "#include \"runtime/qtc_kernel_call.h\"\n\n#include <cmath>\n";
+  s += "#include \"runtime/qtc_cpu_check.h\"\n"
+       "#include \"runtime/qtc_kernel_call.h\"\n\n#include <cmath>\n";
   for (const KernelLibrary &k : kernels)
     s += "#include \"" + k.function + ".h\"\n";
   s += "\nusing namespace qtc::step;\n\nnamespace {\n\n";
   s += "// Read by no kernel: the buffer behind inputs a generator declares "
        "but\n"
-       "// the chosen variant ignores.\nfloat kUnused[1] = {0.0f};\n\n";
+       "// the chosen variant ignores.\ndouble kUnused[1] = {0.0};\n\n";
   s +=
       "int step(void *const *args, void *const *results, void *arenaBytes) {\n";
   s += "  char *arena = static_cast<char *>(arenaBytes);\n";
@@ -734,6 +841,9 @@ FailureOr<StepProgram> StepEmitter::emit() {
        "};\n\n";
   s += "} // namespace\n\n";
   s += "extern \"C\" const qtc_program *qtc_program_get(void) {\n";
+  s += "  // The kernels choose their CPU variant with qtc's check.\n";
+  s += "  static const bool cpuCheck = qtc::cpu::installCpuCheck();\n";
+  s += "  (void)cpuCheck;\n";
   s += "  static const qtc_program program = {\"" + func.getSymName().str() +
        "\", " + std::to_string(argRows.size()) + ", kArgs, " +
        std::to_string(resultRows.size()) + ", kResults, " +

@@ -9,6 +9,8 @@
 #ifndef QTC_CODEGEN_STEP_STEPCODEGEN_H
 #define QTC_CODEGEN_STEP_STEPCODEGEN_H
 
+#include "codegen/registry/KernelRegistry.h"
+
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 
 #include <string>
@@ -16,12 +18,14 @@
 
 namespace mlir::qt {
 
-/// One kernel library: `generator` of codegen/halide/KernelGenerators.cpp
-/// with its generator parameters, compiled as C function `function`.
+/// One kernel library: registry entry `generator` (KernelRegistry.h) with
+/// every generator parameter resolved, compiled as C function `function`.
 struct KernelLibrary {
   std::string function;
   std::string generator;
-  std::vector<std::string> params; // "transpose_a=true", ...
+  std::vector<std::string> params; // "transpose_a=true", ..., registry order
+  /// The targets the entry has schedules for with these parameters.
+  qtc::kernels::TargetSet targets = 0;
 };
 
 struct StepProgram {

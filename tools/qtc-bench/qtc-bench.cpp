@@ -9,14 +9,14 @@
 // warm-up; the machine is shared, so read the ratios, not the times.
 //
 //===----------------------------------------------------------------------===//
-#include "codegen/reference/Affine.h"
 #include "codegen/halide/ScheduleThresholds.h"
+#include "codegen/reference/Affine.h"
 #include "codegen/reference/Gse.h"
 #include "qtc_gse_matmul_f32.h"
 #include "qtc_gse_matmul_gemv.h"
 #include "qtc_gse_matmul_prepacked.h"
-#include "qtc_gse_pack_rhs.h"
 #include "qtc_gse_matmul_wide_int.h"
+#include "qtc_gse_pack_rhs.h"
 #include "qtc_lota_matmul_gemm.h"
 #include "qtc_lota_matmul_gemv.h"
 #include "qtc_lota_matmul_packed_gemm.h"
@@ -29,11 +29,12 @@
 #include "qtc_qeft_matmul_packed_gemv.h"
 #include "qtc_qeft_matmul_t_gemm.h"
 #include "qtc_qeft_matmul_t_gemv.h"
+#include "runtime/qtc_cpu_check.h"
 
 #include "HalideBuffer.h"
 #include <cblas.h>
-#include <oneapi/dnnl/dnnl.h>
 #include <nlohmann/json.hpp>
+#include <oneapi/dnnl/dnnl.h>
 
 #include <algorithm>
 #include <chrono>
@@ -97,7 +98,8 @@ bool parseShapes(const std::string &text, std::vector<Shape> &shapes) {
 /// stderr through halide_error): timing a failed call would be meaningless.
 void check(int status, const char *kernel) {
   if (status != 0) {
-    std::fprintf(stderr, "qtc-bench: %s failed with status %d\n", kernel, status);
+    std::fprintf(stderr, "qtc-bench: %s failed with status %d\n", kernel,
+                 status);
     std::exit(1);
   }
 }
@@ -135,6 +137,8 @@ struct Record {
 } // namespace
 
 int main(int argc, char **argv) {
+  // The kernels choose their variant as a trainer's do.
+  qtc::cpu::installCpuCheck();
   Options options;
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
@@ -186,7 +190,8 @@ int main(int argc, char **argv) {
     fill(a, M);
     fill(b, N);
     Halide::Runtime::Buffer<int8_t> am(a.mantissas.data.data(), K, M),
-        ae(a.exponents.data.data(), K / G, M), bm(b.mantissas.data.data(), K, N),
+        ae(a.exponents.data.data(), K / G, M),
+        bm(b.mantissas.data.data(), K, N),
         be(b.exponents.data.data(), K / G, N);
     Halide::Runtime::Buffer<float> c(N, M);
     // GOP/s of one of our kernels, its status checked on every call.
@@ -207,14 +212,19 @@ int main(int argc, char **argv) {
     for (int64_t i = 0; i < N * K; ++i)
       bf[i] = b.mantissas[i];
     std::string blasName = M == 1 ? "openblas_sgemv" : "openblas_sgemm";
-    double blas = ops / timeIt(options.repeat, [&] {
-      if (M == 1)
-        cblas_sgemv(CblasRowMajor, CblasNoTrans, N, K, 1.0f, bf.data(), K,
-                    af.data(), 1, 0.0f, cf.data(), 1);
-      else
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, M, N, K, 1.0f,
-                    af.data(), K, bf.data(), K, 0.0f, cf.data(), N);
-    }) / 1e9;
+    double blas =
+        ops /
+        timeIt(options.repeat,
+               [&] {
+                 if (M == 1)
+                   cblas_sgemv(CblasRowMajor, CblasNoTrans, N, K, 1.0f,
+                               bf.data(), K, af.data(), 1, 0.0f, cf.data(), 1);
+                 else
+                   cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, M, N, K,
+                               1.0f, af.data(), K, bf.data(), K, 0.0f,
+                               cf.data(), N);
+               }) /
+        1e9;
 
     // oneDNN's plain int8 GEMM (u8 x s8 -> s32), no per-group scaling.
     std::vector<uint8_t> au(M * K);
@@ -222,11 +232,15 @@ int main(int argc, char **argv) {
       au[i] = static_cast<uint8_t>(a.mantissas[i] + 128);
     std::vector<int32_t> ci(M * N);
     int32_t zero = 0;
-    double dnnl = ops / timeIt(options.repeat, [&] {
-      dnnl_gemm_u8s8s32('N', 'T', 'F', M, N, K, 1.0f, au.data(), K, 0,
-                        b.mantissas.data.data(), K, 0, 0.0f, ci.data(), N,
-                        &zero);
-    }) / 1e9;
+    double dnnl =
+        ops /
+        timeIt(options.repeat,
+               [&] {
+                 dnnl_gemm_u8s8s32('N', 'T', 'F', M, N, K, 1.0f, au.data(), K,
+                                   0, b.mantissas.data.data(), K, 0, 0.0f,
+                                   ci.data(), N, &zero);
+               }) /
+        1e9;
 
     std::vector<std::pair<std::string, double>> baselines = {
         {blasName, blas}, {"onednn_u8s8s32", dnnl}};
@@ -237,18 +251,21 @@ int main(int argc, char **argv) {
       });
       baselines.push_back({"reference", ops / seconds / 1e9});
     }
-    auto report = [&](const char *kernel, double gops,
-                      const std::vector<std::pair<std::string, double>> &bases) {
-      for (const auto &[name, baseGops] : bases) {
-        records.push_back({kernel, s, gops, name, baseGops});
-        std::printf("%-22s %6ld %6ld %6ld %10.1f  %-16s %10.1f %7.2f\n", kernel,
-                    M, N, K, gops, name.c_str(), baseGops, gops / baseGops);
-      }
-      std::fflush(stdout);
-    };
+    auto report =
+        [&](const char *kernel, double gops,
+            const std::vector<std::pair<std::string, double>> &bases) {
+          for (const auto &[name, baseGops] : bases) {
+            records.push_back({kernel, s, gops, name, baseGops});
+            std::printf("%-22s %6ld %6ld %6ld %10.1f  %-16s %10.1f %7.2f\n",
+                        kernel, M, N, K, gops, name.c_str(), baseGops,
+                        gops / baseGops);
+          }
+          std::fflush(stdout);
+        };
     report("gse_matmul_f32_g32", gse, baselines);
     // With B packed once (a frozen weight): the steady-state GSQ forward.
-    if (__builtin_cpu_supports("avx512vnni")) {
+    // Single-target AVX-512 VNNI libraries: they do not check the CPU.
+    if (qtc::cpu::hasSapphireRapidsIsa()) {
       Halide::Runtime::Buffer<uint8_t> packed(4, (N + 255) / 256 * 256, K / 4);
       check(qtc_gse_pack_rhs(bm, packed), "gse_pack_rhs");
       double prepacked = gopsOf("gse_matmul_prepacked", [&] {
@@ -273,10 +290,12 @@ int main(int argc, char **argv) {
       std::vector<int8_t> codes(K * N), intZeros(K / 128 * N, 8);
       for (int8_t &q : codes)
         q = static_cast<int8_t>(code(rng));
-      std::vector<float> scales(K / 128 * N, 0.01f), floatZeros(K / 128 * N, 7.6f);
+      std::vector<float> scales(K / 128 * N, 0.01f),
+          floatZeros(K / 128 * N, 7.6f);
       std::vector<uint16_t> weak(128 * N, 0x2e66); // f16 0.1
-      Halide::Runtime::Buffer<float> xb(x.data(), K, M), sb(scales.data(), N, K / 128),
-          fz(floatZeros.data(), N, K / 128), y(N, M);
+      Halide::Runtime::Buffer<float> xb(x.data(), K, M),
+          sb(scales.data(), N, K / 128), fz(floatZeros.data(), N, K / 128),
+          y(N, M);
       Halide::Runtime::Buffer<int8_t> qb(codes.data(), N, K),
           iz(intZeros.data(), N, K / 128);
       Halide::Runtime::Buffer<uint16_t> wb(weak.data(), N, 128);
@@ -303,7 +322,8 @@ int main(int argc, char **argv) {
         return gemv ? qtc_qeft_matmul_packed_gemv(xb, pb, sb, iz, wb, y)
                     : qtc_qeft_matmul_packed_gemm(xb, pb, sb, iz, wb, y);
       });
-      std::vector<std::pair<std::string, double>> f32Baseline = {{blasName, blas}};
+      std::vector<std::pair<std::string, double>> f32Baseline = {
+          {blasName, blas}};
       report(gemv ? "lota_matmul_gemv" : "lota_matmul_gemm", lota, f32Baseline);
       report(gemv ? "qeft_matmul_gemv" : "qeft_matmul_gemm", qeft, f32Baseline);
       report(gemv ? "lota_packed4_gemv" : "lota_packed4_gemm", lotaPacked,

@@ -181,14 +181,14 @@ FailureOr<Toolchain> toolchainFor(StringRef name) {
     return t;
   }
   if (name == "cuda") {
-    // sm_80 PTX for the kernels with a GPU schedule (the GSE matmul and
-    // quantize, the affine matmuls); the others run on the host CPU.
+    // sm_80 PTX for the kernels the registry has a GPU schedule for (the
+    // GSE matmul and quantize, the affine matmuls); the others run on the
+    // host CPU.
     t.kernels =
         QTC_X86_AVX512_TARGET "-no_runtime," QTC_X86_AVX2_TARGET "-no_runtime";
     t.gpuKernels = QTC_X86_AVX2_TARGET "-cuda-cuda_capability_80-no_runtime";
     t.onGpu = [](const qt::KernelLibrary &k) {
-      return k.generator == "gse_matmul" || k.generator == "gse_quantize" ||
-             k.generator == "affine_matmul";
+      return qtc::kernels::has(k.targets, qtc::kernels::TargetClass::Cuda);
     };
     t.runtime = "x86-64-linux-cuda";
     t.gpu = true;

@@ -20,7 +20,9 @@ namespace ref = qtc::ref;
 
 namespace {
 
-bool sameBits(float a, float b) { return std::memcmp(&a, &b, sizeof(float)) == 0; }
+bool sameBits(float a, float b) {
+  return std::memcmp(&a, &b, sizeof(float)) == 0;
+}
 
 TEST(AdamWAotTest, MatchesTheReferenceBitForBit) {
   std::mt19937 rng(14);
@@ -36,7 +38,8 @@ TEST(AdamWAotTest, MatchesTheReferenceBitForBit) {
   for (bool half : {false, true}) {
     ref::Array<float> p({n}), m({n}), v({n});
     for (int i = 0; i < n; ++i)
-      p[i] = half ? qtc::halfToFloat(qtc::floatToHalf(normal(rng))) : normal(rng);
+      p[i] =
+          half ? qtc::halfToFloat(qtc::floatToHalf(normal(rng))) : normal(rng);
     ref::Array<float> kp = p, km = m, kv = v;
     for (int64_t step = 1; step <= 5; ++step) {
       ref::Array<float> g({n});
@@ -51,8 +54,8 @@ TEST(AdamWAotTest, MatchesTheReferenceBitForBit) {
 
       double c1 = 1.0 - std::pow(config.beta1, static_cast<double>(step));
       double c2 = 1.0 - std::pow(config.beta2, static_cast<double>(step));
-      Halide::Runtime::Buffer<float> gb(g.data.data(), n), mb(km.data.data(), n),
-          vb(kv.data.data(), n), newM(n), newV(n);
+      Halide::Runtime::Buffer<float> gb(g.data.data(), n),
+          mb(km.data.data(), n), vb(kv.data.data(), n), newM(n), newV(n);
       if (half) {
         std::vector<uint16_t> bits(n);
         for (int i = 0; i < n; ++i)

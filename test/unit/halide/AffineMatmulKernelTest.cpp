@@ -211,9 +211,7 @@ class AffineMatmulKernelTest
 TEST_P(AffineMatmulKernelTest, WithinTheF32BoundOfTheReference) {
   auto [targetName, gemv] = GetParam();
   Target target(targetName);
-  if (target.has_feature(Target::AVX512) &&
-      !get_host_target().has_feature(Target::AVX512))
-    GTEST_SKIP() << "this CPU cannot run " << targetName;
+  QTC_SKIP_UNLESS_HOST_RUNS(targetName);
   std::mt19937 rng(6);
   const int64_t M = gemv ? 3 : 21, K = 384, N = 576;
   struct Case {
@@ -333,9 +331,7 @@ class AffineMatmulTransposedTest
 TEST_P(AffineMatmulTransposedTest, WithinTheF32BoundOfTheReference) {
   auto [targetName, gemv] = GetParam();
   Target target(targetName);
-  if (target.has_feature(Target::AVX512) &&
-      !get_host_target().has_feature(Target::AVX512))
-    GTEST_SKIP() << "this CPU cannot run " << targetName;
+  QTC_SKIP_UNLESS_HOST_RUNS(targetName);
   std::mt19937 rng(7);
   const int64_t K = 256, N = 77;
   for (ref::ZeroForm zero : {ref::ZeroForm::Int, ref::ZeroForm::Float})

@@ -7,6 +7,8 @@
 // its AVX2 variant, and fails if no AVX-512 variant was ever refused.
 //
 //===----------------------------------------------------------------------===//
+#include "runtime/qtc_cpu_check.h"
+
 #include "HalideRuntime.h"
 #include <gtest/gtest.h>
 
@@ -29,7 +31,7 @@ int refuseAvx512(int count, const uint64_t *features) {
     ++refused;
     return 0;
   }
-  return halide_default_can_use_target_features(count, features);
+  return qtc::cpu::canUseTargetFeatures(count, features);
 }
 
 } // namespace

@@ -33,7 +33,8 @@ ref::Array<float> random(qtc::Shape shape, std::mt19937 &rng) {
 }
 
 Halide::Runtime::Buffer<float> view(ref::Array<float> &a) {
-  return Halide::Runtime::Buffer<float>(a.data.data(), int(a.dim(1)), int(a.dim(0)));
+  return Halide::Runtime::Buffer<float>(a.data.data(), int(a.dim(1)),
+                                        int(a.dim(0)));
 }
 
 /// |op(a) op(b)| summed term by term, for the error bound.
@@ -58,8 +59,10 @@ TEST(F32MatmulAotTest, LoraLayoutsWithinTheF32Bound) {
   for (Layout layout : {Layout{false, false, qtc_f32_matmul_nn},
                         Layout{true, false, qtc_f32_matmul_tn},
                         Layout{false, true, qtc_f32_matmul_nt}}) {
-    ref::Array<float> a = random(layout.ta ? qtc::Shape{K, M} : qtc::Shape{M, K}, rng);
-    ref::Array<float> b = random(layout.tb ? qtc::Shape{N, K} : qtc::Shape{K, N}, rng);
+    ref::Array<float> a =
+        random(layout.ta ? qtc::Shape{K, M} : qtc::Shape{M, K}, rng);
+    ref::Array<float> b =
+        random(layout.tb ? qtc::Shape{N, K} : qtc::Shape{K, N}, rng);
     ref::Array<float> expected = ref::matmul(a, layout.ta, b, layout.tb);
     ref::Array<float> bound = magnitudes(a, layout.ta, b, layout.tb);
     ref::Array<float> unused({1, 1});
@@ -121,8 +124,9 @@ TEST(F32MatmulAotTest, LotaDeltaGradWithinTheBound) {
       ref::lotaDeltaGrad(gw, w, omega, ref::OffsetScale::InvOmega);
   ref::Array<float> bound = magnitudes(x, true, dy, false);
   Halide::Runtime::Buffer<float> out(static_cast<int>(N), static_cast<int>(K));
-  ASSERT_EQ(qtc_lota_delta_grad(view(x), view(dy), view(w.scales), 1.0 / omega, out),
-            0);
+  ASSERT_EQ(
+      qtc_lota_delta_grad(view(x), view(dy), view(w.scales), 1.0 / omega, out),
+      0);
   for (int64_t n = 0; n < N; ++n)
     for (int64_t g = 0; g < K / 128; ++g) {
       // An error e in Gw moves dDW by s e + (s / omega) mean(e).
@@ -132,8 +136,8 @@ TEST(F32MatmulAotTest, LotaDeltaGradWithinTheBound) {
       meanBound /= 128;
       for (int64_t k = g * 128; k < (g + 1) * 128; ++k) {
         double s = w.scales.at(g, n);
-        double tolerance = (T + 1) * std::ldexp(1.0, -24) *
-                               s * (bound.at(k, n) + meanBound / omega) +
+        double tolerance = (T + 1) * std::ldexp(1.0, -24) * s *
+                               (bound.at(k, n) + meanBound / omega) +
                            4 * std::ldexp(std::fabs(expected.at(k, n)), -24);
         ASSERT_LE(std::fabs(out(int(n), int(k)) - expected.at(k, n)), tolerance)
             << "at " << k << ", " << n;

@@ -39,7 +39,8 @@ TEST(GseMatmulAotTest, MatchesTheReference) {
         ref::gseMatmul(a, false, b, true, ref::Accumulation::F32);
     Halide::Runtime::Buffer<int8_t> am(a.mantissas.data.data(), K, M),
         ae(a.exponents.data.data(), K / 32, M),
-        bm(b.mantissas.data.data(), K, N), be(b.exponents.data.data(), K / 32, N);
+        bm(b.mantissas.data.data(), K, N),
+        be(b.exponents.data.data(), K / 32, N);
     Halide::Runtime::Buffer<float> c(N, M);
     ASSERT_EQ(qtc_gse_matmul_f32(am, ae, bm, be, c), 0);
     for (int64_t m = 0; m < M; ++m)

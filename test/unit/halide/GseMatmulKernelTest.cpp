@@ -104,8 +104,7 @@ struct JitKernel {
     options.unsignedRhs = target.has_feature(Target::AVX512_SapphireRapids);
     options.termViaF64 = c.termViaF64;
     Expr K = c.transposeA ? am.dim(1).extent() : am.dim(0).extent();
-    qtc::halide::GseMatmulPipeline p =
-        qtc::halide::defineGseMatmul(
+    qtc::halide::GseMatmulPipeline p = qtc::halide::defineGseMatmul(
         qtc::halide::zeroOutside(am), qtc::halide::zeroOutside(ae),
         qtc::halide::zeroOutside(bm), qtc::halide::zeroOutside(be), K, options);
     if (target.has_feature(Target::AVX512))
@@ -136,11 +135,7 @@ class GseMatmulKernelTest : public ::testing::TestWithParam<const char *> {};
 
 TEST_P(GseMatmulKernelTest, MatchesTheReferenceBitForBit) {
   Target target(GetParam());
-  if (!get_host_target().features_all_of(
-          {Target::AVX2, target.has_feature(Target::AVX512_SapphireRapids)
-                             ? Target::AVX512_SapphireRapids
-                             : Target::AVX2}))
-    GTEST_SKIP() << "this CPU cannot run " << GetParam();
+  QTC_SKIP_UNLESS_HOST_RUNS(GetParam());
   // The three layouts of training (X W^T, dY W, X^T dY), both accumulations,
   // and sizes that do not divide the vector width or the register tile.
   const Case cases[] = {
@@ -152,10 +147,10 @@ TEST_P(GseMatmulKernelTest, MatchesTheReferenceBitForBit) {
       {"dyw_wide", 2, 33, 64, false, false, true},
       {"xwt_f64_term", 5, 37, 96, false, true, false, true},
   };
-  const Data kinds[] = {
-      Data::Random,       Data::Zeros,     Data::EqualGroups, Data::PowersOfTwo,
-      Data::MaxMagnitude, Data::Denormals, Data::MixedScales,
-      Data::SubnormalProducts};
+  const Data kinds[] = {Data::Random,       Data::Zeros,
+                        Data::EqualGroups,  Data::PowersOfTwo,
+                        Data::MaxMagnitude, Data::Denormals,
+                        Data::MixedScales,  Data::SubnormalProducts};
   std::mt19937 rng(5);
   ref::GseFormat format; // GSE-int8, G = 32
   for (const Case &c : cases) {

@@ -8,6 +8,7 @@
 #include "codegen/reference/Gse.h"
 #include "qtc_gse_matmul_prepacked.h"
 #include "qtc_gse_pack_rhs.h"
+#include "test/unit/halide/CpuTargets.h"
 
 #include "HalideBuffer.h"
 #include <gtest/gtest.h>
@@ -20,8 +21,8 @@ namespace ref = qtc::ref;
 namespace {
 
 TEST(GsePrepackedAotTest, PackOnceThenMatchTheReference) {
-  if (!__builtin_cpu_supports("avx512vnni"))
-    GTEST_SKIP() << "the packed layout is the AVX-512 VNNI one";
+  // A single-target library: it does not check the CPU itself.
+  QTC_SKIP_UNLESS_HOST_RUNS(qtc::halide::test::kAvx512);
   std::mt19937 rng(23);
   std::normal_distribution<float> normal(0.0f, 1.0f);
   const int64_t N = 300, K = 192, paddedN = 512; // blocks of 256 columns
@@ -50,7 +51,8 @@ TEST(GsePrepackedAotTest, PackOnceThenMatchTheReference) {
       for (int64_t n = 0; n < N; ++n) {
         float got = c(int(n), int(m)), want = expected.at(m, n);
         ASSERT_TRUE(std::memcmp(&got, &want, 4) == 0 || (got == 0 && want == 0))
-            << M << " rows, at " << m << ", " << n << ": " << got << " vs " << want;
+            << M << " rows, at " << m << ", " << n << ": " << got << " vs "
+            << want;
       }
   }
 }

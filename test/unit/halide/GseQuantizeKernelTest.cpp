@@ -54,9 +54,7 @@ class GseQuantizeKernelTest : public ::testing::TestWithParam<const char *> {};
 
 TEST_P(GseQuantizeKernelTest, MatchesTheReferenceBitForBit) {
   Target target(GetParam());
-  if (target.has_feature(Target::AVX512_SapphireRapids) &&
-      !get_host_target().has_feature(Target::AVX512_SapphireRapids))
-    GTEST_SKIP() << "this CPU cannot run " << GetParam();
+  QTC_SKIP_UNLESS_HOST_RUNS(GetParam());
   const Config configs[] = {
       {1, 8, 8, false, ref::Rounding::RNE},
       {0, 8, 8, false, ref::Rounding::RNE},

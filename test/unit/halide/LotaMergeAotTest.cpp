@@ -28,7 +28,9 @@ TEST(LotaMergeAotTest, MatchesTheReferenceBitForBit) {
     w.group = 128;
     w.codes = ref::Array<uint8_t>({K, N});
     for (int64_t i = 0; i < w.codes.numel(); ++i)
-      w.codes[i] = static_cast<uint8_t>(i % 9 == 0 ? 0 : i % 9 == 1 ? 15 : code(rng));
+      w.codes[i] = static_cast<uint8_t>(i % 9 == 0   ? 0
+                                        : i % 9 == 1 ? 15
+                                                     : code(rng));
     w.scales = ref::Array<float>({K / 128, N}, 0.01f);
     w.intZeros = ref::Array<uint8_t>({K / 128, N});
     for (uint8_t &z : w.intZeros.data)

@@ -31,8 +31,8 @@ TEST(Nf4ToGseAotTest, MatchesReferenceRequantize) {
   for (int i = 0; i < 16; ++i) // every code somewhere
     nf4.packed[100 + i] = static_cast<uint8_t>(i | (15 - i) << 4);
   ref::GseTensor expected;
-  ASSERT_TRUE(ref::quantizeGse(ref::dequantizeNf4(nf4), 0, ref::GseFormat(),
-                               0, expected)
+  ASSERT_TRUE(ref::quantizeGse(ref::dequantizeNf4(nf4), 0, ref::GseFormat(), 0,
+                               expected)
                   .ok());
 
   Halide::Runtime::Buffer<int8_t> codes(

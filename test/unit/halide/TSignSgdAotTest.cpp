@@ -51,8 +51,8 @@ TEST(TSignSgdAotTest, MatchesTheReference) {
       ASSERT_EQ(qtc_tsign_sgd(pb, gb, s.t, s.total, s.norm, out), 0);
       int moved = 0;
       for (int i = 0; i < n; ++i) {
-        ASSERT_EQ(out(i), expected[i]) << "n " << n << " t " << s.t << " norm "
-                                       << s.norm << " at " << i;
+        ASSERT_EQ(out(i), expected[i])
+            << "n " << n << " t " << s.t << " norm " << s.norm << " at " << i;
         moved += out(i) != p[i];
       }
       if (n == 40000 && s.t == 1) {
