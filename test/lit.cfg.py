@@ -52,3 +52,10 @@ if shutil.which("nvidia-smi") and subprocess.run(
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 llvm_config.add_tool_substitutions(
     ["qtc", "qtc-opt", "qtc-run", "qtc-bench", "llvm-objdump"], [config.qtc_tools_dir, config.llvm_tools_dir])
+
+# One kernel cache for the whole suite (`qtc compile` keys entries by the
+# generator binary, so a rebuilt generator starts afresh), kept in the build
+# tree rather than the user's home. Tests of the cache itself pass their own
+# --cache-dir.
+config.environment["QTC_CACHE_DIR"] = os.path.join(
+    config.qtc_obj_root, "test", "kernel-cache")

@@ -22,6 +22,7 @@
 #include "llvm/Support/Format.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/raw_ostream.h"
+#include "llvm/Support/xxhash.h"
 
 #include <map>
 
@@ -199,7 +200,14 @@ std::string StepEmitter::library(const kr::Kernel &entry,
   std::string key = entry.generator + " " + values.str();
   auto [it, inserted] = kernelByKey.try_emplace(key, "");
   if (inserted) {
-    it->second = "qtc_k" + std::to_string(kernels.size());
+    // Named after what it computes, so that the same kernel has the same
+    // C function in every program (the kernel cache shares it).
+    std::string name = "qtc_" + entry.generator + "_" +
+                       llvm::utohexstr(llvm::xxh3_64bits(key), true, 16);
+    while (llvm::any_of(
+        kernels, [&](const KernelLibrary &k) { return k.function == name; }))
+      name += "_";
+    it->second = name;
     kernels.push_back({it->second, entry.generator, values.settings(),
                        entry.targets(values)});
   }

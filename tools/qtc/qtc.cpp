@@ -16,6 +16,7 @@
 #include "dialect/Differentiation.h"
 #include "dialect/QtDialect.h"
 #include "passes/Passes.h"
+#include "tools/qtc/KernelBuild.h"
 
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/BuiltinOps.h"
@@ -32,6 +33,8 @@
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/ToolOutputFile.h"
 #include "llvm/Support/raw_ostream.h"
+
+#include <thread>
 
 using namespace mlir;
 namespace cl = llvm::cl;
@@ -63,6 +66,19 @@ cl::opt<std::string> gradNormSource(
     cl::init("computed"));
 cl::opt<std::string> target("target", cl::desc("host, arm-64-linux or cuda"),
                             cl::init("host"));
+cl::opt<bool> noCache("no-cache",
+                      cl::desc("generate every kernel, bypassing the kernel "
+                               "cache"),
+                      cl::init(false));
+cl::opt<std::string>
+    cacheDir("cache-dir",
+             cl::desc("kernel cache directory (default: $QTC_CACHE_DIR, "
+                      "$XDG_CACHE_HOME/qtc/kernels or ~/.cache/qtc/kernels)"),
+             cl::value_desc("dir"), cl::init(""));
+cl::opt<int> jobsOption("j",
+                        cl::desc("kernel generator runs at once (default: "
+                                 "the number of cores)"),
+                        cl::init(0));
 cl::opt<std::string> emit("emit",
                           cl::desc("mlir-after=PASS: print the IR after PASS"),
                           cl::init(""));
@@ -239,42 +255,40 @@ LogicalResult build(ModuleOp module, const Toolchain &toolchain) {
     return failure();
 
   // Kernels, one library per distinct generator and parameters, and one
-  // Halide runtime for all of them.
-  size_t total = program->kernels.size() + 1;
+  // Halide runtime for all of them: generated in parallel, through the
+  // kernel cache.
   auto targetOf = [&](const qt::KernelLibrary &kernel) {
     return toolchain.onGpu && toolchain.onGpu(kernel) ? toolchain.gpuKernels
                                                       : toolchain.kernels;
   };
+  std::vector<qtc::driver::KernelJob> jobs;
   std::vector<std::string> archives;
-  for (auto [i, kernel] : llvm::enumerate(program->kernels)) {
-    std::vector<std::string> args = {"-g",
-                                     kernel.generator,
-                                     "-f",
-                                     kernel.function,
-                                     "-o",
-                                     std::string(kernelsDir),
-                                     "-e",
-                                     "static_library,h",
-                                     "target=" + targetOf(kernel)};
-    args.insert(args.end(), kernel.params.begin(), kernel.params.end());
+  for (const qt::KernelLibrary &kernel : program->kernels) {
     std::string params = llvm::join(kernel.params, " ");
-    llvm::errs() << "qtc: [" << i + 1 << "/" << total << "] kernel "
-                 << kernel.function << ": " << kernel.generator
-                 << (params.empty() ? "" : " " + params) << "\n";
-    if (failed(runProgram(QTC_KERNEL_GENERATORS, args,
-                          "generating kernel " + kernel.function)))
-      return failure();
+    jobs.push_back({kernel.function, kernel.generator, kernel.params,
+                    targetOf(kernel),
+                    "kernel " + kernel.function + ": " + kernel.generator +
+                        (params.empty() ? "" : " " + params)});
     archives.push_back(std::string(kernelsDir) + "/" + kernel.function + ".a");
   }
-  llvm::errs() << "qtc: [" << total << "/" << total << "] Halide runtime ("
-               << toolchain.runtime << ")\n";
-  if (failed(
-          runProgram(QTC_KERNEL_GENERATORS,
-                     {"-r", "qtc_halide_runtime", "-o", std::string(kernelsDir),
-                      "-e", "static_library", "target=" + toolchain.runtime},
-                     "generating the Halide runtime")))
-    return failure();
+  jobs.push_back({"qtc_halide_runtime",
+                  "",
+                  {},
+                  toolchain.runtime,
+                  "Halide runtime (" + toolchain.runtime + ")"});
   archives.push_back(std::string(kernelsDir) + "/qtc_halide_runtime.a");
+  qtc::driver::KernelBuildOptions buildOptions;
+  buildOptions.generatorPath = QTC_KERNEL_GENERATORS;
+  buildOptions.halideLibrary = QTC_HALIDE_LIBRARY;
+  if (!noCache)
+    buildOptions.cacheDir =
+        cacheDir.empty() ? qtc::driver::defaultCacheDir() : cacheDir;
+  buildOptions.jobs = jobsOption > 0
+                          ? unsigned(jobsOption)
+                          : std::max(1u, std::thread::hardware_concurrency());
+  if (failed(qtc::driver::buildKernels(jobs, std::string(kernelsDir),
+                                       buildOptions)))
+    return failure();
 
   // The step, its library and the trainer.
   llvm::errs() << "qtc: compiling step.cpp and linking qtc-step\n";
