@@ -88,13 +88,13 @@ std::optional<Group> matchLotaDeltaGrad(LotaDeltaGradOp grad) {
 }
 
 /// QEFT's dX = dY dense^T + pad(dY weak^T, low = K - n): one transposed
-/// dequantize-on-load matmul with the weak rows folded in.
+/// dequantize-on-load matmul with the weak rows folded in. With every input
+/// weak (n = K) the pad folds away and the product is added as it is.
 std::optional<Group> matchQeftGradInput(arith::AddFOp add) {
   auto pad = onlyUsedBy<tensor::PadOp>(add.getRhs(), {add});
-  if (!pad)
-    return std::nullopt;
   auto dense = onlyUsedBy<MatmulOp>(add.getLhs(), {add});
-  auto weak = onlyUsedBy<MatmulOp>(pad.getSource(), {pad});
+  auto weak = pad ? onlyUsedBy<MatmulOp>(pad.getSource(), {pad})
+                  : onlyUsedBy<MatmulOp>(add.getRhs(), {add});
   if (!dense || !weak || dense.getA() != weak.getA() ||
       !dense.getTransposeB() || dense.getTransposeA() ||
       !weak.getTransposeB() || weak.getTransposeA() ||
@@ -103,9 +103,14 @@ std::optional<Group> matchQeftGradInput(arith::AddFOp add) {
   auto weakType = dyn_cast<RankedTensorType>(weak.getB().getType());
   if (!weakType || !weakType.getElementType().isF16())
     return std::nullopt;
+  int64_t in = cast<RankedTensorType>(add.getType()).getShape()[1];
+  if (!pad) {
+    if (weakType.getShape()[0] != in)
+      return std::nullopt;
+    return Group{"qeft_grad_input", {dense, weak, add}};
+  }
   // Zero padding on the left of the columns only: the weak rows are the
   // last n input features.
-  int64_t in = cast<RankedTensorType>(pad.getType()).getShape()[1];
   FloatAttr padValue;
   Value constant = pad.getConstantPaddingValue();
   if (!constant || !matchPattern(constant, m_Constant(&padValue)) ||

@@ -3,6 +3,7 @@
 //   qtc-step [--weights FILE.safetensors]... [--input NAME=FILE.npy]...
 //            [--steps N] [--start-step T] [--seed S] [--grad-norm G]
 //            [--output-dir DIR]
+//   qtc-step --list-arguments
 //
 // Linked by `qtc compile` with the layer's library (qtc_step.h). Every
 // argument tensor is bound by name from --input, else from the --weights
@@ -43,6 +44,7 @@ struct Options {
   bool hasGradNorm = false;
   float gradNorm = 0;
   std::string outputDir = ".";
+  bool listArguments = false;
 };
 
 constexpr int64_t kSeedStride = 65536;
@@ -67,7 +69,13 @@ Status parse(int argc, char **argv, Options &options) {
       return Status::error(
           "usage: qtc-step [--weights FILE.safetensors]... "
           "[--input NAME=FILE.npy]... [--steps N] [--start-step T] "
-          "[--seed S] [--grad-norm G] [--output-dir DIR]");
+          "[--seed S] [--grad-norm G] [--output-dir DIR]\n"
+          "       qtc-step --list-arguments   (name, dtype, shape and role "
+          "of each argument)");
+    if (flag == "--list-arguments") {
+      options.listArguments = true;
+      continue;
+    }
     if (i + 1 == argc)
       return Status::error(flag + " needs a value");
     std::string value = argv[++i];
@@ -173,8 +181,41 @@ int64_t firstNonFinite(const HostTensor &t) {
   return -1;
 }
 
+const char *roleName(qtc_role role) {
+  switch (role) {
+  case QTC_ROLE_INPUT:
+    return "input";
+  case QTC_ROLE_WEIGHT:
+    return "weight";
+  case QTC_ROLE_PARAM:
+    return "param";
+  case QTC_ROLE_STATE:
+    return "state";
+  case QTC_ROLE_GRAD:
+    return "grad";
+  case QTC_ROLE_STEP:
+    return "step";
+  case QTC_ROLE_SEED:
+    return "seed";
+  case QTC_ROLE_GRAD_NORM:
+    return "grad_norm";
+  case QTC_ROLE_RESULT:
+    return "result";
+  }
+  return "?";
+}
+
 Status run(const Options &options) {
   const qtc_program *program = qtc_program_get();
+  if (options.listArguments) {
+    // One line per argument: NAME DTYPE SHAPE ROLE (shape "[]" for scalars).
+    for (int i = 0; i < program->num_args; ++i) {
+      const qtc_tensor_info &info = program->args[i];
+      std::printf("%s %s %s %s\n", info.name, qtc::dtypeName(dtypeOf(info)),
+                  qtc::formatShape(shapeOf(info)).c_str(), roleName(info.role));
+    }
+    return Status::success();
+  }
   qtc::TensorMap weights;
   for (const std::string &file : options.weights) {
     qtc::TensorMap more;

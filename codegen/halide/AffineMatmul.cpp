@@ -215,14 +215,16 @@ void scheduleAffineMatmulGemv(AffineMatmulPipeline &p,
   const int panel = 4 * lanes, chunk = 16 * panel;
   const int unrolled = o.packedBits ? 32 / o.packedBits : 4;
   // ShiftInwards: the last chunk overlaps its neighbour instead of reading
-  // past N; narrower outputs take one panel per task.
+  // past N; narrower outputs take one panel per task, the last one guarded
+  // where N is not a multiple of the panel (its sums are computed whole,
+  // from a weight read clamped: clamp_columns).
   Expr N = p.output.output_buffer().dim(0).extent();
   p.output.compute_root();
   p.output.specialize(N >= chunk)
       .split(p.n, no, ni, chunk, TailStrategy::ShiftInwards)
       .vectorize(ni, lanes)
       .parallel(no);
-  p.output.split(p.n, no, ni, panel, TailStrategy::RoundUp)
+  p.output.split(p.n, no, ni, panel, TailStrategy::GuardWithIf)
       .vectorize(ni, lanes)
       .parallel(no);
   p.product.compute_at(p.output, no)

@@ -310,6 +310,7 @@ public:
       enumParam("shape", k::MatmulShape::Gemm);
   GeneratorParam<bool> transposed{"transposed", false};
   GeneratorParam<int> packedBits{"packed_bits", 0};
+  GeneratorParam<bool> clampColumns{"clamp_columns", false};
 
   void configure() {
     declareArguments("affine_matmul",
@@ -318,12 +319,26 @@ public:
                       {"weak_rows", settingOf(bool(weakRows))},
                       {"shape", settingOf(k::MatmulShape(shape))},
                       {"transposed", settingOf(bool(transposed))},
-                      {"packed_bits", settingOf(int(packedBits))}});
+                      {"packed_bits", settingOf(int(packedBits))},
+                      {"clamp_columns", settingOf(bool(clampColumns))}});
   }
 
   void generate() {
-    auto &x = input("x"), &codes = input("codes"), &weak = input("weak");
-    Func scales = input("scales"), zeros = input("zeros");
+    auto &x = input("x"), &codes = input("codes"), &weakIn = input("weak");
+    // Every schedule computes whole vectors (and panels) of output columns.
+    // With clamp_columns the weight's storage reads as its last column past
+    // N, so any N runs; without, N must be a multiple of kAffineColumnQuantum
+    // (the clamps inside the vector loops cost the GEMV 3x).
+    Expr N = codes.dim(0).extent();
+    Func codesN = codes, scales = input("scales"), zeros = input("zeros"),
+         weak = weakIn;
+    if (clampColumns) {
+      Region alongN = {Range(0, N), Range()};
+      codesN = BoundaryConditions::repeat_edge(codes, alongN);
+      scales = BoundaryConditions::repeat_edge(input("scales"), alongN);
+      zeros = BoundaryConditions::repeat_edge(input("zeros"), alongN);
+      weak = BoundaryConditions::repeat_edge(weakIn, alongN);
+    }
     options.group = group;
     options.zero = zero == k::ZeroForm::Float    ? AffineZero::Float
                    : zero == k::ZeroForm::Scaled ? AffineZero::Scaled
@@ -332,7 +347,7 @@ public:
     options.packedBits = packedBits;
     Func weakF16("weak_f16");
     weakF16(n, j) = reinterpret<float16_t>(weak(n, j));
-    Expr weakCount = weakRows ? weak.dim(1).extent() : Expr(0);
+    Expr weakCount = weakRows ? weakIn.dim(1).extent() : Expr(0);
     Expr K = packedBits ? codes.dim(1).extent() * (32 / packedBits)
                         : codes.dim(1).extent();
     Func xEdge = BoundaryConditions::repeat_edge(x);
@@ -341,15 +356,15 @@ public:
     // gather, 17x slower for the transposed product).
     bool inBounds = gemv() && !get_target().has_gpu_feature();
     if (transposed)
-      pipeline = defineAffineMatmulTransposed(
-          inBounds ? Func(x) : xEdge, codes, scales, zeros, weakF16,
-          codes.dim(0).extent(), K, weakCount, options);
+      pipeline = defineAffineMatmulTransposed(inBounds ? Func(x) : xEdge,
+                                              codesN, scales, zeros, weakF16, N,
+                                              K, weakCount, options);
     else if (inBounds)
       pipeline =
-          defineAffineMatmulByGroups(x, codes, scales, zeros, weakF16,
+          defineAffineMatmulByGroups(x, codesN, scales, zeros, weakF16,
                                      x.dim(0).extent(), weakCount, options);
     else
-      pipeline = defineAffineMatmul(xEdge, codes, scales, zeros, weakF16,
+      pipeline = defineAffineMatmul(xEdge, codesN, scales, zeros, weakF16,
                                     x.dim(0).extent(), weakCount, options);
     output("y") = pipeline.output;
   }
@@ -502,8 +517,11 @@ public:
     bF(x, y) = cast<float>(bEdge(x, y));
     pipeline = defineF32Matmul(aF, bF, K, transposeA, transposeB,
                                epilogueScale ? scalar("scale") : Expr());
+    // The epilogue's group means are computed whole vectors wide: the
+    // scales read as their edge past N.
     if (lotaDeltaGrad)
-      addLotaDeltaGrad(pipeline, input("scales"), group,
+      addLotaDeltaGrad(pipeline,
+                       BoundaryConditions::repeat_edge(input("scales")), group,
                        scalar("offset_scale"));
     output("c") = pipeline.output;
   }

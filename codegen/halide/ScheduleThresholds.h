@@ -28,6 +28,12 @@ constexpr int64_t kAffineGemvMaxRows = 4;
 /// (144 against 126 GOP/s at 128 x 4096 x 4096).
 constexpr int64_t kAffineTransposedGemvMaxRows = 64;
 
+/// The affine matmuls compute whole panels of output columns (4 vectors
+/// for the GEMV, the FMA tiles' width for the GEMM: at most 64 columns on
+/// any target). An N that is not a multiple takes the variant that reads
+/// the weight clamped (clamp_columns), 3x slower for the GEMV.
+constexpr int64_t kAffineColumnQuantum = 64;
+
 } // namespace qtc::halide
 
 #endif // QTC_CODEGEN_HALIDE_SCHEDULETHRESHOLDS_H

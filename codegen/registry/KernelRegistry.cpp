@@ -467,7 +467,10 @@ std::vector<Kernel> makeRegistry() {
         boolParam("transposed", false, "y = x W^T (the backward dX)"),
         intParam("packed_bits", 0,
                  "0: one code per byte; 2, 4, 8: GPTQ qweight words",
-                 {"0", "2", "4", "8"})},
+                 {"0", "2", "4", "8"}),
+        boolParam("clamp_columns", false,
+                  "reads the weight clamped along N, so that N need not be a "
+                  "multiple of kAffineColumnQuantum (ScheduleThresholds.h)")},
        [](const ParamValues &v, TargetClass) {
          bool packed = v.getInt("packed_bits") != 0;
          T zeros = v.get<ZeroForm>("zero") == ZeroForm::Int ? T::I8 : T::F32;

@@ -459,6 +459,7 @@ LogicalResult StepEmitter::lowerAffineMatmul(KernelOp kernel, Value x,
     return kernel.emitOpError("has no kernel for an affine weight ")
            << affine << " (g_idx and scaled zeros are not generated yet)";
   int64_t rows = cast<RankedTensorType>(x.getType()).getShape()[0];
+  int64_t columns = affine.getShape()[1];
   int64_t gemvRows = transposed ? qtc::halide::kAffineTransposedGemvMaxRows
                                 : qtc::halide::kAffineGemvMaxRows;
   const SmallVector<Slot> &w = slotsOf(weight);
@@ -474,7 +475,9 @@ LogicalResult StepEmitter::lowerAffineMatmul(KernelOp kernel, Value x,
                {"zero", affine.getZero() == ZeroForm::Float ? "float" : "int"},
                {"weak_rows", boolSetting(bool(weak))},
                {"shape", rows <= gemvRows ? "gemv" : "gemm"},
-               {"transposed", boolSetting(transposed)}},
+               {"transposed", boolSetting(transposed)},
+               {"clamp_columns",
+                boolSetting(columns % qtc::halide::kAffineColumnQuantum != 0)}},
               args);
 }
 
@@ -717,8 +720,11 @@ LogicalResult StepEmitter::lower(KernelOp kernel) {
   if (kind == "qeft_grad_input") {
     auto add = cast<arith::AddFOp>(root);
     auto dense = add.getLhs().getDefiningOp<MatmulOp>();
-    auto pad = add.getRhs().getDefiningOp<tensor::PadOp>();
-    auto weak = pad.getSource().getDefiningOp<MatmulOp>();
+    // The weak product, padded on the left unless it covers every input.
+    Value weakProduct = add.getRhs();
+    if (auto pad = weakProduct.getDefiningOp<tensor::PadOp>())
+      weakProduct = pad.getSource();
+    auto weak = weakProduct.getDefiningOp<MatmulOp>();
     return lowerAffineMatmul(kernel, outer(kernel, dense.getA()),
                              outer(kernel, dense.getB()),
                              outer(kernel, weak.getB()), /*transposed=*/true,

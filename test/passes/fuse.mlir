@@ -79,6 +79,24 @@ func.func @qeft(%x: tensor<8x256xf32>, %dy: tensor<8x64xf32>,
 
 // -----
 
+// QEFT with every input weak: nothing to pad, the weak product is added as
+// it is, and the sum is still one kernel.
+// CHECK-LABEL: func.func @qeft_all_weak
+// CHECK:         qt.kernel "qeft_grad_input" ins(%{{.*}}, %{{.*}}, %{{.*}} : tensor<8x64xf32>, !qt.affine<256x64, bits = 4, group = 128>, tensor<256x64xf16>) -> tensor<8x256xf32> {
+// CHECK-NOT:       tensor.pad
+// CHECK:           arith.addf
+// CHECK-NOT:     qt.kernel "add"
+func.func @qeft_all_weak(%dy: tensor<8x64xf32>,
+                         %wq: !qt.affine<256x64, bits = 4, group = 128>, %wf: tensor<256x64xf16>)
+    -> tensor<8x256xf32> {
+  %dx_dense = qt.matmul %dy, %wq transpose_b : tensor<8x64xf32>, !qt.affine<256x64, bits = 4, group = 128> -> tensor<8x256xf32>
+  %dx_weak = qt.matmul %dy, %wf transpose_b : tensor<8x64xf32>, tensor<256x64xf16> -> tensor<8x256xf32>
+  %dx = arith.addf %dx_dense, %dx_weak : tensor<8x256xf32>
+  return %dx : tensor<8x256xf32>
+}
+
+// -----
+
 // A product with a splat constant is a "scale" kernel holding its constant;
 // scalar seed arithmetic stays outside kernels and feeds them.
 // CHECK-LABEL: func.func @scale_and_seed

@@ -1,5 +1,4 @@
-//===- KernelBuild.h - Kernel libraries in parallel, through a cache -*- C++
-//-*-===//
+//===- KernelBuild.h - Kernels in parallel, through a cache -----*- C++ -*-===//
 //
 // `qtc compile` builds one Halide library per distinct kernel of a step and
 // one Halide runtime. Each is a run of the generator binary; they run in
