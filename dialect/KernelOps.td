@@ -15,9 +15,10 @@ def Qt_KernelOp : Qt_Op<"kernel", [IsolatedFromAbove, Pure,
   let summary = "one fused kernel: the ops of its body computed as a unit";
   let description = [{
     `kind` names the fusion pattern that formed it (`matmul`, `lota_merge`,
-    `qeft_grad_input`, ...); code generation picks a Halide generator from
-    it and the body. The body reads only its block arguments (one per input)
-    and yields the results.
+    `qeft_grad_input`, ...). qt-select-kernels adds `ukernel`, the registry
+    kernel that computes it (`calls #qt.ukernel<"f32_matmul", {...}>`),
+    which code generation calls. The body reads only its block arguments
+    (one per input) and yields the results.
 
     ```mlir
     %w = qt.kernel "lota_merge" ins(%wq, %a, %b : !qt.affine<256x64, bits = 4, group = 128>,
@@ -30,11 +31,13 @@ def Qt_KernelOp : Qt_Op<"kernel", [IsolatedFromAbove, Pure,
     }
     ```
   }];
-  let arguments = (ins StrAttr:$kind, Variadic<AnyType>:$inputs);
+  let arguments = (ins StrAttr:$kind,
+                       OptionalAttr<Qt_UKernelAttr>:$ukernel,
+                       Variadic<AnyType>:$inputs);
   let results = (outs Variadic<AnyType>:$results);
   let regions = (region SizedRegion<1>:$body);
   let assemblyFormat = [{
-    $kind (`ins` `(` $inputs^ `:` type($inputs) `)`)?
+    $kind (`calls` qualified($ukernel)^)? (`ins` `(` $inputs^ `:` type($inputs) `)`)?
     (`->` type($results)^)? attr-dict-with-keyword $body
   }];
   let hasVerifier = 1;

@@ -7,6 +7,9 @@
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/DialectImplementation.h"
 
+#include <map>
+#include <string>
+
 #include "dialect/QtEnums.h.inc"
 
 #define GET_ATTRDEF_CLASSES

@@ -27,4 +27,30 @@ def Qt_GSQConfigAttr : AttrDef<Qt_Dialect, "GSQConfig"> {
   let genVerifyDecl = 1;
 }
 
+// The registry kernel (codegen/registry/KernelRegistry.h) a qt.kernel calls,
+// with every generator parameter: what qt-select-kernels decides and the
+// step code generator reads.
+def Qt_UKernelAttr : AttrDef<Qt_Dialect, "UKernel"> {
+  let mnemonic = "ukernel";
+  let summary = "a kernel of the registry with all its parameters";
+  let description = [{
+    `generator` names a kernel registry entry; `params` holds a value for
+    each of its parameters (booleans, integers, and enum spellings as
+    strings), and nothing else.
+
+    ```mlir
+    #qt.ukernel<"elementwise", {op = "add"}>
+    ```
+  }];
+  let parameters = (ins StringRefParameter<"registry generator">:$generator,
+                        "::mlir::DictionaryAttr":$params);
+  let assemblyFormat = "`<` $generator `,` $params `>`";
+  let genVerifyDecl = 1;
+  let extraClassDeclaration = [{
+    /// The parameters as the registry and the generator take them
+    /// ("name" -> "value").
+    std::map<std::string, std::string> getSettings() const;
+  }];
+}
+
 #endif // QT_ATTRS_TD

@@ -120,6 +120,21 @@ def QtFuse : Pass<"qt-fuse", "::mlir::func::FuncOp"> {
   let dependentDialects = ["::mlir::qt::QtDialect"];
 }
 
+def QtSelectKernels : Pass<"qt-select-kernels", "::mlir::func::FuncOp"> {
+  let summary = "choose the registry kernel of every qt.kernel, in the IR";
+  let description = [{
+    Gives each qt.kernel `calls #qt.ukernel<"generator", {params}>`: the
+    entry of the kernel registry (codegen/registry/KernelRegistry.h) that
+    computes it, with every generator parameter. Variants are chosen from
+    static shapes: the few-row affine schedules (`shape = "gemv"`) up to
+    the row counts of codegen/halide/ScheduleThresholds.h, the clamped
+    weight read (`clamp_columns`) where out_features is not a multiple of
+    the column quantum. A kernel that no entry computes is an error at its
+    op. The step code generator calls what is selected here.
+  }];
+  let dependentDialects = ["::mlir::qt::QtDialect"];
+}
+
 def QtPlanMemory : Pass<"qt-plan-memory", "::mlir::func::FuncOp"> {
   let summary = "place every kernel result in one static arena";
   let description = [{

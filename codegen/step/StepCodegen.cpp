@@ -1,18 +1,17 @@
 //===- StepCodegen.cpp - a kernel graph to a C++ training step ------------===//
 //
 // Every tensor of the step lives in a buffer: an argument, a result, or a
-// slice of the arena at the offset qt-plan-memory chose. Each qt.kernel is
-// matched on its kind and body to one entry of the kernel registry
-// (codegen/registry/KernelRegistry.h: the generators the AOT kernel tests
-// check against the reference) and becomes one call, its arguments bound by
-// name and checked against the entry's element types and ranks. Scalars
+// slice of the arena at the offset qt-plan-memory chose. Each qt.kernel
+// calls the registry kernel qt-select-kernels chose for it (its `ukernel`:
+// codegen/registry/KernelRegistry.h, the generators the AOT kernel tests
+// check against the reference); this file only binds the call's arguments,
+// by name, checked against the entry's element types and ranks. Scalars
 // (the step, seeds) are C++ expressions.
 //
 //===----------------------------------------------------------------------===//
 #include "codegen/step/StepCodegen.h"
 
 #include "codegen/ElementDType.h"
-#include "codegen/halide/ScheduleThresholds.h"
 #include "codegen/registry/KernelRegistry.h"
 
 #include "dialect/QtOps.h"
@@ -23,6 +22,8 @@
 #include "llvm/Support/Path.h"
 #include "llvm/Support/raw_ostream.h"
 #include "llvm/Support/xxhash.h"
+
+#include <cstdio>
 
 #include <map>
 
@@ -105,7 +106,33 @@ Operand flat(const Slot &slot) {
           false, type, 1};
 }
 
-std::string boolSetting(bool value) { return value ? "true" : "false"; }
+/// `text` as a C++ string literal. Names and source locations come from
+/// downloaded models and user files: every byte outside printable ASCII is
+/// an octal escape, as are the quote, the backslash and '?' (no trigraph
+/// can form), so no input can end the literal.
+std::string cppString(StringRef text) {
+  std::string s = "\"";
+  for (unsigned char c : text) {
+    if (c == '"' || c == '\\' || c == '?' || c < 0x20 || c > 0x7e) {
+      char octal[5];
+      std::snprintf(octal, sizeof octal, "\\%03o", c);
+      s += octal;
+    } else {
+      s += static_cast<char>(c);
+    }
+  }
+  return s + "\"";
+}
+
+/// `text` for a // comment: letters, digits and a few punctuation marks
+/// kept, anything else (a newline, a backslash that would splice the next
+/// line in) replaced by '_'.
+std::string commentText(StringRef text) {
+  std::string s;
+  for (char c : text)
+    s += llvm::isAlnum(c) || StringRef(" ._:@/()+-#,=").contains(c) ? c : '_';
+  return s;
+}
 
 std::string doubleLiteral(double value) {
   std::string s;
@@ -147,14 +174,14 @@ private:
   const SmallVector<Slot> &slotsOf(Value value) { return slots[value]; }
   std::string scalar(Value value) { return scalars.lookup(value); }
 
-  // Kernels.
+  // Kernels: each binds the arguments of the kernel's ukernel.
   LogicalResult lower(KernelOp kernel);
   /// `lhs` replaces the view of A (a slice read in place); a non-empty
   /// `scale` is the factor of a fused epilogue.
   LogicalResult lowerMatmul(KernelOp kernel, MatmulOp matmul,
                             std::optional<Operand> lhs = std::nullopt,
                             std::string scale = "");
-  LogicalResult lowerQuantize(KernelOp kernel, Operation *cast);
+  LogicalResult lowerCast(KernelOp kernel, Operation *cast);
   LogicalResult lowerElementwise(KernelOp kernel, Operation *op);
   LogicalResult lowerAdamW(KernelOp kernel, AdamWOp op);
   LogicalResult lowerTSignSgd(KernelOp kernel, TSignSGDOp op);
@@ -162,22 +189,24 @@ private:
   LogicalResult lowerLotaMerge(KernelOp kernel, LotaMergeOp merge);
   LogicalResult lowerLotaDeltaGrad(KernelOp kernel, LotaDeltaGradOp grad);
   LogicalResult lowerAffineMatmul(KernelOp kernel, Value x, Value weight,
-                                  Value weak, bool transposed, Slot out);
+                                  Value weak, Slot out);
 
   /// The index in `results` of storage tensor `part` of the first return
   /// operand that is `value`; -1 if it is not returned.
   int resultTensorOf(Value value, unsigned part);
 
   using Args = std::map<std::string, Operand>;
-  /// One call of registry kernel `generator` with parameter `settings`
-  /// (the others take their defaults), arguments bound by name. An
+  /// One call of the kernel's ukernel, arguments bound by name. An
   /// optimizer's `step` must lie in [1, `lastStep`] ("-1": no upper end);
-  /// the kernels do not check it, so the step does. Fails on settings or
-  /// arguments the registry entry does not take.
-  LogicalResult call(KernelOp kernel, StringRef generator,
-                     const std::map<std::string, std::string> &settings,
-                     const Args &args, const std::string &step = "",
+  /// the kernels do not check it, so the step does. Fails on arguments the
+  /// registry entry does not take, or of the wrong type or rank.
+  LogicalResult call(KernelOp kernel, const Args &args,
+                     const std::string &step = "",
                      const std::string &lastStep = "-1");
+  /// The ukernel's generator, for the lowerings that bind by it.
+  StringRef generatorOf(KernelOp kernel) {
+    return kernel.getUkernelAttr().getGenerator();
+  }
   /// The library (C function) of one kernel and resolved parameters.
   std::string library(const kr::Kernel &entry, const kr::ParamValues &values);
   std::string tensorTable(ArrayRef<std::string> rows);
@@ -214,16 +243,17 @@ std::string StepEmitter::library(const kr::Kernel &entry,
   return it->second;
 }
 
-LogicalResult
-StepEmitter::call(KernelOp kernel, StringRef generator,
-                  const std::map<std::string, std::string> &settings,
-                  const Args &bound, const std::string &step,
-                  const std::string &lastStep) {
+LogicalResult StepEmitter::call(KernelOp kernel, const Args &bound,
+                                const std::string &step,
+                                const std::string &lastStep) {
+  UKernelAttr ukernel = kernel.getUkernelAttr();
+  StringRef generator = ukernel.getGenerator();
   const kr::Kernel *entry = kr::lookup(generator.str());
   if (!entry)
     return kernel.emitOpError("has no registry kernel '") << generator << "'";
   std::string error;
-  std::optional<kr::ParamValues> values = entry->resolve(settings, &error);
+  std::optional<kr::ParamValues> values =
+      entry->resolve(ukernel.getSettings(), &error);
   if (!values)
     return kernel.emitOpError(error);
   // The host libraries' signature (the VNNI variant's differs only in the
@@ -271,15 +301,15 @@ StepEmitter::call(KernelOp kernel, StringRef generator,
   std::string label = std::to_string(numCalls++) + " (" +
                       kernel.getKind().str() + " at " +
                       describe(kernel.getLoc()) + ")";
-  body += "  // kernel " + label + "\n";
+  body += "  // kernel " + commentText(label) + "\n";
   if (!step.empty())
-    body += "  if (int e = checkStep(\"" + label + "\", " + step + ", " +
+    body += "  if (int e = checkStep(" + cppString(label) + ", " + step + ", " +
             lastStep + "))\n    return e;\n";
   if (!options.syncDeviceBuffers) {
     body += "  if (int e = " + function + "(";
     for (auto [i, arg] : llvm::enumerate(args))
       body += (i ? ",\n        " : "\n        ") + arg.expr;
-    body += "))\n    return fail(\"" + label + "\", e);\n";
+    body += "))\n    return fail(" + cppString(label) + ", e);\n";
     return success();
   }
   // Named views, so that each can be brought back to the host afterwards.
@@ -294,7 +324,7 @@ StepEmitter::call(KernelOp kernel, StringRef generator,
     body += "    View " + names.back() + " = " + arg.expr + ";\n";
   }
   body += "    if (int e = " + function + "(" + llvm::join(names, ", ") +
-          "))\n      return fail(\"" + label + "\", e);\n";
+          "))\n      return fail(" + cppString(label) + ", e);\n";
   for (auto [name, arg] : llvm::zip_equal(names, args))
     if (!arg.scalar)
       body +=
@@ -348,7 +378,7 @@ LogicalResult StepEmitter::bindArguments() {
       std::string ctype = type.isF32() ? "float" : "int64_t";
       scalars[arg] = "(*static_cast<const " + ctype + " *>(args[" +
                      std::to_string(index) + "]))";
-      argRows.push_back("{\"" + base + "\", " +
+      argRows.push_back("{" + cppString(base) + ", " +
                         (type.isF32() ? "QTC_F32" : "QTC_I64") + ", 0, {}, " +
                         role.str() + ", -1}");
       ++index;
@@ -368,8 +398,8 @@ LogicalResult StepEmitter::bindArguments() {
                << ", which qtc_step.h cannot describe";
       slots[arg].push_back({"args[" + std::to_string(index) + "]", tensor});
       argRows.push_back(
-          "{\"" + base + (part.empty() ? "" : "." + part) + "\", " + *dtype +
-          ", " + std::to_string(tensor.getRank()) + ", " +
+          "{" + cppString(base + (part.empty() ? "" : "." + part)) + ", " +
+          *dtype + ", " + std::to_string(tensor.getRank()) + ", " +
           shapeList(tensor.getShape()) + ", " + role.str() + ", -1}");
       ++index;
     }
@@ -398,70 +428,35 @@ LogicalResult StepEmitter::bindScalar(Operation *op) {
 LogicalResult StepEmitter::lowerMatmul(KernelOp kernel, MatmulOp matmul,
                                        std::optional<Operand> lhs,
                                        std::string scale) {
-  Value a = matmul.getA(), b = matmul.getB();
-  Type aType = a.getType(), bType = b.getType();
-  bool ta = matmul.getTransposeA(), tb = matmul.getTransposeB();
   const Slot &out = slotsOf(kernel.getResult(0)).front();
-  auto f32OrTernary = [](Type t) {
-    auto tensor = dyn_cast<RankedTensorType>(t);
-    return isa<TernaryType>(t) || (tensor && tensor.getElementType().isF32());
-  };
-  // A fused epilogue's factor.
-  auto finish = [&](StringRef generator,
-                    std::map<std::string, std::string> settings, Args args) {
-    if (!scale.empty()) {
-      settings["epilogue_scale"] = "true";
-      args["scale"] = scalarOperand(scale);
-    }
-    args["c"] = view(out);
-    return call(kernel, generator, settings, args);
-  };
-  Value oa = outer(kernel, a), ob = outer(kernel, b);
-  if (f32OrTernary(aType) && f32OrTernary(bType) && !(ta && tb) &&
-      (oa || lhs) && ob)
-    return finish("f32_matmul",
-                  {{"transpose_a", boolSetting(ta)},
-                   {"transpose_b", boolSetting(tb)},
-                   {"ternary_a", boolSetting(isa<TernaryType>(aType))},
-                   {"ternary_b", boolSetting(isa<TernaryType>(bType))}},
-                  {{"a", lhs ? *lhs : view(slotsOf(oa)[0])},
-                   {"b", view(slotsOf(ob)[0])}});
-  auto gseA = dyn_cast<GSEType>(aType), gseB = dyn_cast<GSEType>(bType);
-  if (gseA && gseB && !(ta && tb) && gseA.getBits() <= 8 &&
-      gseB.getBits() <= 8) {
-    const SmallVector<Slot> &sa = slotsOf(oa), &sb = slotsOf(ob);
-    return finish(
-        "gse_matmul",
-        {{"group", std::to_string(gseA.getGroup())},
-         {"accumulate",
-          matmul.getAccumulate() == Accumulation::WideInt ? "wide_int" : "f32"},
-         {"transpose_a", boolSetting(ta)},
-         {"transpose_b", boolSetting(tb)}},
-        {{"a_mantissas", view(sa[0])},
-         {"a_exponents", view(sa[1])},
-         {"b_mantissas", view(sb[0])},
-         {"b_exponents", view(sb[1])}});
+  Value oa = outer(kernel, matmul.getA()), ob = outer(kernel, matmul.getB());
+  if ((!oa && !lhs) || !ob)
+    return matmul.emitOpError("reads a value computed in its own kernel");
+  StringRef generator = generatorOf(kernel);
+  Args args = {{"c", view(out)}};
+  if (!scale.empty())
+    args["scale"] = scalarOperand(scale);
+  if (generator == "f32_matmul") {
+    args["a"] = lhs ? *lhs : view(slotsOf(oa)[0]);
+    args["b"] = view(slotsOf(ob)[0]);
+    return call(kernel, args);
   }
-  auto affine = dyn_cast<AffineType>(bType);
-  auto x = dyn_cast<RankedTensorType>(aType);
-  if (affine && x && x.getElementType().isF32() && !ta && scale.empty())
-    return lowerAffineMatmul(kernel, oa, ob, Value(), tb, out);
-  return matmul.emitOpError("has no kernel for operands ")
-         << aType << (ta ? " (transposed)" : "") << " and " << bType
-         << (tb ? " (transposed)" : "");
+  if (generator == "gse_matmul") {
+    const SmallVector<Slot> &sa = slotsOf(oa), &sb = slotsOf(ob);
+    args["a_mantissas"] = view(sa[0]);
+    args["a_exponents"] = view(sa[1]);
+    args["b_mantissas"] = view(sb[0]);
+    args["b_exponents"] = view(sb[1]);
+    return call(kernel, args);
+  }
+  if (generator == "affine_matmul" && scale.empty())
+    return lowerAffineMatmul(kernel, oa, ob, Value(), out);
+  return kernel.emitOpError("cannot call ") << generator << " for a qt.matmul";
 }
 
 LogicalResult StepEmitter::lowerAffineMatmul(KernelOp kernel, Value x,
                                              Value weight, Value weak,
-                                             bool transposed, Slot out) {
-  auto affine = cast<AffineType>(weight.getType());
-  if (affine.getGIdx() || affine.getZero() == ZeroForm::Scaled)
-    return kernel.emitOpError("has no kernel for an affine weight ")
-           << affine << " (g_idx and scaled zeros are not generated yet)";
-  int64_t rows = cast<RankedTensorType>(x.getType()).getShape()[0];
-  int64_t columns = affine.getShape()[1];
-  int64_t gemvRows = transposed ? qtc::halide::kAffineTransposedGemvMaxRows
-                                : qtc::halide::kAffineGemvMaxRows;
+                                             Slot out) {
   const SmallVector<Slot> &w = slotsOf(weight);
   Args args = {{"x", view(slotsOf(x)[0])},
                {"codes", view(w[0])},
@@ -470,76 +465,41 @@ LogicalResult StepEmitter::lowerAffineMatmul(KernelOp kernel, Value x,
                {"y", view(out)}};
   if (weak)
     args["weak"] = view(slotsOf(weak)[0], kr::ElemType::U16); // f16 bits
-  return call(kernel, "affine_matmul",
-              {{"group", std::to_string(affine.getGroup())},
-               {"zero", affine.getZero() == ZeroForm::Float ? "float" : "int"},
-               {"weak_rows", boolSetting(bool(weak))},
-               {"shape", rows <= gemvRows ? "gemv" : "gemm"},
-               {"transposed", boolSetting(transposed)},
-               {"clamp_columns",
-                boolSetting(columns % qtc::halide::kAffineColumnQuantum != 0)}},
-              args);
+  return call(kernel, args);
 }
 
-LogicalResult StepEmitter::lowerQuantize(KernelOp kernel, Operation *cast) {
-  auto type = llvm::cast<GSEType>(cast->getResult(0).getType());
+LogicalResult StepEmitter::lowerCast(KernelOp kernel, Operation *cast) {
   Value input = outer(kernel, cast->getOperand(0));
   Value seed =
       cast->getNumOperands() > 1 ? outer(kernel, cast->getOperand(1)) : Value();
   if (!input || (cast->getNumOperands() > 1 && !seed))
     return cast->emitOpError("reads a value computed in its own kernel");
   const SmallVector<Slot> &out = slotsOf(kernel.getResult(0));
-  std::map<std::string, std::string> format = {
-      {"axis", std::to_string(type.getAxis())},
-      {"bits", std::to_string(type.getBits())},
-      {"group", std::to_string(type.getGroup())},
-      {"exp_bits", std::to_string(type.getExpBits())},
-      {"exp_rule", stringifyExpRule(type.getExpRule()).str()},
-      {"rounding", stringifyRounding(type.getRounding()).str()}};
+  const SmallVector<Slot> &in = slotsOf(input);
   Operand seedExpr = scalarOperand(
       seed ? "static_cast<uint64_t>(" + scalar(seed) + ")" : "uint64_t(0)");
-  Args results = {{"mantissas", view(out[0])}, {"exponents", view(out[1])}};
-  Type from = input.getType();
-  if (isa<RankedTensorType>(from)) {
-    Args args = results;
-    args["x"] = view(slotsOf(input)[0]);
+  Args args = {{"mantissas", view(out[0])}, {"exponents", view(out[1])}};
+  StringRef generator = generatorOf(kernel);
+  if (generator == "gse_quantize") {
+    args["x"] = view(in[0]);
     args["seed"] = seedExpr;
-    return call(kernel, "gse_quantize", format, args);
-  }
-  if (auto gse = dyn_cast<GSEType>(from)) {
-    format["from_axis"] = std::to_string(gse.getAxis());
-    format["from_group"] = std::to_string(gse.getGroup());
-    const SmallVector<Slot> &in = slotsOf(input);
-    Args args = results;
+  } else if (generator == "gse_requantize") {
     args["in_mantissas"] = view(in[0]);
     args["in_exponents"] = view(in[1]);
     args["seed"] = seedExpr;
-    return call(kernel, "gse_requantize", format, args);
-  }
-  if (auto nf4 = dyn_cast<NF4Type>(from)) {
-    if (type.getBits() != 8 || type.getExpBits() != 8 ||
-        type.getExpRule() != ExpRule::Floor ||
-        type.getRounding() != Rounding::RNE)
-      return kernel.emitOpError("has no kernel casting NF4 to ") << type;
-    const SmallVector<Slot> &in = slotsOf(input);
-    Args args = results;
+  } else if (generator == "nf4_to_gse") {
     args["codes"] = flat(in[0]);
     args["absmax"] = flat(in[1]);
-    args["cols"] = scalarOperand(std::to_string(nf4.getShape()[1]));
-    return call(kernel, "nf4_to_gse",
-                {{"block", std::to_string(nf4.getBlock())},
-                 {"axis", std::to_string(type.getAxis())},
-                 {"group", std::to_string(type.getGroup())}},
-                args);
+    args["cols"] = scalarOperand(
+        std::to_string(llvm::cast<NF4Type>(input.getType()).getShape()[1]));
+  } else {
+    return kernel.emitOpError("cannot call ") << generator << " for a cast";
   }
-  return kernel.emitOpError("has no kernel casting ") << from << " to " << type;
+  return call(kernel, args);
 }
 
 LogicalResult StepEmitter::lowerElementwise(KernelOp kernel, Operation *op) {
   const Slot &out = slotsOf(kernel.getResult(0)).front();
-  if (!out.type.getElementType().isF32())
-    return op->emitOpError("has no kernel for element type ")
-           << out.type.getElementType();
   auto input = [&](unsigned i) -> std::optional<Operand> {
     Value v = outer(kernel, op->getOperand(i));
     if (!v)
@@ -547,33 +507,26 @@ LogicalResult StepEmitter::lowerElementwise(KernelOp kernel, Operation *op) {
     return flat(slotsOf(v)[0]);
   };
   std::optional<Operand> a = input(0);
-  if (auto mul = dyn_cast<arith::MulFOp>(op)) {
-    SplatElementsAttr splat;
-    if (matchPattern(mul.getRhs(), m_Constant(&splat)) && a) {
-      double s = splat.getSplatValue<APFloat>().convertToDouble();
-      return call(kernel, "elementwise", {{"op", "scale"}},
-                  {{"a", *a},
-                   {"s", scalarOperand(floatLiteral(s))},
-                   {"out", flat(out)}});
-    }
-  }
-  StringRef opName = isa<arith::AddFOp>(op)   ? "add"
-                     : isa<arith::SubFOp>(op) ? "sub"
-                     : isa<arith::MulFOp>(op) ? "mul"
-                     : isa<arith::NegFOp>(op) ? "neg"
-                                              : "";
-  std::optional<Operand> b = op->getNumOperands() > 1 ? input(1) : a;
-  if (opName.empty() || !a || !b)
+  if (!a)
     return op->emitOpError("has no elementwise kernel");
   Args args = {{"a", *a}, {"out", flat(out)}};
-  if (opName != "neg")
+  std::string name = kernel.getUkernelAttr().getSettings()["op"];
+  if (name == "scale") {
+    SplatElementsAttr splat;
+    if (!matchPattern(op->getOperand(1), m_Constant(&splat)))
+      return op->emitOpError("has no splat factor");
+    args["s"] = scalarOperand(
+        floatLiteral(splat.getSplatValue<APFloat>().convertToDouble()));
+  } else if (name != "neg") {
+    std::optional<Operand> b = input(1);
+    if (!b)
+      return op->emitOpError("has no elementwise kernel");
     args["b"] = *b;
-  return call(kernel, "elementwise", {{"op", opName.str()}}, args);
+  }
+  return call(kernel, args);
 }
 
 LogicalResult StepEmitter::lowerAdamW(KernelOp kernel, AdamWOp op) {
-  auto param = cast<RankedTensorType>(op.getParam().getType());
-  bool half = param.getElementType().isF16();
   const SmallVector<Slot> &p = slotsOf(outer(kernel, op.getParam())),
                           &g = slotsOf(outer(kernel, op.getGrad())),
                           &m = slotsOf(outer(kernel, op.getM())),
@@ -585,7 +538,7 @@ LogicalResult StepEmitter::lowerAdamW(KernelOp kernel, AdamWOp op) {
   // The reference widens the f32 attributes to double and corrects by
   // 1 - beta^t in double.
   return call(
-      kernel, "adamw", {{"param_type", half ? "f16" : "f32"}},
+      kernel,
       {{"param", flat(p[0])},
        {"grad", flat(g[0])},
        {"m", flat(m[0])},
@@ -609,7 +562,7 @@ LogicalResult StepEmitter::lowerAdamW(KernelOp kernel, AdamWOp op) {
 LogicalResult StepEmitter::lowerTSignSgd(KernelOp kernel, TSignSGDOp op) {
   std::string step = scalar(outer(kernel, op.getStep()));
   return call(
-      kernel, "tsign_sgd", {},
+      kernel,
       {{"param", flat(slotsOf(outer(kernel, op.getParam()))[0])},
        {"grad", flat(slotsOf(outer(kernel, op.getGrad()))[0])},
        {"step", scalarOperand(step)},
@@ -627,10 +580,9 @@ LogicalResult StepEmitter::lowerGlobalNorm(KernelOp kernel, GlobalNormOp op) {
   for (auto [i, input] : llvm::enumerate(op.getInputs())) {
     std::string sum = name + "_" + std::to_string(i);
     body += "  double " + sum + " = 0;\n";
-    if (failed(call(kernel, "sum_of_squares", {},
-                    {{"x", flat(slotsOf(outer(kernel, input))[0])},
-                     {"sum", Operand{"view(kF64, &" + sum + ", {})", false,
-                                     kr::ElemType::F64, 0}}})))
+    if (failed(call(kernel, {{"x", flat(slotsOf(outer(kernel, input))[0])},
+                             {"sum", Operand{"view(kF64, &" + sum + ", {})",
+                                             false, kr::ElemType::F64, 0}}})))
       return failure();
     total += (i ? " + " : "") + sum;
   }
@@ -643,22 +595,17 @@ LogicalResult StepEmitter::lowerGlobalNorm(KernelOp kernel, GlobalNormOp op) {
 LogicalResult StepEmitter::lowerLotaMerge(KernelOp kernel, LotaMergeOp merge) {
   auto offset = merge.getOffset().getDefiningOp<LotaOffsetOp>();
   auto product = offset.getDelta().getDefiningOp<TernaryProductOp>();
-  auto weight = cast<AffineType>(merge.getWeight().getType());
   const SmallVector<Slot> &w = slotsOf(outer(kernel, merge.getWeight()));
   const SmallVector<Slot> &out = slotsOf(kernel.getResult(0));
-  if (failed(call(kernel, "lota_merge",
-                  {{"bits", std::to_string(weight.getBits())},
-                   {"group", std::to_string(weight.getGroup())},
-                   {"offset_scale",
-                    stringifyOffsetScale(offset.getOffsetScale()).str()}},
-                  {{"codes", view(w[0])},
-                   {"zeros", view(w[2])},
-                   {"a", view(slotsOf(outer(kernel, product.getA()))[0])},
-                   {"b", view(slotsOf(outer(kernel, product.getB()))[0])},
-                   {"omega", scalarOperand(floatLiteral(
-                                 offset.getOmega().convertToDouble()))},
-                   {"merged_codes", view(out[0])},
-                   {"merged_zeros", view(out[2])}})))
+  if (failed(
+          call(kernel, {{"codes", view(w[0])},
+                        {"zeros", view(w[2])},
+                        {"a", view(slotsOf(outer(kernel, product.getA()))[0])},
+                        {"b", view(slotsOf(outer(kernel, product.getB()))[0])},
+                        {"omega", scalarOperand(floatLiteral(
+                                      offset.getOmega().convertToDouble()))},
+                        {"merged_codes", view(out[0])},
+                        {"merged_zeros", view(out[2])}})))
     return failure();
   // The merge keeps the scales.
   body += "  copy(" + out[1].ptr + ", " + w[1].ptr + ", " +
@@ -669,15 +616,11 @@ LogicalResult StepEmitter::lowerLotaMerge(KernelOp kernel, LotaMergeOp merge) {
 LogicalResult StepEmitter::lowerLotaDeltaGrad(KernelOp kernel,
                                               LotaDeltaGradOp grad) {
   auto gw = grad.getWeightGrad().getDefiningOp<MatmulOp>();
-  auto weight = cast<AffineType>(grad.getWeight().getType());
   double omega = grad.getOmega().convertToDouble();
   std::string c = grad.getOffsetScale() == OffsetScale::InvOmega
                       ? "1.0 / " + doubleLiteral(omega)
                       : "1.0";
-  return call(kernel, "f32_matmul",
-              {{"transpose_a", "true"},
-               {"lota_delta_grad", "true"},
-               {"group", std::to_string(weight.getGroup())}},
+  return call(kernel,
               {{"a", view(slotsOf(outer(kernel, gw.getA()))[0])},
                {"b", view(slotsOf(outer(kernel, gw.getB()))[0])},
                {"scales", view(slotsOf(outer(kernel, grad.getWeight()))[1])},
@@ -686,6 +629,9 @@ LogicalResult StepEmitter::lowerLotaDeltaGrad(KernelOp kernel,
 }
 
 LogicalResult StepEmitter::lower(KernelOp kernel) {
+  if (!kernel.getUkernelAttr())
+    return kernel.emitOpError("calls no registry kernel; run "
+                              "qt-select-kernels");
   // The kernel's results live at the arena offsets qt-plan-memory chose, or
   // (offset -1) in the result buffers of the first return operand they are.
   auto offsets = kernel->getAttrOfType<DenseI64ArrayAttr>("qt.arena");
@@ -711,8 +657,10 @@ LogicalResult StepEmitter::lower(KernelOp kernel) {
   for (Operation &op : kernel.getBodyBlock().without_terminator())
     if (!isa<arith::ConstantOp>(op))
       ops.push_back(&op);
+  if (ops.empty())
+    return kernel.emitOpError("computes nothing");
   StringRef kind = kernel.getKind();
-  Operation *root = ops.empty() ? nullptr : ops.back();
+  Operation *root = ops.back();
   if (kind == "lota_merge")
     return lowerLotaMerge(kernel, cast<LotaMergeOp>(root));
   if (kind == "lota_delta_grad")
@@ -725,32 +673,26 @@ LogicalResult StepEmitter::lower(KernelOp kernel) {
     if (auto pad = weakProduct.getDefiningOp<tensor::PadOp>())
       weakProduct = pad.getSource();
     auto weak = weakProduct.getDefiningOp<MatmulOp>();
-    return lowerAffineMatmul(kernel, outer(kernel, dense.getA()),
-                             outer(kernel, dense.getB()),
-                             outer(kernel, weak.getB()), /*transposed=*/true,
-                             slotsOf(kernel.getResult(0))[0]);
+    return lowerAffineMatmul(
+        kernel, outer(kernel, dense.getA()), outer(kernel, dense.getB()),
+        outer(kernel, weak.getB()), slotsOf(kernel.getResult(0))[0]);
   }
   if (kind == "slice_matmul") {
+    // qt-select-kernels checked that the slice is whole rows of columns.
     auto slice = cast<tensor::ExtractSliceOp>(ops.front());
-    auto matmul = cast<MatmulOp>(root);
     auto source = cast<RankedTensorType>(slice.getSource().getType());
-    ArrayRef<int64_t> offs = slice.getStaticOffsets(),
-                      sizes = slice.getStaticSizes();
-    if (slice.getResult() != matmul.getA() || offs[0] != 0 ||
-        sizes[0] != source.getShape()[0])
-      return kernel.emitOpError("has no kernel for this slice");
     const Slot &x = slotsOf(outer(kernel, slice.getSource()))[0];
-    Operand columns{
-        "columns(kF32, " + x.ptr + ", " + std::to_string(source.getShape()[0]) +
-            ", " + std::to_string(source.getShape()[1]) + ", " +
-            std::to_string(offs[1]) + ", " + std::to_string(sizes[1]) + ")",
-        false, kr::ElemType::F32, 2};
-    return lowerMatmul(kernel, matmul, columns);
+    Operand columns{"columns(kF32, " + x.ptr + ", " +
+                        std::to_string(source.getShape()[0]) + ", " +
+                        std::to_string(source.getShape()[1]) + ", " +
+                        std::to_string(slice.getStaticOffsets()[1]) + ", " +
+                        std::to_string(slice.getStaticSizes()[1]) + ")",
+                    false, kr::ElemType::F32, 2};
+    return lowerMatmul(kernel, cast<MatmulOp>(root), columns);
   }
   if (kind == "matmul_scale") {
-    auto mul = cast<arith::MulFOp>(root);
     SplatElementsAttr splat;
-    if (!matchPattern(mul.getRhs(), m_Constant(&splat)))
+    if (!matchPattern(cast<arith::MulFOp>(root).getRhs(), m_Constant(&splat)))
       return kernel.emitOpError("has no splat scale");
     return lowerMatmul(
         kernel, cast<MatmulOp>(ops.front()), std::nullopt,
@@ -760,9 +702,8 @@ LogicalResult StepEmitter::lower(KernelOp kernel) {
     return kernel.emitOpError("of kind '") << kind << "' has no kernel";
   if (auto matmul = dyn_cast<MatmulOp>(root))
     return lowerMatmul(kernel, matmul);
-  if (isa<QuantizeOp, RequantizeOp>(root) &&
-      isa<GSEType>(root->getResult(0).getType()))
-    return lowerQuantize(kernel, root);
+  if (isa<QuantizeOp, RequantizeOp>(root))
+    return lowerCast(kernel, root);
   if (isa<arith::AddFOp, arith::SubFOp, arith::MulFOp, arith::NegFOp>(root))
     return lowerElementwise(kernel, root);
   if (auto adamw = dyn_cast<AdamWOp>(root))
@@ -774,7 +715,7 @@ LogicalResult StepEmitter::lower(KernelOp kernel) {
   if (auto qeft = dyn_cast<QeftLinearOp>(root))
     return lowerAffineMatmul(
         kernel, outer(kernel, qeft.getX()), outer(kernel, qeft.getDense()),
-        outer(kernel, qeft.getWeak()), false, slotsOf(kernel.getResult(0))[0]);
+        outer(kernel, qeft.getWeak()), slotsOf(kernel.getResult(0))[0]);
   return root->emitOpError("has no generated kernel yet");
 }
 
@@ -836,8 +777,8 @@ FailureOr<StepProgram> StepEmitter::emit() {
   StepProgram program;
   program.kernels = kernels;
   std::string &s = program.source;
-  s += "// Generated by qtc: one training step of @" + func.getSymName().str() +
-       ". Do not edit.\n";
+  s += "// Generated by qtc: one training step of @" +
+       commentText(func.getSymName()) + ". Do not edit.\n";
   s += "#include \"runtime/qtc_cpu_check.h\"\n"
        "#include \"runtime/qtc_kernel_call.h\"\n\n#include <cmath>\n";
   for (const KernelLibrary &k : kernels)
@@ -858,8 +799,8 @@ FailureOr<StepProgram> StepEmitter::emit() {
   s += "  // The kernels choose their CPU variant with qtc's check.\n";
   s += "  static const bool cpuCheck = qtc::cpu::installCpuCheck();\n";
   s += "  (void)cpuCheck;\n";
-  s += "  static const qtc_program program = {\"" + func.getSymName().str() +
-       "\", " + std::to_string(argRows.size()) + ", kArgs, " +
+  s += "  static const qtc_program program = {" + cppString(func.getSymName()) +
+       ", " + std::to_string(argRows.size()) + ", kArgs, " +
        std::to_string(resultRows.size()) + ", kResults, " +
        std::to_string(arenaSize.getInt()) + ", step};\n";
   s += "  return &program;\n}\n";

@@ -45,3 +45,64 @@ func.func @isolated(%x: tensor<8xf32>) -> tensor<8xf32> {
   }
   return %y : tensor<8xf32>
 }
+
+// -----
+
+func.func @ukernel_unknown(%x: tensor<8xf32>) -> tensor<8xf32> {
+  // expected-error@+1 {{no kernel 'elementwize' in the registry}}
+  %y = qt.kernel "neg" calls #qt.ukernel<"elementwize", {op = "neg"}> ins(%x : tensor<8xf32>) -> tensor<8xf32> {
+  ^bb0(%v: tensor<8xf32>):
+    %n = arith.negf %v : tensor<8xf32>
+    qt.yield %n : tensor<8xf32>
+  }
+  return %y : tensor<8xf32>
+}
+
+// -----
+
+func.func @ukernel_value_type(%x: tensor<8xf32>) -> tensor<8xf32> {
+  // expected-error@+1 {{kernel elementwise: parameter op must be a boolean, an integer or a string}}
+  %y = qt.kernel "neg" calls #qt.ukernel<"elementwise", {op = 1.0 : f32}> ins(%x : tensor<8xf32>) -> tensor<8xf32> {
+  ^bb0(%v: tensor<8xf32>):
+    %n = arith.negf %v : tensor<8xf32>
+    qt.yield %n : tensor<8xf32>
+  }
+  return %y : tensor<8xf32>
+}
+
+// -----
+
+func.func @ukernel_missing(%x: tensor<8xf32>) -> tensor<8xf32> {
+  // expected-error@+1 {{kernel elementwise: parameter op is missing}}
+  %y = qt.kernel "neg" calls #qt.ukernel<"elementwise", {}> ins(%x : tensor<8xf32>) -> tensor<8xf32> {
+  ^bb0(%v: tensor<8xf32>):
+    %n = arith.negf %v : tensor<8xf32>
+    qt.yield %n : tensor<8xf32>
+  }
+  return %y : tensor<8xf32>
+}
+
+// -----
+
+// A value the parameter does not allow is named with the allowed ones.
+func.func @ukernel_value(%x: tensor<8xf32>) -> tensor<8xf32> {
+  // expected-error@+1 {{kernel elementwise: op=negate is not allowed (expected add, sub, mul, scale, neg)}}
+  %y = qt.kernel "neg" calls #qt.ukernel<"elementwise", {op = "negate"}> ins(%x : tensor<8xf32>) -> tensor<8xf32> {
+  ^bb0(%v: tensor<8xf32>):
+    %n = arith.negf %v : tensor<8xf32>
+    qt.yield %n : tensor<8xf32>
+  }
+  return %y : tensor<8xf32>
+}
+
+// -----
+
+func.func @ukernel_extra(%x: tensor<8xf32>) -> tensor<8xf32> {
+  // expected-error@+1 {{kernel elementwise has no parameter 'lanes' (its parameters: op)}}
+  %y = qt.kernel "neg" calls #qt.ukernel<"elementwise", {lanes = 8, op = "neg"}> ins(%x : tensor<8xf32>) -> tensor<8xf32> {
+  ^bb0(%v: tensor<8xf32>):
+    %n = arith.negf %v : tensor<8xf32>
+    qt.yield %n : tensor<8xf32>
+  }
+  return %y : tensor<8xf32>
+}

@@ -22,3 +22,15 @@ func.func @kernel(%x: tensor<8x64xf32>, %seed: i64)
   }
   return %y, %q : tensor<8x64xf32>, !qt.gse<8x64, axis = 1, rounding = stochastic>
 }
+
+// The registry kernel qt-select-kernels chose, with every parameter.
+// CHECK-LABEL: func.func @selected
+// CHECK:         qt.kernel "add" calls #qt.ukernel<"elementwise", {op = "add"}> ins(%{{.*}}, %{{.*}} : tensor<8xf32>, tensor<8xf32>) -> tensor<8xf32> {
+func.func @selected(%a: tensor<8xf32>, %b: tensor<8xf32>) -> tensor<8xf32> {
+  %y = qt.kernel "add" calls #qt.ukernel<"elementwise", {op = "add"}> ins(%a, %b : tensor<8xf32>, tensor<8xf32>) -> tensor<8xf32> {
+  ^bb0(%x: tensor<8xf32>, %z: tensor<8xf32>):
+    %s = arith.addf %x, %z : tensor<8xf32>
+    qt.yield %s : tensor<8xf32>
+  }
+  return %y : tensor<8xf32>
+}

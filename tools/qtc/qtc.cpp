@@ -1,15 +1,17 @@
 //===- qtc.cpp - the qtc driver: a forward layer in, a trainer out --------===//
 //
 //   qtc compile LAYER.mlir --method lota [--rank 16 ...] --target host -o OUT
-//       [--emit=mlir-after=PASS]
+//       [--emit=mlir-after=PASS | --emit=step-cpp] [--no-cache] [-j N]
 //
 // Runs the training pipeline (qt-apply-method, qt-autodiff,
-// qt-insert-optimizer, qt-expand, cse, qt-fuse, qt-plan-memory), writes the
-// step as C++ (OUT/step.cpp), builds each kernel with the Halide generators
-// for the target (OUT/kernels), and links OUT/libqtc_model.a (the step and
-// its kernels), OUT/qtc_step.h (its C ABI) and OUT/qtc-step (a trainer that
-// reads .npy/.safetensors and runs N steps). `--emit=mlir-after=PASS` prints
-// the IR after that pass instead.
+// qt-insert-optimizer, qt-expand, cse, qt-fuse, qt-select-kernels,
+// qt-plan-memory), writes the step as C++ (OUT/step.cpp), builds each
+// kernel with the Halide generators for the target (OUT/kernels, in
+// parallel, through the kernel cache: KernelBuild.h), and links
+// OUT/libqtc_model.a (the step and its kernels), OUT/qtc_step.h (its C ABI)
+// and OUT/qtc-step (a trainer that reads .npy/.safetensors and runs N
+// steps). `--emit=mlir-after=PASS` prints the IR after that pass instead,
+// `--emit=step-cpp` the step's source.
 //
 //===----------------------------------------------------------------------===//
 #include "codegen/step/StepCodegen.h"
@@ -79,9 +81,11 @@ cl::opt<int> jobsOption("j",
                         cl::desc("kernel generator runs at once (default: "
                                  "the number of cores)"),
                         cl::init(0));
-cl::opt<std::string> emit("emit",
-                          cl::desc("mlir-after=PASS: print the IR after PASS"),
-                          cl::init(""));
+cl::opt<std::string>
+    emit("emit",
+         cl::desc("mlir-after=PASS: print the IR after PASS; step-cpp: print "
+                  "the generated step source"),
+         cl::init(""));
 
 /// Runs a program (stdin from `input` when given); reports a failure with
 /// the command line.
@@ -142,6 +146,10 @@ SmallVector<Stage> pipeline() {
       {"qt-fuse",
        [](OpPassManager &pm) {
          pm.addNestedPass<func::FuncOp>(qt::createQtFuse());
+       }},
+      {"qt-select-kernels",
+       [](OpPassManager &pm) {
+         pm.addNestedPass<func::FuncOp>(qt::createQtSelectKernels());
        }},
       {"qt-plan-memory",
        [](OpPassManager &pm) {
@@ -227,7 +235,9 @@ LogicalResult writeFile(StringRef path, StringRef text) {
   return success();
 }
 
-LogicalResult build(ModuleOp module, const Toolchain &toolchain) {
+/// The step program of the module's one function (after the pipeline).
+FailureOr<qt::StepProgram> stepProgram(ModuleOp module,
+                                       const Toolchain &toolchain) {
   auto funcs = llvm::to_vector(module.getOps<func::FuncOp>());
   if (funcs.size() != 1)
     return module.emitError("qtc compile takes a module with one function (the "
@@ -235,8 +245,18 @@ LogicalResult build(ModuleOp module, const Toolchain &toolchain) {
            << funcs.size();
   qt::StepOptions stepOptions;
   stepOptions.syncDeviceBuffers = toolchain.gpu;
-  FailureOr<qt::StepProgram> program =
-      qt::emitStepProgram(funcs.front(), stepOptions);
+  return qt::emitStepProgram(funcs.front(), stepOptions);
+}
+
+FailureOr<std::string> stepSource(ModuleOp module, const Toolchain &toolchain) {
+  FailureOr<qt::StepProgram> program = stepProgram(module, toolchain);
+  if (failed(program))
+    return failure();
+  return program->source;
+}
+
+LogicalResult build(ModuleOp module, const Toolchain &toolchain) {
+  FailureOr<qt::StepProgram> program = stepProgram(module, toolchain);
   if (failed(program))
     return failure();
   SmallString<128> kernelsDir(outputDir);
@@ -359,17 +379,19 @@ int main(int argc, char **argv) {
     return 1;
   }
   std::string afterPass;
-  if (!emit.empty()) {
+  bool emitStepSource = emit == "step-cpp";
+  if (!emit.empty() && !emitStepSource) {
     StringRef e(emit);
     if (!e.consume_front("mlir-after=")) {
-      llvm::errs() << "qtc: error: --emit takes mlir-after=PASS, got '" << emit
-                   << "'\n";
+      llvm::errs() << "qtc: error: --emit takes mlir-after=PASS or step-cpp, "
+                      "got '"
+                   << emit << "'\n";
       return 1;
     }
     afterPass = e.str();
-  } else if (outputDir.empty()) {
-    llvm::errs()
-        << "qtc: error: -o OUT is required (or --emit=mlir-after=PASS)\n";
+  } else if (emit.empty() && outputDir.empty()) {
+    llvm::errs() << "qtc: error: -o OUT is required (or --emit=mlir-after=PASS "
+                    "or --emit=step-cpp)\n";
     return 1;
   }
 
@@ -411,6 +433,13 @@ int main(int argc, char **argv) {
       llvm::outs() << "\n";
       return 0;
     }
+  }
+  if (emitStepSource) {
+    FailureOr<std::string> source = stepSource(*module, *toolchain);
+    if (failed(source))
+      return 1;
+    llvm::outs() << *source;
+    return 0;
   }
   if (failed(build(*module, *toolchain)))
     return 1;

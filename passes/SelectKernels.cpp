@@ -1,0 +1,282 @@
+//===- SelectKernels.cpp - each qt.kernel's registry kernel, in the IR ----===//
+//
+// The decision of which Halide kernel computes a fused qt.kernel, and with
+// which generator parameters, is made here and written into the IR as
+// `calls #qt.ukernel<"generator", {params}>` (as IREE selects its
+// ukernels): the kernel registry entry, and schedule variants chosen from
+// static shapes (the GEMV forms by row count, the clamped affine weight
+// where N is not a multiple of the column quantum). The step code generator
+// only binds arguments to what is chosen. A kernel no registry entry
+// computes is an error here, located at the op.
+//
+//===----------------------------------------------------------------------===//
+
+#include "passes/Passes.h"
+
+#include "codegen/halide/ScheduleThresholds.h"
+#include "codegen/registry/KernelRegistry.h"
+#include "dialect/QtOps.h"
+
+#include "mlir/IR/Matchers.h"
+
+#include <map>
+
+namespace mlir::qt {
+#define GEN_PASS_DEF_QTSELECTKERNELS
+#include "passes/Passes.h.inc"
+} // namespace mlir::qt
+
+using namespace mlir;
+using namespace mlir::qt;
+namespace kr = qtc::kernels;
+
+namespace {
+
+/// A registry kernel and the parameters that differ from its defaults.
+struct Choice {
+  std::string generator;
+  std::map<std::string, std::string> settings;
+};
+
+std::string boolSetting(bool value) { return value ? "true" : "false"; }
+
+/// The body's ops that compute something (constants are cloned inputs).
+SmallVector<Operation *> computeOps(KernelOp kernel) {
+  SmallVector<Operation *> ops;
+  for (Operation &op : kernel.getBodyBlock().without_terminator())
+    if (!isa<arith::ConstantOp>(op))
+      ops.push_back(&op);
+  return ops;
+}
+
+bool isF32OrTernary(Type t) {
+  auto tensor = dyn_cast<RankedTensorType>(t);
+  return isa<TernaryType>(t) || (tensor && tensor.getElementType().isF32());
+}
+
+/// x times an affine weight (or dY times its transpose), optionally with
+/// QEFT's weak rows.
+FailureOr<Choice> selectAffine(Operation *op, AffineType affine, int64_t rows,
+                               bool weak, bool transposed) {
+  if (affine.getGIdx() || affine.getZero() == ZeroForm::Scaled)
+    return op->emitOpError("has no kernel for an affine weight ")
+           << affine << " (g_idx and scaled zeros are not generated yet)";
+  int64_t gemvRows = transposed ? qtc::halide::kAffineTransposedGemvMaxRows
+                                : qtc::halide::kAffineGemvMaxRows;
+  int64_t columns = affine.getShape()[1];
+  return Choice{
+      "affine_matmul",
+      {{"group", std::to_string(affine.getGroup())},
+       {"zero", affine.getZero() == ZeroForm::Float ? "float" : "int"},
+       {"weak_rows", boolSetting(weak)},
+       {"shape", rows <= gemvRows ? "gemv" : "gemm"},
+       {"transposed", boolSetting(transposed)},
+       {"clamp_columns",
+        boolSetting(columns % qtc::halide::kAffineColumnQuantum != 0)}}};
+}
+
+/// qt.matmul, with a fused scale epilogue or not.
+FailureOr<Choice> selectMatmul(MatmulOp matmul, bool epilogueScale) {
+  Type aType = matmul.getA().getType(), bType = matmul.getB().getType();
+  bool ta = matmul.getTransposeA(), tb = matmul.getTransposeB();
+  if (isF32OrTernary(aType) && isF32OrTernary(bType) && !(ta && tb))
+    return Choice{"f32_matmul",
+                  {{"transpose_a", boolSetting(ta)},
+                   {"transpose_b", boolSetting(tb)},
+                   {"ternary_a", boolSetting(isa<TernaryType>(aType))},
+                   {"ternary_b", boolSetting(isa<TernaryType>(bType))},
+                   {"epilogue_scale", boolSetting(epilogueScale)}}};
+  auto gseA = dyn_cast<GSEType>(aType), gseB = dyn_cast<GSEType>(bType);
+  if (gseA && gseB && !(ta && tb) && gseA.getBits() <= 8 && gseB.getBits() <= 8)
+    return Choice{
+        "gse_matmul",
+        {{"group", std::to_string(gseA.getGroup())},
+         {"accumulate",
+          matmul.getAccumulate() == Accumulation::WideInt ? "wide_int" : "f32"},
+         {"transpose_a", boolSetting(ta)},
+         {"transpose_b", boolSetting(tb)},
+         {"epilogue_scale", boolSetting(epilogueScale)}}};
+  auto affine = dyn_cast<AffineType>(bType);
+  auto x = dyn_cast<RankedTensorType>(aType);
+  if (affine && x && x.getElementType().isF32() && !ta && !epilogueScale)
+    return selectAffine(matmul, affine, x.getShape()[0], /*weak=*/false, tb);
+  return matmul.emitOpError("has no kernel for operands ")
+         << aType << (ta ? " (transposed)" : "") << " and " << bType
+         << (tb ? " (transposed)" : "");
+}
+
+/// The GSE casts: from f32, from GSE along another axis, from NF4.
+FailureOr<Choice> selectCast(Operation *cast) {
+  auto type = llvm::cast<GSEType>(cast->getResult(0).getType());
+  Type from = cast->getOperand(0).getType();
+  std::map<std::string, std::string> format = {
+      {"axis", std::to_string(type.getAxis())},
+      {"bits", std::to_string(type.getBits())},
+      {"group", std::to_string(type.getGroup())},
+      {"exp_bits", std::to_string(type.getExpBits())},
+      {"exp_rule", stringifyExpRule(type.getExpRule()).str()},
+      {"rounding", stringifyRounding(type.getRounding()).str()}};
+  if (isa<RankedTensorType>(from))
+    return Choice{"gse_quantize", format};
+  if (auto gse = dyn_cast<GSEType>(from)) {
+    format["from_axis"] = std::to_string(gse.getAxis());
+    format["from_group"] = std::to_string(gse.getGroup());
+    return Choice{"gse_requantize", format};
+  }
+  if (auto nf4 = dyn_cast<NF4Type>(from)) {
+    if (type.getBits() != 8 || type.getExpBits() != 8 ||
+        type.getExpRule() != ExpRule::Floor ||
+        type.getRounding() != Rounding::RNE)
+      return cast->emitOpError("has no kernel casting NF4 to ") << type;
+    return Choice{"nf4_to_gse",
+                  {{"block", std::to_string(nf4.getBlock())},
+                   {"axis", std::to_string(type.getAxis())},
+                   {"group", std::to_string(type.getGroup())}}};
+  }
+  return cast->emitOpError("has no kernel casting ") << from << " to " << type;
+}
+
+FailureOr<Choice> selectElementwise(Operation *op) {
+  auto type = cast<RankedTensorType>(op->getResult(0).getType());
+  if (!type.getElementType().isF32())
+    return op->emitOpError("has no kernel for element type ")
+           << type.getElementType();
+  if (auto mul = dyn_cast<arith::MulFOp>(op)) {
+    SplatElementsAttr splat;
+    if (matchPattern(mul.getRhs(), m_Constant(&splat)))
+      return Choice{"elementwise", {{"op", "scale"}}};
+  }
+  StringRef name = isa<arith::AddFOp>(op)   ? "add"
+                   : isa<arith::SubFOp>(op) ? "sub"
+                   : isa<arith::MulFOp>(op) ? "mul"
+                   : isa<arith::NegFOp>(op) ? "neg"
+                                            : "";
+  if (name.empty())
+    return op->emitOpError("has no elementwise kernel");
+  return Choice{"elementwise", {{"op", name.str()}}};
+}
+
+FailureOr<Choice> select(KernelOp kernel) {
+  SmallVector<Operation *> ops = computeOps(kernel);
+  if (ops.empty())
+    return kernel.emitOpError("computes nothing");
+  StringRef kind = kernel.getKind();
+  Operation *root = ops.back();
+  if (kind == "lota_merge") {
+    auto merge = cast<LotaMergeOp>(root);
+    auto offset = merge.getOffset().getDefiningOp<LotaOffsetOp>();
+    auto weight = cast<AffineType>(merge.getWeight().getType());
+    return Choice{"lota_merge",
+                  {{"bits", std::to_string(weight.getBits())},
+                   {"group", std::to_string(weight.getGroup())},
+                   {"offset_scale",
+                    stringifyOffsetScale(offset.getOffsetScale()).str()}}};
+  }
+  if (kind == "lota_delta_grad") {
+    auto grad = cast<LotaDeltaGradOp>(root);
+    auto weight = cast<AffineType>(grad.getWeight().getType());
+    return Choice{"f32_matmul",
+                  {{"transpose_a", "true"},
+                   {"lota_delta_grad", "true"},
+                   {"group", std::to_string(weight.getGroup())}}};
+  }
+  if (kind == "qeft_grad_input") {
+    auto dense = cast<arith::AddFOp>(root).getLhs().getDefiningOp<MatmulOp>();
+    auto dy = cast<RankedTensorType>(dense.getA().getType());
+    return selectAffine(kernel, cast<AffineType>(dense.getB().getType()),
+                        dy.getShape()[0], /*weak=*/true, /*transposed=*/true);
+  }
+  if (kind == "slice_matmul") {
+    auto slice = cast<tensor::ExtractSliceOp>(ops.front());
+    auto matmul = cast<MatmulOp>(root);
+    auto source = cast<RankedTensorType>(slice.getSource().getType());
+    // Read in place as whole rows of a column range.
+    if (slice.getResult() != matmul.getA() ||
+        slice.getStaticOffsets()[0] != 0 ||
+        slice.getStaticSizes()[0] != source.getShape()[0] ||
+        !isa<RankedTensorType>(matmul.getB().getType()))
+      return kernel.emitOpError("has no kernel for this slice");
+    return selectMatmul(matmul, /*epilogueScale=*/false);
+  }
+  if (kind == "matmul_scale") {
+    auto mul = cast<arith::MulFOp>(root);
+    SplatElementsAttr splat;
+    if (!matchPattern(mul.getRhs(), m_Constant(&splat)))
+      return kernel.emitOpError("has no splat scale");
+    return selectMatmul(cast<MatmulOp>(ops.front()), /*epilogueScale=*/true);
+  }
+  if (ops.size() != 1)
+    return kernel.emitOpError("of kind '") << kind << "' has no kernel";
+  if (auto matmul = dyn_cast<MatmulOp>(root))
+    return selectMatmul(matmul, /*epilogueScale=*/false);
+  if (isa<QuantizeOp, RequantizeOp>(root) &&
+      isa<GSEType>(root->getResult(0).getType()))
+    return selectCast(root);
+  if (isa<arith::AddFOp, arith::SubFOp, arith::MulFOp, arith::NegFOp>(root))
+    return selectElementwise(root);
+  if (auto adamw = dyn_cast<AdamWOp>(root)) {
+    auto param = cast<RankedTensorType>(adamw.getParam().getType());
+    return Choice{
+        "adamw",
+        {{"param_type", param.getElementType().isF16() ? "f16" : "f32"}}};
+  }
+  if (isa<TSignSGDOp>(root))
+    return Choice{"tsign_sgd", {}};
+  if (isa<GlobalNormOp>(root))
+    return Choice{"sum_of_squares", {}};
+  if (auto qeft = dyn_cast<QeftLinearOp>(root)) {
+    auto x = cast<RankedTensorType>(qeft.getX().getType());
+    return selectAffine(root, cast<AffineType>(qeft.getDense().getType()),
+                        x.getShape()[0], /*weak=*/true, /*transposed=*/false);
+  }
+  return root->emitOpError("has no generated kernel yet");
+}
+
+/// The attribute of a choice: every parameter of the entry, typed.
+FailureOr<UKernelAttr> attributeOf(KernelOp kernel, const Choice &choice) {
+  const kr::Kernel *entry = kr::lookup(choice.generator);
+  std::string error;
+  std::optional<kr::ParamValues> values =
+      entry ? entry->resolve(choice.settings, &error) : std::nullopt;
+  if (!values)
+    return kernel.emitOpError("selects an invalid kernel: ")
+           << (entry ? error : "no entry " + choice.generator);
+  Builder b(kernel.getContext());
+  SmallVector<NamedAttribute> params;
+  for (const kr::Param &p : entry->params) {
+    Attribute value;
+    switch (p.kind) {
+    case kr::ParamKind::Bool:
+      value = b.getBoolAttr(values->getBool(p.name));
+      break;
+    case kr::ParamKind::Int:
+      value = b.getI64IntegerAttr(values->getInt(p.name));
+      break;
+    case kr::ParamKind::Enum:
+      value = b.getStringAttr(values->raw(p.name));
+      break;
+    }
+    params.push_back(b.getNamedAttr(p.name, value));
+  }
+  return UKernelAttr::get(kernel.getContext(), choice.generator,
+                          b.getDictionaryAttr(params));
+}
+
+struct SelectKernelsPass : qt::impl::QtSelectKernelsBase<SelectKernelsPass> {
+  void runOnOperation() override {
+    WalkResult result = getOperation().walk([&](KernelOp kernel) {
+      FailureOr<Choice> choice = select(kernel);
+      if (failed(choice))
+        return WalkResult::interrupt();
+      FailureOr<UKernelAttr> attr = attributeOf(kernel, *choice);
+      if (failed(attr))
+        return WalkResult::interrupt();
+      kernel.setUkernelAttr(*attr);
+      return WalkResult::advance();
+    });
+    if (result.wasInterrupted())
+      signalPassFailure();
+  }
+};
+
+} // namespace

@@ -1,0 +1,118 @@
+// RUN: qtc-opt %s --split-input-file --qt-select-kernels | FileCheck %s
+
+// f32 products, with and without a fused scale: every parameter is written
+// out, the defaults too.
+// CHECK-LABEL: func.func @f32_matmuls
+// CHECK:         qt.kernel "matmul" calls #qt.ukernel<"f32_matmul", {epilogue_scale = false, group = 128 : i64, lota_delta_grad = false, ternary_a = false, ternary_b = false, transpose_a = true, transpose_b = false}>
+// CHECK:         qt.kernel "matmul_scale" calls #qt.ukernel<"f32_matmul", {epilogue_scale = true, group = 128 : i64, lota_delta_grad = false, ternary_a = false, ternary_b = false, transpose_a = false, transpose_b = false}>
+// CHECK:         qt.kernel "matmul" calls #qt.ukernel<"f32_matmul", {epilogue_scale = false, group = 128 : i64, lota_delta_grad = false, ternary_a = false, ternary_b = true, transpose_a = false, transpose_b = true}>
+func.func @f32_matmuls(%x: tensor<8x64xf32>, %a: tensor<64x8xf32>, %dy: tensor<8x16xf32>,
+                       %t: !qt.ternary<16x64>) -> (tensor<64x16xf32>, tensor<8x8xf32>, tensor<8x16xf32>) {
+  %0 = qt.kernel "matmul" ins(%x, %dy : tensor<8x64xf32>, tensor<8x16xf32>) -> tensor<64x16xf32> {
+  ^bb0(%p: tensor<8x64xf32>, %q: tensor<8x16xf32>):
+    %r = qt.matmul %p, %q transpose_a : tensor<8x64xf32>, tensor<8x16xf32> -> tensor<64x16xf32>
+    qt.yield %r : tensor<64x16xf32>
+  }
+  %1 = qt.kernel "matmul_scale" ins(%x, %a : tensor<8x64xf32>, tensor<64x8xf32>) -> tensor<8x8xf32> {
+  ^bb0(%p: tensor<8x64xf32>, %q: tensor<64x8xf32>):
+    %s = arith.constant dense<2.0> : tensor<8x8xf32>
+    %r = qt.matmul %p, %q : tensor<8x64xf32>, tensor<64x8xf32> -> tensor<8x8xf32>
+    %m = arith.mulf %r, %s : tensor<8x8xf32>
+    qt.yield %m : tensor<8x8xf32>
+  }
+  %2 = qt.kernel "matmul" ins(%x, %t : tensor<8x64xf32>, !qt.ternary<16x64>) -> tensor<8x16xf32> {
+  ^bb0(%p: tensor<8x64xf32>, %q: !qt.ternary<16x64>):
+    %r = qt.matmul %p, %q transpose_b : tensor<8x64xf32>, !qt.ternary<16x64> -> tensor<8x16xf32>
+    qt.yield %r : tensor<8x16xf32>
+  }
+  return %0, %1, %2 : tensor<64x16xf32>, tensor<8x8xf32>, tensor<8x16xf32>
+}
+
+// -----
+
+// Affine weights: the few-row schedule up to 4 rows forward (64 for dX),
+// the GEMM one above; the weight read clamped where N (here 17) is not a
+// multiple of 64.
+// CHECK-LABEL: func.func @affine_shapes
+// CHECK:         calls #qt.ukernel<"affine_matmul", {clamp_columns = false, group = 128 : i64, packed_bits = 0 : i64, shape = "gemv", transposed = false, weak_rows = false, zero = "float"}>
+// CHECK:         calls #qt.ukernel<"affine_matmul", {clamp_columns = false, group = 128 : i64, packed_bits = 0 : i64, shape = "gemm", transposed = false, weak_rows = false, zero = "float"}>
+// CHECK:         calls #qt.ukernel<"affine_matmul", {clamp_columns = true, group = 128 : i64, packed_bits = 0 : i64, shape = "gemm", transposed = false, weak_rows = false, zero = "int"}>
+// CHECK:         calls #qt.ukernel<"affine_matmul", {clamp_columns = false, group = 128 : i64, packed_bits = 0 : i64, shape = "gemv", transposed = true, weak_rows = false, zero = "float"}>
+func.func @affine_shapes(%x4: tensor<4x256xf32>, %x5: tensor<5x256xf32>,
+                         %w: !qt.affine<256x64, bits = 4, group = 128, zero = float>,
+                         %w17: !qt.affine<256x17, bits = 4, group = 128>,
+                         %dy: tensor<64x64xf32>)
+    -> (tensor<4x64xf32>, tensor<5x64xf32>, tensor<5x17xf32>, tensor<64x256xf32>) {
+  %0 = qt.kernel "matmul" ins(%x4, %w : tensor<4x256xf32>, !qt.affine<256x64, bits = 4, group = 128, zero = float>) -> tensor<4x64xf32> {
+  ^bb0(%p: tensor<4x256xf32>, %q: !qt.affine<256x64, bits = 4, group = 128, zero = float>):
+    %r = qt.matmul %p, %q : tensor<4x256xf32>, !qt.affine<256x64, bits = 4, group = 128, zero = float> -> tensor<4x64xf32>
+    qt.yield %r : tensor<4x64xf32>
+  }
+  %1 = qt.kernel "matmul" ins(%x5, %w : tensor<5x256xf32>, !qt.affine<256x64, bits = 4, group = 128, zero = float>) -> tensor<5x64xf32> {
+  ^bb0(%p: tensor<5x256xf32>, %q: !qt.affine<256x64, bits = 4, group = 128, zero = float>):
+    %r = qt.matmul %p, %q : tensor<5x256xf32>, !qt.affine<256x64, bits = 4, group = 128, zero = float> -> tensor<5x64xf32>
+    qt.yield %r : tensor<5x64xf32>
+  }
+  %2 = qt.kernel "matmul" ins(%x5, %w17 : tensor<5x256xf32>, !qt.affine<256x17, bits = 4, group = 128>) -> tensor<5x17xf32> {
+  ^bb0(%p: tensor<5x256xf32>, %q: !qt.affine<256x17, bits = 4, group = 128>):
+    %r = qt.matmul %p, %q : tensor<5x256xf32>, !qt.affine<256x17, bits = 4, group = 128> -> tensor<5x17xf32>
+    qt.yield %r : tensor<5x17xf32>
+  }
+  %3 = qt.kernel "matmul" ins(%dy, %w : tensor<64x64xf32>, !qt.affine<256x64, bits = 4, group = 128, zero = float>) -> tensor<64x256xf32> {
+  ^bb0(%p: tensor<64x64xf32>, %q: !qt.affine<256x64, bits = 4, group = 128, zero = float>):
+    %r = qt.matmul %p, %q transpose_b : tensor<64x64xf32>, !qt.affine<256x64, bits = 4, group = 128, zero = float> -> tensor<64x256xf32>
+    qt.yield %r : tensor<64x256xf32>
+  }
+  return %0, %1, %2, %3 : tensor<4x64xf32>, tensor<5x64xf32>, tensor<5x17xf32>, tensor<64x256xf32>
+}
+
+// -----
+
+// GSE casts and products; the optimizers; the gradient norm.
+// CHECK-LABEL: func.func @gsq_and_optimizers
+// CHECK:         calls #qt.ukernel<"gse_quantize", {axis = 1 : i64, bits = 8 : i64, exp_bits = 8 : i64, exp_rule = "floor", group = 32 : i64, rounding = "stochastic"}>
+// CHECK:         calls #qt.ukernel<"gse_requantize", {axis = 0 : i64, bits = 8 : i64, exp_bits = 8 : i64, exp_rule = "floor", from_axis = 1 : i64, from_group = 32 : i64, group = 32 : i64, rounding = "rne"}>
+// CHECK:         calls #qt.ukernel<"nf4_to_gse", {axis = 0 : i64, block = 64 : i64, group = 32 : i64}>
+// CHECK:         calls #qt.ukernel<"gse_matmul", {accumulate = "wide_int", epilogue_scale = false, group = 32 : i64, prepacked_b = false, shape = "gemm", transpose_a = false, transpose_b = false}>
+// CHECK:         calls #qt.ukernel<"adamw", {param_type = "f16"}>
+// CHECK:         calls #qt.ukernel<"sum_of_squares", {}>
+func.func @gsq_and_optimizers(%x: tensor<32x64xf32>, %seed: i64, %w: !qt.nf4<64x64>,
+                              %p: tensor<64x64xf16>, %g: tensor<64x64xf32>, %step: i64)
+    -> (!qt.gse<32x64, axis = 0>, tensor<32x64xf32>, tensor<64x64xf16>, tensor<64x64xf32>, tensor<64x64xf32>, f32) {
+  %0 = qt.kernel "quantize" ins(%x, %seed : tensor<32x64xf32>, i64) -> !qt.gse<32x64, axis = 1, rounding = stochastic> {
+  ^bb0(%a: tensor<32x64xf32>, %s: i64):
+    %q = qt.quantize %a seed %s : tensor<32x64xf32> -> !qt.gse<32x64, axis = 1, rounding = stochastic>
+    qt.yield %q : !qt.gse<32x64, axis = 1, rounding = stochastic>
+  }
+  %xt = qt.kernel "quantize" ins(%x : tensor<32x64xf32>) -> !qt.gse<32x64, axis = 1> {
+  ^bb0(%a: tensor<32x64xf32>):
+    %q = qt.quantize %a : tensor<32x64xf32> -> !qt.gse<32x64, axis = 1>
+    qt.yield %q : !qt.gse<32x64, axis = 1>
+  }
+  %1 = qt.kernel "requantize" ins(%xt : !qt.gse<32x64, axis = 1>) -> !qt.gse<32x64, axis = 0> {
+  ^bb0(%a: !qt.gse<32x64, axis = 1>):
+    %q = qt.requantize %a : !qt.gse<32x64, axis = 1> -> !qt.gse<32x64, axis = 0>
+    qt.yield %q : !qt.gse<32x64, axis = 0>
+  }
+  %2 = qt.kernel "requantize" ins(%w : !qt.nf4<64x64>) -> !qt.gse<64x64, axis = 0> {
+  ^bb0(%a: !qt.nf4<64x64>):
+    %q = qt.requantize %a : !qt.nf4<64x64> -> !qt.gse<64x64, axis = 0>
+    qt.yield %q : !qt.gse<64x64, axis = 0>
+  }
+  %3 = qt.kernel "matmul" ins(%xt, %2 : !qt.gse<32x64, axis = 1>, !qt.gse<64x64, axis = 0>) -> tensor<32x64xf32> {
+  ^bb0(%a: !qt.gse<32x64, axis = 1>, %b: !qt.gse<64x64, axis = 0>):
+    %y = qt.matmul %a, %b accumulate wide_int : !qt.gse<32x64, axis = 1>, !qt.gse<64x64, axis = 0> -> tensor<32x64xf32>
+    qt.yield %y : tensor<32x64xf32>
+  }
+  %4:3 = qt.kernel "adamw" ins(%p, %g, %g, %g, %step : tensor<64x64xf16>, tensor<64x64xf32>, tensor<64x64xf32>, tensor<64x64xf32>, i64) -> tensor<64x64xf16>, tensor<64x64xf32>, tensor<64x64xf32> {
+  ^bb0(%a: tensor<64x64xf16>, %b: tensor<64x64xf32>, %c: tensor<64x64xf32>, %d: tensor<64x64xf32>, %e: i64):
+    %np, %nm, %nv = qt.adamw %a, %b, %c, %d, %e lr 1.0e-3 : tensor<64x64xf16>, tensor<64x64xf32>
+    qt.yield %np, %nm, %nv : tensor<64x64xf16>, tensor<64x64xf32>, tensor<64x64xf32>
+  }
+  %5 = qt.kernel "global_norm" ins(%g : tensor<64x64xf32>) -> f32 {
+  ^bb0(%a: tensor<64x64xf32>):
+    %n = qt.global_norm %a : tensor<64x64xf32>
+    qt.yield %n : f32
+  }
+  return %1, %3, %4#0, %4#1, %4#2, %5 : !qt.gse<32x64, axis = 0>, tensor<32x64xf32>, tensor<64x64xf16>, tensor<64x64xf32>, tensor<64x64xf32>, f32
+}
