@@ -12,7 +12,9 @@
 #include "HalideBuffer.h"
 #include "runtime/qtc_step.h"
 
+#include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <initializer_list>
 #include <string>
@@ -28,16 +30,33 @@ inline const halide_type_t kF32(halide_type_float, 32),
     kI32(halide_type_int, 32), kI64(halide_type_int, 64),
     kF64(halide_type_float, 64);
 
+/// Halide 14's buffer dimensions are int32 (the kernels are built with
+/// large_buffers, so their address arithmetic is 64-bit): the step code
+/// generator refuses a view any of whose extents or strides is larger, and
+/// this check only guards against a step built without it.
+inline int dimension32(int64_t value) {
+  if (value < 0 || value > INT32_MAX) {
+    std::fprintf(stderr,
+                 "qtc: a tensor dimension or stride of %lld does not fit a "
+                 "Halide buffer dimension\n",
+                 static_cast<long long>(value));
+    std::abort();
+  }
+  return static_cast<int>(value);
+}
+
 /// A dense row-major tensor of `shape` at `data`. Halide lists dimensions
-/// innermost first, so a [rows, cols] matrix is (cols, rows).
+/// innermost first, so a [rows, cols] matrix is (cols, rows). Strides are
+/// computed in 64 bits.
 inline View view(halide_type_t type, const void *data,
-                 std::initializer_list<int> shape) {
-  std::vector<int> dims(shape.begin(), shape.end());
+                 std::initializer_list<int64_t> shape) {
+  std::vector<int64_t> dims(shape.begin(), shape.end());
   std::vector<halide_dimension_t> halideDims(dims.size());
-  int stride = 1;
+  int64_t stride = 1;
   for (size_t i = 0; i < dims.size(); ++i) {
     size_t d = dims.size() - 1 - i;
-    halideDims[i] = halide_dimension_t(0, dims[d], stride);
+    halideDims[i] =
+        halide_dimension_t(0, dimension32(dims[d]), dimension32(stride));
     stride *= dims[d];
   }
   return View(type, const_cast<void *>(data), static_cast<int>(dims.size()),
@@ -46,10 +65,11 @@ inline View view(halide_type_t type, const void *data,
 
 /// Columns [first, first + count) of a row-major [rows, cols] matrix, read
 /// in place (a column slice feeding a matmul).
-inline View columns(halide_type_t type, const void *data, int rows, int cols,
-                    int first, int count) {
-  halide_dimension_t dims[2] = {halide_dimension_t(0, count, 1),
-                                halide_dimension_t(0, rows, cols)};
+inline View columns(halide_type_t type, const void *data, int64_t rows,
+                    int64_t cols, int64_t first, int64_t count) {
+  halide_dimension_t dims[2] = {
+      halide_dimension_t(0, dimension32(count), 1),
+      halide_dimension_t(0, dimension32(rows), dimension32(cols))};
   const char *base = static_cast<const char *>(data) +
                      static_cast<size_t>(first) * ((type.bits + 7) / 8);
   return View(type, const_cast<char *>(base), 2, dims);

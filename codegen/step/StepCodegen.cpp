@@ -23,7 +23,9 @@
 #include "llvm/Support/raw_ostream.h"
 #include "llvm/Support/xxhash.h"
 
+#include <algorithm>
 #include <cstdio>
+#include <limits>
 
 #include <map>
 
@@ -77,7 +79,19 @@ struct Operand {
   bool scalar = false;
   std::optional<kr::ElemType> type;
   int rank = -1;
+  /// A view's largest extent or stride (Halide's dimensions are int32).
+  int64_t largestDimension = 0;
 };
+
+/// The largest extent or stride of a dense row-major view of `shape`.
+int64_t largestDimension(ArrayRef<int64_t> shape) {
+  int64_t largest = 0, stride = 1;
+  for (int64_t d : llvm::reverse(shape)) {
+    largest = std::max({largest, d, stride});
+    stride *= d;
+  }
+  return largest;
+}
 
 Operand scalarOperand(std::string expr) { return {std::move(expr), true}; }
 
@@ -95,7 +109,8 @@ Operand view(const Slot &slot, std::optional<kr::ElemType> as = std::nullopt) {
       as ? as : elemTypeOf(slot.type.getElementType());
   return {"view(" + (type ? halideType(*type) : "kF32") + ", " + slot.ptr +
               ", " + shapeList(slot.type.getShape()) + ")",
-          false, type, static_cast<int>(slot.type.getRank())};
+          false, type, static_cast<int>(slot.type.getRank()),
+          largestDimension(slot.type.getShape())};
 }
 
 /// `slot` as one dimension of all its elements.
@@ -103,7 +118,7 @@ Operand flat(const Slot &slot) {
   std::optional<kr::ElemType> type = elemTypeOf(slot.type.getElementType());
   return {"view(" + (type ? halideType(*type) : "kF32") + ", " + slot.ptr +
               ", {" + std::to_string(slot.type.getNumElements()) + "})",
-          false, type, 1};
+          false, type, 1, slot.type.getNumElements()};
 }
 
 /// `text` as a C++ string literal. Names and source locations come from
@@ -283,6 +298,11 @@ LogicalResult StepEmitter::call(KernelOp kernel, const Args &bound,
       continue;
     }
     const Operand &o = it->second;
+    if (o.largestDimension > std::numeric_limits<int32_t>::max())
+      return kernel.emitOpError("passes '")
+             << a.name << "' of kernel " << generator
+             << " a view with an extent or stride of " << o.largestDimension
+             << ", more than a Halide buffer dimension holds (2^31 - 1)";
     if (o.scalar != a.isScalar() ||
         (!o.scalar && (o.type != a.type || o.rank != a.rank)))
       return kernel.emitOpError("binds '")
@@ -687,7 +707,8 @@ LogicalResult StepEmitter::lower(KernelOp kernel) {
                         std::to_string(source.getShape()[1]) + ", " +
                         std::to_string(slice.getStaticOffsets()[1]) + ", " +
                         std::to_string(slice.getStaticSizes()[1]) + ")",
-                    false, kr::ElemType::F32, 2};
+                    false, kr::ElemType::F32, 2,
+                    std::max(source.getShape()[0], source.getShape()[1])};
     return lowerMatmul(kernel, cast<MatmulOp>(root), columns);
   }
   if (kind == "matmul_scale") {

@@ -195,7 +195,7 @@ FailureOr<Toolchain> toolchainFor(StringRef name) {
              "when qtc was configured\n";
       return failure();
     }
-    t.kernels = "arm-64-linux-arm_dot_prod-no_runtime";
+    t.kernels = QTC_ARM64_TARGET "-no_runtime";
     t.runtime = "arm-64-linux";
     t.cxx = QTC_AARCH64_CXX;
     t.ar = QTC_AARCH64_AR;
