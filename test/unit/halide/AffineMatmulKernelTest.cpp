@@ -33,6 +33,7 @@ namespace {
 
 using qtc::halide::test::kAvx2;
 using qtc::halide::test::kAvx512;
+using qtc::halide::test::kAvx512NoVnni;
 
 struct Problem {
   ref::Array<float> x;
@@ -257,9 +258,10 @@ TEST_P(AffineMatmulKernelTest, WithinTheF32BoundOfTheReference) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(CpuSchedules, AffineMatmulKernelTest,
-                         ::testing::Combine(::testing::Values(kAvx512, kAvx2),
-                                            ::testing::Bool()));
+INSTANTIATE_TEST_SUITE_P(
+    CpuSchedules, AffineMatmulKernelTest,
+    ::testing::Combine(::testing::Values(kAvx512, kAvx512NoVnni, kAvx2),
+                       ::testing::Bool()));
 
 TEST(AffineMatmulAotTest, ShippedLotaGemvAndQeftGemm) {
   std::mt19937 rng(8);
@@ -373,8 +375,9 @@ TEST_P(AffineMatmulTransposedTest, WithinTheF32BoundOfTheReference) {
     }
 }
 
-INSTANTIATE_TEST_SUITE_P(CpuSchedules, AffineMatmulTransposedTest,
-                         ::testing::Combine(::testing::Values(kAvx512, kAvx2),
-                                            ::testing::Bool()));
+INSTANTIATE_TEST_SUITE_P(
+    CpuSchedules, AffineMatmulTransposedTest,
+    ::testing::Combine(::testing::Values(kAvx512, kAvx512NoVnni, kAvx2),
+                       ::testing::Bool()));
 
 } // namespace

@@ -24,12 +24,9 @@ bool hostRuns(const Halide::Target &target) {
 }
 
 std::string hostClass() {
-  using T = Halide::Target;
-  T avx512vnni(kAvx512);
-  T avx512 = avx512vnni.without_feature(T::AVX512_SapphireRapids);
-  if (hostRuns(avx512vnni))
+  if (hostRuns(kAvx512))
     return "AVX-512 VNNI";
-  if (hostRuns(avx512))
+  if (hostRuns(kAvx512NoVnni))
     return "AVX-512 without VNNI";
   if (hostRuns(kAvx2))
     return "AVX2";

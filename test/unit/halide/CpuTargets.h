@@ -21,6 +21,12 @@ namespace qtc::halide::test {
 /// from codegen/halide/CMakeLists.txt.
 inline const char *const kAvx512 = QTC_X86_AVX512_TARGET;
 inline const char *const kAvx2 = QTC_X86_AVX2_TARGET;
+/// AVX-512 without VNNI (LLVM's skylake-avx512: Skylake-X, Cascade and Ice
+/// Lake, AMD Zen 4 and 5, where Halide 14's Sapphire Rapids code does not
+/// run). No shipped library has this variant yet; the JIT tests run its
+/// 512-bit schedules wherever the CPU has AVX-512.
+inline const char *const kAvx512NoVnni =
+    "x86-64-linux-avx-avx2-f16c-fma-sse41-avx512-avx512_skylake-large_buffers";
 
 /// Whether this CPU runs code built for `target`: the check a multi-target
 /// AOT library makes before its first call (runtime/qtc_cpu_check.h, which

@@ -22,6 +22,7 @@ using namespace Halide;
 namespace ref = qtc::ref;
 using qtc::halide::test::kAvx2;
 using qtc::halide::test::kAvx512;
+using qtc::halide::test::kAvx512NoVnni;
 
 namespace {
 
@@ -102,7 +103,7 @@ TEST_P(GseGemvKernelTest, WithinItsSummationBound) {
 }
 
 INSTANTIATE_TEST_SUITE_P(CpuSchedules, GseGemvKernelTest,
-                         ::testing::Values(kAvx512, kAvx2));
+                         ::testing::Values(kAvx512, kAvx512NoVnni, kAvx2));
 
 TEST(GseGemvAotTest, ShippedLibraryWithinItsBound) {
   std::mt19937 rng(22);

@@ -27,6 +27,7 @@ namespace {
 
 using qtc::halide::test::kAvx2;
 using qtc::halide::test::kAvx512;
+using qtc::halide::test::kAvx512NoVnni;
 
 /// A Halide view (innermost dimension first) of a row-major reference array.
 Buffer<int8_t> view(ref::Array<int8_t> &a) {
@@ -188,6 +189,6 @@ TEST_P(GseMatmulKernelTest, MatchesTheReferenceBitForBit) {
 }
 
 INSTANTIATE_TEST_SUITE_P(CpuSchedules, GseMatmulKernelTest,
-                         ::testing::Values(kAvx512, kAvx2));
+                         ::testing::Values(kAvx512, kAvx512NoVnni, kAvx2));
 
 } // namespace

@@ -27,6 +27,7 @@ namespace {
 
 using qtc::halide::test::kAvx2;
 using qtc::halide::test::kAvx512;
+using qtc::halide::test::kAvx512NoVnni;
 
 struct Config {
   int axis, bits, expBits;
@@ -135,7 +136,7 @@ TEST_P(GseQuantizeKernelTest, MatchesTheReferenceBitForBit) {
 }
 
 INSTANTIATE_TEST_SUITE_P(CpuSchedules, GseQuantizeKernelTest,
-                         ::testing::Values(kAvx512, kAvx2));
+                         ::testing::Values(kAvx512, kAvx512NoVnni, kAvx2));
 
 std::string lastError;
 void recordError(void *, const char *message) { lastError = message; }

@@ -25,6 +25,7 @@ namespace {
 
 using qtc::halide::test::kAvx2;
 using qtc::halide::test::kAvx512;
+using qtc::halide::test::kAvx512NoVnni;
 using qtc::halide::test::runnable;
 
 ref::Array<float> wideRange(int64_t n, unsigned seed) {
@@ -40,7 +41,7 @@ ref::Array<float> wideRange(int64_t n, unsigned seed) {
 bool sameBits(float a, float b) { return std::memcmp(&a, &b, sizeof a) == 0; }
 
 TEST(StepKernelsTest, SumOfSquaresMatchesTheReferenceBitForBit) {
-  for (const char *target : runnable({kAvx512, kAvx2}))
+  for (const char *target : runnable({kAvx512, kAvx512NoVnni, kAvx2}))
     for (int64_t n : {1, 7, 1000, 4099}) {
       ref::Array<float> x = wideRange(n, static_cast<unsigned>(n));
       ImageParam input(Float(32), 1, "x");
@@ -56,7 +57,7 @@ TEST(StepKernelsTest, ElementwiseMatchesTheSeparateOps) {
   const int64_t n = 1003;
   ref::Array<float> a = wideRange(n, 1), b = wideRange(n, 2);
   const float s = 2.0f / 3.0f;
-  for (const char *target : runnable({kAvx512, kAvx2}))
+  for (const char *target : runnable({kAvx512, kAvx512NoVnni, kAvx2}))
     for (const char *op : {"add", "sub", "mul", "scale", "neg"}) {
       ImageParam pa(Float(32), 1, "a"), pb(Float(32), 1, "b");
       Param<float> ps("s");
