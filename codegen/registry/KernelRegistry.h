@@ -172,6 +172,27 @@ struct Kernel {
 
 /// Every kernel, in a fixed order.
 const std::vector<Kernel> &registry();
+
+/// A kernel library built with the project (`add_halide_library`), for the
+/// kernel tests and qtc-bench, which call it directly; `qtc compile` builds
+/// its own. codegen/halide/CMakeLists.txt takes the list from
+/// shippedLibraries() at configure time (PrintShippedLibraries.cpp).
+struct ShippedLibrary {
+  enum class Targets {
+    Host,          ///< x86 AVX-512 VNNI and AVX2, dispatched at run time
+    X86Avx512Vnni, ///< the VNNI variant alone (a layout only it reads)
+    Arm64DotProd,  ///< cross-built object, checked by disassembly
+    Cuda,          ///< cross-built object, PTX checked by ptxas
+  };
+  /// The C function and CMake target: qtc_<...>.
+  std::string name;
+  std::string generator;
+  std::vector<std::string> settings;
+  Targets targets = Targets::Host;
+  /// Also writes the assembly (NAME.s) for a test to read.
+  bool assembly = false;
+};
+const std::vector<ShippedLibrary> &shippedLibraries();
 /// The kernel whose generator is `generator`, or null.
 const Kernel *lookup(const std::string &generator);
 

@@ -148,3 +148,28 @@ TEST(KernelRegistryTest, TargetsFollowTheSchedules) {
 }
 
 } // namespace
+
+namespace {
+
+// The AOT library list CMake builds (codegen/halide/CMakeLists.txt runs the
+// same checks at configure time and fails on any of these).
+TEST(KernelRegistryTest, ShippedLibrariesAreRegistryKernels) {
+  std::set<std::string> names;
+  for (const kr::ShippedLibrary &lib : kr::shippedLibraries()) {
+    SCOPED_TRACE(lib.name);
+    EXPECT_TRUE(names.insert(lib.name).second);
+    EXPECT_EQ(lib.name.rfind("qtc_", 0), 0u);
+    const kr::Kernel *k = kr::lookup(lib.generator);
+    ASSERT_TRUE(k);
+    std::string error;
+    std::optional<kr::ParamValues> values = k->resolve(lib.settings, &error);
+    ASSERT_TRUE(values) << error;
+    if (lib.targets == kr::ShippedLibrary::Targets::Host)
+      EXPECT_TRUE(kr::has(k->targets(*values), kr::TargetClass::X86Avx2));
+    if (lib.targets == kr::ShippedLibrary::Targets::Cuda)
+      EXPECT_TRUE(kr::has(k->targets(*values), kr::TargetClass::Cuda));
+  }
+  EXPECT_GE(names.size(), 30u);
+}
+
+} // namespace
