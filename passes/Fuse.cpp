@@ -226,6 +226,8 @@ void outline(const Group &group) {
 }
 
 struct FusePass : qt::impl::QtFuseBase<FusePass> {
+  using Base::Base;
+
   void runOnOperation() override {
     func::FuncOp func = getOperation();
     SmallVector<Group> groups;
@@ -241,6 +243,8 @@ struct FusePass : qt::impl::QtFuseBase<FusePass> {
     // Fused patterns first (rooted at their consumer), then one kernel per
     // remaining tensor op.
     func.walk([&](Operation *op) {
+      if (!patterns)
+        return;
       if (auto merge = dyn_cast<LotaMergeOp>(op))
         claim(matchLotaMerge(merge));
       else if (auto grad = dyn_cast<LotaDeltaGradOp>(op))

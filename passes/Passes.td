@@ -115,8 +115,14 @@ def QtFuse : Pass<"qt-fuse", "::mlir::func::FuncOp"> {
     Every other tensor op becomes a kernel of its own, named after the op
     (`matmul`, `quantize`, `scale` for a product with a splat constant, ...).
     Scalar arithmetic (seeds) stays outside kernels; splat constants are
-    cloned into the kernels that read them.
+    cloned into the kernels that read them. With `patterns=false` no
+    producer is fused (every tensor op is its own kernel): what a missed
+    fusion costs, since every op has a kernel of its own.
   }];
+  let options = [
+    Option<"patterns", "patterns", "bool", /*default=*/"true",
+           "fuse producers into consumers (false: one kernel per op)">
+  ];
   let dependentDialects = ["::mlir::qt::QtDialect"];
 }
 

@@ -54,6 +54,16 @@ bool isF32OrTernary(Type t) {
   return isa<TernaryType>(t) || (tensor && tensor.getElementType().isF32());
 }
 
+bool isF16Tensor(Type t) {
+  auto tensor = dyn_cast<RankedTensorType>(t);
+  return tensor && tensor.getElementType().isF16();
+}
+
+bool isF32Matrix(Type t) {
+  auto tensor = dyn_cast<RankedTensorType>(t);
+  return tensor && tensor.getRank() == 2 && tensor.getElementType().isF32();
+}
+
 /// x times an affine weight (or dY times its transpose), optionally with
 /// QEFT's weak rows.
 FailureOr<Choice> selectAffine(Operation *op, AffineType affine, int64_t rows,
@@ -79,12 +89,15 @@ FailureOr<Choice> selectAffine(Operation *op, AffineType affine, int64_t rows,
 FailureOr<Choice> selectMatmul(MatmulOp matmul, bool epilogueScale) {
   Type aType = matmul.getA().getType(), bType = matmul.getB().getType();
   bool ta = matmul.getTransposeA(), tb = matmul.getTransposeB();
-  if (isF32OrTernary(aType) && isF32OrTernary(bType) && !(ta && tb))
+  // B may also be f16 (QEFT's weak rows when their product is not fused).
+  if (isF32OrTernary(aType) && (isF32OrTernary(bType) || isF16Tensor(bType)) &&
+      !(ta && tb))
     return Choice{"f32_matmul",
                   {{"transpose_a", boolSetting(ta)},
                    {"transpose_b", boolSetting(tb)},
                    {"ternary_a", boolSetting(isa<TernaryType>(aType))},
                    {"ternary_b", boolSetting(isa<TernaryType>(bType))},
+                   {"half_b", boolSetting(isF16Tensor(bType))},
                    {"epilogue_scale", boolSetting(epilogueScale)}}};
   auto gseA = dyn_cast<GSEType>(aType), gseB = dyn_cast<GSEType>(bType);
   if (gseA && gseB && !(ta && tb) && gseA.getBits() <= 8 && gseB.getBits() <= 8)
@@ -222,6 +235,38 @@ FailureOr<Choice> select(KernelOp kernel) {
   }
   if (isa<TSignSGDOp>(root))
     return Choice{"tsign_sgd", {}};
+  if (auto pad = dyn_cast<tensor::PadOp>(root)) {
+    // A constant pad value and static lows (the highs follow from the
+    // result's shape).
+    FloatAttr value;
+    Value constant = pad.getConstantPaddingValue();
+    if (!isF32Matrix(pad.getSource().getType()) || !constant ||
+        !matchPattern(constant, m_Constant(&value)) ||
+        ShapedType::isDynamicShape(pad.getStaticLow()))
+      return root->emitOpError("has no kernel: the generic pad takes a 2-D "
+                               "f32 tensor, static lows and a constant value");
+    return Choice{"pad", {}};
+  }
+  if (auto slice = dyn_cast<tensor::ExtractSliceOp>(root)) {
+    if (!isF32Matrix(slice.getSource().getType()) ||
+        !isF32Matrix(slice.getType()) ||
+        ShapedType::isDynamicShape(slice.getStaticOffsets()) ||
+        ShapedType::isDynamicShape(slice.getStaticStrides()))
+      return root->emitOpError(
+          "has no kernel: the generic slice takes a 2-D f32 tensor to a 2-D "
+          "one with static offsets and strides");
+    auto source = cast<RankedTensorType>(slice.getSource().getType());
+    auto result = cast<RankedTensorType>(slice.getType());
+    for (int d = 0; d < 2; ++d) {
+      int64_t last = slice.getStaticOffsets()[d] +
+                     (result.getShape()[d] - 1) * slice.getStaticStrides()[d];
+      if (slice.getStaticOffsets()[d] < 0 || last >= source.getShape()[d])
+        return root->emitOpError("reads dimension ")
+               << d << " of its source at " << last << ", past its extent "
+               << source.getShape()[d];
+    }
+    return Choice{"slice", {}};
+  }
   if (isa<GlobalNormOp>(root))
     return Choice{"sum_of_squares", {}};
   if (auto qeft = dyn_cast<QeftLinearOp>(root)) {

@@ -15,6 +15,7 @@
 #include "codegen/halide/GlobalNorm.h"
 #include "codegen/halide/GseMatmul.h"
 #include "codegen/halide/GseQuantize.h"
+#include "codegen/halide/Layout.h"
 #include "codegen/halide/LotaMerge.h"
 #include "codegen/halide/RegisteredGenerator.h"
 #include "codegen/halide/TSignSgd.h"
@@ -494,6 +495,7 @@ public:
   GeneratorParam<int> group{"group", 128};
   GeneratorParam<bool> ternaryA{"ternary_a", false};
   GeneratorParam<bool> ternaryB{"ternary_b", false};
+  GeneratorParam<bool> halfB{"half_b", false};
   GeneratorParam<bool> epilogueScale{"epilogue_scale", false};
 
   void configure() {
@@ -504,6 +506,7 @@ public:
                       {"group", settingOf(int(group))},
                       {"ternary_a", settingOf(bool(ternaryA))},
                       {"ternary_b", settingOf(bool(ternaryB))},
+                      {"half_b", settingOf(bool(halfB))},
                       {"epilogue_scale", settingOf(bool(epilogueScale))}});
   }
 
@@ -571,6 +574,44 @@ private:
   Func packed;
 };
 
+/// tensor.pad of a 2-D f32 tensor with a constant.
+class PadGenerator : public RegisteredGenerator<PadGenerator> {
+public:
+  void configure() { declareArguments("pad", {}); }
+
+  void generate() {
+    out =
+        definePad(input("in"), scalar("value"), scalar("low0"), scalar("low1"));
+    output("out") = out;
+  }
+
+  void schedule() {
+    scheduleLayoutCpu(out, get_target().natural_vector_size<float>());
+  }
+
+private:
+  Func out;
+};
+
+/// tensor.extract_slice of a 2-D f32 tensor.
+class SliceGenerator : public RegisteredGenerator<SliceGenerator> {
+public:
+  void configure() { declareArguments("slice", {}); }
+
+  void generate() {
+    out = defineSlice(input("in"), scalar("offset0"), scalar("offset1"),
+                      scalar("stride0"), scalar("stride1"));
+    output("out") = out;
+  }
+
+  void schedule() {
+    scheduleLayoutCpu(out, get_target().natural_vector_size<float>());
+  }
+
+private:
+  Func out;
+};
+
 } // namespace
 } // namespace qtc::halide
 
@@ -586,3 +627,5 @@ HALIDE_REGISTER_GENERATOR(qtc::halide::GseQuantizeGenerator, gse_quantize)
 HALIDE_REGISTER_GENERATOR(qtc::halide::GseRequantizeGenerator, gse_requantize)
 HALIDE_REGISTER_GENERATOR(qtc::halide::ElementwiseGenerator, elementwise)
 HALIDE_REGISTER_GENERATOR(qtc::halide::SumOfSquaresGenerator, sum_of_squares)
+HALIDE_REGISTER_GENERATOR(qtc::halide::PadGenerator, pad)
+HALIDE_REGISTER_GENERATOR(qtc::halide::SliceGenerator, slice)

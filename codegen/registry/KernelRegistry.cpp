@@ -386,13 +386,18 @@ std::vector<Kernel> makeRegistry() {
         intParam("group", 128, "the affine weight's group (lota_delta_grad)"),
         boolParam("ternary_a", false, "A is a ternary adapter read as i8"),
         boolParam("ternary_b", false, "B is a ternary adapter read as i8"),
+        boolParam("half_b", false,
+                  "B is f16, widened exactly (QEFT's weak rows, unfused)"),
         boolParam("epilogue_scale", false,
                   "C times the scalar input 'scale' (a fused arith.mulf)")},
        [](const ParamValues &v, TargetClass) {
          bool delta = v.getBool("lota_delta_grad");
          std::vector<Arg> args = {
              in("a", 2, v.getBool("ternary_a") ? T::I8 : T::F32),
-             in("b", 2, v.getBool("ternary_b") ? T::I8 : T::F32),
+             in("b", 2,
+                v.getBool("ternary_b") ? T::I8
+                : v.getBool("half_b")  ? T::F16
+                                       : T::F32),
              unusedIf(!delta, in("scales", 2, T::F32)),
              unusedIf(!delta, scalar("offset_scale", T::F64))};
          if (v.getBool("epilogue_scale"))
@@ -539,6 +544,30 @@ std::vector<Kernel> makeRegistry() {
              out("out", 1, T::F32)};
        },
        [](const ParamValues &) { return kCpu; }});
+
+  // Generic layout kernels: what a missed fusion leaves behind computes,
+  // slower, instead of failing the compile.
+  k.push_back({"pad",
+               "tensor.pad of a 2-D f32 tensor with a constant (static lows)",
+               {},
+               [](const ParamValues &, TargetClass) {
+                 return std::vector<Arg>{
+                     in("in", 2, T::F32), scalar("value", T::F32),
+                     scalar("low0", T::I32), scalar("low1", T::I32),
+                     out("out", 2, T::F32)};
+               },
+               [](const ParamValues &) { return kCpu; }});
+  k.push_back({"slice",
+               "tensor.extract_slice of a 2-D f32 tensor (static offsets, "
+               "strides)",
+               {},
+               [](const ParamValues &, TargetClass) {
+                 return std::vector<Arg>{
+                     in("in", 2, T::F32),       scalar("offset0", T::I32),
+                     scalar("offset1", T::I32), scalar("stride0", T::I32),
+                     scalar("stride1", T::I32), out("out", 2, T::F32)};
+               },
+               [](const ParamValues &) { return kCpu; }});
 
   k.push_back(
       {"sum_of_squares",

@@ -737,6 +737,29 @@ LogicalResult StepEmitter::lower(KernelOp kernel) {
     return lowerAffineMatmul(
         kernel, outer(kernel, qeft.getX()), outer(kernel, qeft.getDense()),
         outer(kernel, qeft.getWeak()), slotsOf(kernel.getResult(0))[0]);
+  if (auto pad = dyn_cast<tensor::PadOp>(root)) {
+    FloatAttr value;
+    matchPattern(pad.getConstantPaddingValue(), m_Constant(&value));
+    ArrayRef<int64_t> low = pad.getStaticLow();
+    return call(kernel,
+                {{"in", view(slotsOf(outer(kernel, pad.getSource()))[0])},
+                 {"value", scalarOperand(floatLiteral(
+                               value.getValue().convertToDouble()))},
+                 {"low0", scalarOperand(std::to_string(low[0]))},
+                 {"low1", scalarOperand(std::to_string(low[1]))},
+                 {"out", view(slotsOf(kernel.getResult(0))[0])}});
+  }
+  if (auto slice = dyn_cast<tensor::ExtractSliceOp>(root)) {
+    ArrayRef<int64_t> offsets = slice.getStaticOffsets(),
+                      strides = slice.getStaticStrides();
+    return call(kernel,
+                {{"in", view(slotsOf(outer(kernel, slice.getSource()))[0])},
+                 {"offset0", scalarOperand(std::to_string(offsets[0]))},
+                 {"offset1", scalarOperand(std::to_string(offsets[1]))},
+                 {"stride0", scalarOperand(std::to_string(strides[0]))},
+                 {"stride1", scalarOperand(std::to_string(strides[1]))},
+                 {"out", view(slotsOf(kernel.getResult(0))[0])}});
+  }
   return root->emitOpError("has no generated kernel yet");
 }
 

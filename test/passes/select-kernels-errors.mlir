@@ -1,11 +1,11 @@
 // RUN: qtc-opt %s --split-input-file --qt-select-kernels --verify-diagnostics
 
 // What no registry kernel computes is an error at the op.
-func.func @f16_product(%x: tensor<8x64xf32>, %w: tensor<64x16xf16>) -> tensor<8x16xf32> {
-  %0 = qt.kernel "matmul" ins(%x, %w : tensor<8x64xf32>, tensor<64x16xf16>) -> tensor<8x16xf32> {
-  ^bb0(%p: tensor<8x64xf32>, %q: tensor<64x16xf16>):
-    // expected-error@+1 {{'qt.matmul' op has no kernel for operands 'tensor<8x64xf32>' and 'tensor<64x16xf16>'}}
-    %r = qt.matmul %p, %q : tensor<8x64xf32>, tensor<64x16xf16> -> tensor<8x16xf32>
+func.func @f16_product(%x: tensor<8x64xf16>, %w: tensor<64x16xf32>) -> tensor<8x16xf32> {
+  %0 = qt.kernel "matmul" ins(%x, %w : tensor<8x64xf16>, tensor<64x16xf32>) -> tensor<8x16xf32> {
+  ^bb0(%p: tensor<8x64xf16>, %q: tensor<64x16xf32>):
+    // expected-error@+1 {{'qt.matmul' op has no kernel for operands 'tensor<8x64xf16>' and 'tensor<64x16xf32>'}}
+    %r = qt.matmul %p, %q : tensor<8x64xf16>, tensor<64x16xf32> -> tensor<8x16xf32>
     qt.yield %r : tensor<8x16xf32>
   }
   return %0 : tensor<8x16xf32>
@@ -21,4 +21,17 @@ func.func @scaled_zeros(%x: tensor<8x256xf32>, %w: !qt.affine<256x64, bits = 4, 
     qt.yield %r : tensor<8x64xf32>
   }
   return %0 : tensor<8x64xf32>
+}
+
+// -----
+
+// The verifier does not check static slice bounds; the selection does.
+func.func @slice_past_the_end(%x: tensor<8x256xf32>) -> tensor<8x16xf32> {
+  %0 = qt.kernel "extract_slice" ins(%x : tensor<8x256xf32>) -> tensor<8x16xf32> {
+  ^bb0(%p: tensor<8x256xf32>):
+    // expected-error@+1 {{'tensor.extract_slice' op reads dimension 1 of its source at 285, past its extent 256}}
+    %r = tensor.extract_slice %p[0, 240] [8, 16] [1, 3] : tensor<8x256xf32> to tensor<8x16xf32>
+    qt.yield %r : tensor<8x16xf32>
+  }
+  return %0 : tensor<8x16xf32>
 }

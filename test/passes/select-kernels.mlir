@@ -3,9 +3,9 @@
 // f32 products, with and without a fused scale: every parameter is written
 // out, the defaults too.
 // CHECK-LABEL: func.func @f32_matmuls
-// CHECK:         qt.kernel "matmul" calls #qt.ukernel<"f32_matmul", {epilogue_scale = false, group = 128 : i64, lota_delta_grad = false, ternary_a = false, ternary_b = false, transpose_a = true, transpose_b = false}>
-// CHECK:         qt.kernel "matmul_scale" calls #qt.ukernel<"f32_matmul", {epilogue_scale = true, group = 128 : i64, lota_delta_grad = false, ternary_a = false, ternary_b = false, transpose_a = false, transpose_b = false}>
-// CHECK:         qt.kernel "matmul" calls #qt.ukernel<"f32_matmul", {epilogue_scale = false, group = 128 : i64, lota_delta_grad = false, ternary_a = false, ternary_b = true, transpose_a = false, transpose_b = true}>
+// CHECK:         qt.kernel "matmul" calls #qt.ukernel<"f32_matmul", {epilogue_scale = false, group = 128 : i64, half_b = false, lota_delta_grad = false, ternary_a = false, ternary_b = false, transpose_a = true, transpose_b = false}>
+// CHECK:         qt.kernel "matmul_scale" calls #qt.ukernel<"f32_matmul", {epilogue_scale = true, group = 128 : i64, half_b = false, lota_delta_grad = false, ternary_a = false, ternary_b = false, transpose_a = false, transpose_b = false}>
+// CHECK:         qt.kernel "matmul" calls #qt.ukernel<"f32_matmul", {epilogue_scale = false, group = 128 : i64, half_b = false, lota_delta_grad = false, ternary_a = false, ternary_b = true, transpose_a = false, transpose_b = true}>
 func.func @f32_matmuls(%x: tensor<8x64xf32>, %a: tensor<64x8xf32>, %dy: tensor<8x16xf32>,
                        %t: !qt.ternary<16x64>) -> (tensor<64x16xf32>, tensor<8x8xf32>, tensor<8x16xf32>) {
   %0 = qt.kernel "matmul" ins(%x, %dy : tensor<8x64xf32>, tensor<8x16xf32>) -> tensor<64x16xf32> {
@@ -115,4 +115,36 @@ func.func @gsq_and_optimizers(%x: tensor<32x64xf32>, %seed: i64, %w: !qt.nf4<64x
     qt.yield %n : f32
   }
   return %1, %3, %4#0, %4#1, %4#2, %5 : !qt.gse<32x64, axis = 0>, tensor<32x64xf32>, tensor<64x64xf16>, tensor<64x64xf32>, tensor<64x64xf32>, f32
+}
+
+// -----
+
+// What fusion leaves behind when it misses: the generic layout kernels and
+// the f32 x f16 product.
+// CHECK-LABEL: func.func @unfused_qeft
+// CHECK:         qt.kernel "matmul" calls #qt.ukernel<"f32_matmul", {epilogue_scale = false, group = 128 : i64, half_b = true, lota_delta_grad = false, ternary_a = false, ternary_b = false, transpose_a = false, transpose_b = true}>
+// CHECK:         qt.kernel "pad" calls #qt.ukernel<"pad", {}>
+// CHECK:         qt.kernel "extract_slice" calls #qt.ukernel<"slice", {}>
+func.func @unfused_qeft(%x: tensor<8x256xf32>, %dy: tensor<8x64xf32>, %wf: tensor<16x64xf16>)
+    -> (tensor<8x256xf32>, tensor<8x16xf32>) {
+  %0 = qt.kernel "matmul" ins(%dy, %wf : tensor<8x64xf32>, tensor<16x64xf16>) -> tensor<8x16xf32> {
+  ^bb0(%p: tensor<8x64xf32>, %q: tensor<16x64xf16>):
+    %r = qt.matmul %p, %q transpose_b : tensor<8x64xf32>, tensor<16x64xf16> -> tensor<8x16xf32>
+    qt.yield %r : tensor<8x16xf32>
+  }
+  %1 = qt.kernel "pad" ins(%0 : tensor<8x16xf32>) -> tensor<8x256xf32> {
+  ^bb0(%p: tensor<8x16xf32>):
+    %zero = arith.constant 0.0 : f32
+    %r = tensor.pad %p low[0, 240] high[0, 0] {
+    ^bb0(%i: index, %j: index):
+      tensor.yield %zero : f32
+    } : tensor<8x16xf32> to tensor<8x256xf32>
+    qt.yield %r : tensor<8x256xf32>
+  }
+  %2 = qt.kernel "extract_slice" ins(%x : tensor<8x256xf32>) -> tensor<8x16xf32> {
+  ^bb0(%p: tensor<8x256xf32>):
+    %r = tensor.extract_slice %p[0, 240] [8, 16] [1, 1] : tensor<8x256xf32> to tensor<8x16xf32>
+    qt.yield %r : tensor<8x16xf32>
+  }
+  return %1, %2 : tensor<8x256xf32>, tensor<8x16xf32>
 }

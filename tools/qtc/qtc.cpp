@@ -68,6 +68,10 @@ cl::opt<std::string> gradNormSource(
     cl::init("computed"));
 cl::opt<std::string> target("target", cl::desc("host, arm-64-linux or cuda"),
                             cl::init("host"));
+cl::opt<bool> noFusion("no-fusion",
+                       cl::desc("one kernel per op (what a missed fusion "
+                                "costs; for testing)"),
+                       cl::init(false));
 cl::opt<bool> noCache("no-cache",
                       cl::desc("generate every kernel, bypassing the kernel "
                                "cache"),
@@ -145,7 +149,9 @@ SmallVector<Stage> pipeline() {
       {"cse", [](OpPassManager &pm) { pm.addPass(createCSEPass()); }},
       {"qt-fuse",
        [](OpPassManager &pm) {
-         pm.addNestedPass<func::FuncOp>(qt::createQtFuse());
+         qt::QtFuseOptions fuseOptions;
+         fuseOptions.patterns = !noFusion;
+         pm.addNestedPass<func::FuncOp>(qt::createQtFuse(fuseOptions));
        }},
       {"qt-select-kernels",
        [](OpPassManager &pm) {

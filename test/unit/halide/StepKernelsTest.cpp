@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 #include "codegen/halide/Elementwise.h"
 #include "codegen/halide/GlobalNorm.h"
+#include "codegen/halide/Layout.h"
 #include "codegen/reference/Optimizer.h"
 
 #include "test/unit/halide/CpuTargets.h"
@@ -79,6 +80,36 @@ TEST(StepKernelsTest, ElementwiseMatchesTheSeparateOps) {
             << target << " " << op << " at " << i;
       }
     }
+}
+
+/// The generic layout kernels are copies: every element where the op puts
+/// it, the pad value elsewhere, on sizes that fill no vector.
+TEST(StepKernelsTest, PadAndSliceCopyExactly) {
+  const int rows = 5, cols = 19;
+  ref::Array<float> a = wideRange(rows * cols, 3);
+  for (const char *target : runnable({kAvx512, kAvx512NoVnni, kAvx2})) {
+    ImageParam in(Float(32), 2, "in");
+    in.set(Buffer<float>(a.data.data(), cols, rows));
+    // Pad: 2 rows above, 7 columns left, out to 9 x 40, with -1.5.
+    Func pad = qtc::halide::definePad(in, -1.5f, 2, 7);
+    qtc::halide::scheduleLayoutCpu(pad, 16);
+    Buffer<float> padded = pad.realize({40, 9}, Target(target));
+    for (int y = 0; y < 9; ++y)
+      for (int x = 0; x < 40; ++x) {
+        bool inside = y >= 2 && y < 2 + rows && x >= 7 && x < 7 + cols;
+        float expected = inside ? a[(y - 2) * cols + (x - 7)] : -1.5f;
+        ASSERT_TRUE(sameBits(padded(x, y), expected))
+            << target << " pad at " << y << ", " << x;
+      }
+    // Slice: rows 1, 3 and columns 2, 5, 8, ... (strides 2 and 3).
+    Func slice = qtc::halide::defineSlice(in, 1, 2, 2, 3);
+    qtc::halide::scheduleLayoutCpu(slice, 16);
+    Buffer<float> sliced = slice.realize({6, 2}, Target(target));
+    for (int y = 0; y < 2; ++y)
+      for (int x = 0; x < 6; ++x)
+        ASSERT_TRUE(sameBits(sliced(x, y), a[(1 + 2 * y) * cols + 2 + 3 * x]))
+            << target << " slice at " << y << ", " << x;
+  }
 }
 
 } // namespace
