@@ -169,13 +169,34 @@ FailureOr<Choice> selectElementwise(Operation *op) {
   return Choice{"elementwise", {{"op", name.str()}}};
 }
 
+/// The LoTA stages' kernels take dW as i32 (what qt-expand builds) and an
+/// integer-zero base.
+LogicalResult checkLotaStage(Operation *op) {
+  if (!isa<TernaryProductOp, MaskedThresholdOp, LotaOffsetOp, LotaMergeOp>(op))
+    return success();
+  for (Value v : op->getOperands())
+    if (auto affine = dyn_cast<AffineType>(v.getType());
+        affine && (affine.getZero() != ZeroForm::Int || affine.getGIdx()))
+      return op->emitOpError("has no kernel for a base weight ")
+             << affine << " (the LoTA stages take integer zeros)";
+  Value delta = isa<TernaryProductOp>(op) ? op->getResult(0)
+                : isa<LotaMergeOp>(op)    ? Value()
+                                          : op->getOperand(0);
+  if (delta &&
+      !cast<RankedTensorType>(delta.getType()).getElementType().isInteger(32))
+    return op->emitOpError("has no kernel for dW of type ")
+           << delta.getType() << " (the LoTA stages take i32)";
+  return success();
+}
+
 FailureOr<Choice> select(KernelOp kernel) {
   SmallVector<Operation *> ops = computeOps(kernel);
   if (ops.empty())
     return kernel.emitOpError("computes nothing");
   StringRef kind = kernel.getKind();
   Operation *root = ops.back();
-  if (kind == "lota_merge") {
+  // The fused LoTA groups (a single-op kernel of the same name is below).
+  if (kind == "lota_merge" && ops.size() > 1) {
     auto merge = cast<LotaMergeOp>(root);
     auto offset = merge.getOffset().getDefiningOp<LotaOffsetOp>();
     auto weight = cast<AffineType>(merge.getWeight().getType());
@@ -185,7 +206,7 @@ FailureOr<Choice> select(KernelOp kernel) {
                    {"offset_scale",
                     stringifyOffsetScale(offset.getOffsetScale()).str()}}};
   }
-  if (kind == "lota_delta_grad") {
+  if (kind == "lota_delta_grad" && ops.size() > 1) {
     auto grad = cast<LotaDeltaGradOp>(root);
     auto weight = cast<AffineType>(grad.getWeight().getType());
     return Choice{"f32_matmul",
@@ -235,6 +256,32 @@ FailureOr<Choice> select(KernelOp kernel) {
   }
   if (isa<TSignSGDOp>(root))
     return Choice{"tsign_sgd", {}};
+  if (failed(checkLotaStage(root)))
+    return failure();
+  if (isa<TernaryProductOp>(root))
+    return Choice{"ternary_product", {}};
+  if (auto threshold = dyn_cast<MaskedThresholdOp>(root))
+    return Choice{
+        "masked_threshold",
+        {{"bits",
+          std::to_string(
+              cast<AffineType>(threshold.getWeight().getType()).getBits())}}};
+  if (auto offset = dyn_cast<LotaOffsetOp>(root))
+    return Choice{
+        "lota_offset",
+        {{"group",
+          std::to_string(
+              cast<AffineType>(offset.getWeight().getType()).getGroup())},
+         {"offset_scale",
+          stringifyOffsetScale(offset.getOffsetScale()).str()}}};
+  if (isa<LotaMergeOp>(root))
+    return Choice{"lota_apply", {}};
+  if (auto grad = dyn_cast<LotaDeltaGradOp>(root))
+    return Choice{
+        "lota_delta_grad",
+        {{"group",
+          std::to_string(
+              cast<AffineType>(grad.getWeight().getType()).getGroup())}}};
   if (auto pad = dyn_cast<tensor::PadOp>(root)) {
     // A constant pad value and static lows (the highs follow from the
     // result's shape).

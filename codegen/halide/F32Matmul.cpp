@@ -55,6 +55,10 @@ void scheduleF32MatmulCpu(F32MatmulPipeline &p, int lanes, bool lotaDeltaGrad) {
   // (Gw is as wide as dDW, the pipeline's output.)
   scheduleFmaTiles(p.gw, p.product, p.n, p.m, {p.rk}, lanes,
                    p.output.output_buffer().dim(0).extent());
+  scheduleF32MatmulEpilogueCpu(p, lanes);
+}
+
+void scheduleF32MatmulEpilogueCpu(F32MatmulPipeline &p, int lanes) {
   // The output is written only within N (guarded where N is not a multiple
   // of the vector); the intermediates are computed whole vectors wide.
   p.output.compute_root()

@@ -40,6 +40,9 @@ void addLotaDeltaGrad(F32MatmulPipeline &p, Halide::Func scales, int group,
 /// Register tiles of 2 vectors x 8 rows over all of K; N must be a multiple
 /// of 2 vectors.
 void scheduleF32MatmulCpu(F32MatmulPipeline &p, int lanes, bool lotaDeltaGrad);
+/// LoTA's dDW epilogue alone (after addLotaDeltaGrad), with Gw read from
+/// wherever `p.product` is (the fused product, or a buffer).
+void scheduleF32MatmulEpilogueCpu(F32MatmulPipeline &p, int lanes);
 
 } // namespace qtc::halide
 

@@ -574,6 +574,129 @@ private:
   Func packed;
 };
 
+/// qt.ternary_product alone: dW = A B.
+class TernaryProductGenerator
+    : public RegisteredGenerator<TernaryProductGenerator> {
+public:
+  void configure() { declareArguments("ternary_product", {}); }
+
+  void generate() {
+    auto &a = input("a");
+    out = defineTernaryProduct(a, input("b"), a.dim(0).extent());
+    output("product") = out;
+  }
+
+  void schedule() {
+    scheduleLotaStageCpu(out, get_target().natural_vector_size<int32_t>());
+  }
+
+private:
+  Func out;
+};
+
+/// qt.masked_threshold alone.
+class MaskedThresholdGenerator
+    : public RegisteredGenerator<MaskedThresholdGenerator> {
+public:
+  GeneratorParam<int> bits{"bits", 4};
+
+  void configure() {
+    declareArguments("masked_threshold", {{"bits", settingOf(int(bits))}});
+  }
+
+  void generate() {
+    out = defineMaskedThreshold(input("delta"), input("codes"),
+                                cast<double>(scalar("omega")), bits);
+    output("step") = out;
+  }
+
+  void schedule() {
+    scheduleLotaStageCpu(out, get_target().natural_vector_size<int32_t>());
+  }
+
+private:
+  Func out;
+};
+
+/// qt.lota_offset alone.
+class LotaOffsetGenerator : public RegisteredGenerator<LotaOffsetGenerator> {
+public:
+  GeneratorParam<int> group{"group", 128};
+  GeneratorParam<k::OffsetScale> offsetScale =
+      enumParam("offset_scale", k::OffsetScale::InvOmega);
+
+  void configure() {
+    declareArguments("lota_offset", {{"group", settingOf(int(group))},
+                                     {"offset_scale",
+                                      settingOf(k::OffsetScale(offsetScale))}});
+  }
+
+  void generate() {
+    pipeline = defineLotaOffset(input("delta"), input("step"),
+                                cast<double>(scalar("omega")), group,
+                                offsetScale == k::OffsetScale::InvOmega);
+    output("offset") = pipeline.offset;
+  }
+
+  void schedule() {
+    scheduleLotaOffsetCpu(pipeline, get_target().natural_vector_size<float>());
+  }
+
+private:
+  LotaOffsetPipeline pipeline;
+};
+
+/// qt.lota_merge alone (the scales are copied by the step).
+class LotaApplyGenerator : public RegisteredGenerator<LotaApplyGenerator> {
+public:
+  void configure() { declareArguments("lota_apply", {}); }
+
+  void generate() {
+    merged = defineLotaApply(input("codes"), input("zeros"), input("step"),
+                             input("offset"));
+    output("merged_codes") = merged.first;
+    output("merged_zeros") = merged.second;
+  }
+
+  void schedule() {
+    int lanes = get_target().natural_vector_size<float>();
+    scheduleLotaStageCpu(merged.first, lanes);
+    scheduleLotaStageCpu(merged.second, lanes);
+  }
+
+private:
+  std::pair<Func, Func> merged;
+};
+
+/// qt.lota_delta_grad alone, from a Gw in memory.
+class LotaDeltaGradGenerator
+    : public RegisteredGenerator<LotaDeltaGradGenerator> {
+public:
+  GeneratorParam<int> group{"group", 128};
+
+  void configure() {
+    declareArguments("lota_delta_grad", {{"group", settingOf(int(group))}});
+  }
+
+  void generate() {
+    // The group means are computed whole vectors wide: Gw and the scales
+    // read as their edge past N.
+    Func gw = BoundaryConditions::repeat_edge(input("gw"));
+    pipeline.product(pipeline.n, pipeline.m) = gw(pipeline.n, pipeline.m);
+    addLotaDeltaGrad(pipeline, BoundaryConditions::repeat_edge(input("scales")),
+                     group, scalar("offset_scale"));
+    output("ddw") = pipeline.output;
+  }
+
+  void schedule() {
+    scheduleF32MatmulEpilogueCpu(pipeline,
+                                 get_target().natural_vector_size<float>());
+  }
+
+private:
+  F32MatmulPipeline pipeline;
+};
+
 /// tensor.pad of a 2-D f32 tensor with a constant.
 class PadGenerator : public RegisteredGenerator<PadGenerator> {
 public:
@@ -628,4 +751,10 @@ HALIDE_REGISTER_GENERATOR(qtc::halide::GseRequantizeGenerator, gse_requantize)
 HALIDE_REGISTER_GENERATOR(qtc::halide::ElementwiseGenerator, elementwise)
 HALIDE_REGISTER_GENERATOR(qtc::halide::SumOfSquaresGenerator, sum_of_squares)
 HALIDE_REGISTER_GENERATOR(qtc::halide::PadGenerator, pad)
+HALIDE_REGISTER_GENERATOR(qtc::halide::TernaryProductGenerator, ternary_product)
+HALIDE_REGISTER_GENERATOR(qtc::halide::MaskedThresholdGenerator,
+                          masked_threshold)
+HALIDE_REGISTER_GENERATOR(qtc::halide::LotaOffsetGenerator, lota_offset)
+HALIDE_REGISTER_GENERATOR(qtc::halide::LotaApplyGenerator, lota_apply)
+HALIDE_REGISTER_GENERATOR(qtc::halide::LotaDeltaGradGenerator, lota_delta_grad)
 HALIDE_REGISTER_GENERATOR(qtc::halide::SliceGenerator, slice)

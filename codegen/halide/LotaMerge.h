@@ -32,10 +32,41 @@ struct LotaMergePipeline {
 /// (i8 integer zeros), a [K, r] as (j, k), b [r, N] as (n, j); omega is the
 /// f32 attribute widened to f64.
 LotaMergePipeline defineLotaMerge(Halide::Func codes, Halide::Func zeros,
-                                  Halide::Func a, Halide::Func b, Halide::Expr rank,
-                                  Halide::Expr omega, const LotaMergeOptions &options);
+                                  Halide::Func a, Halide::Func b,
+                                  Halide::Expr rank, Halide::Expr omega,
+                                  const LotaMergeOptions &options);
 
 void scheduleLotaMergeCpu(LotaMergePipeline &p, int lanes);
+
+// The merge's stages one at a time, for a step whose merge chain was not
+// fused (each reads and writes memory; same numerics as the pipeline).
+
+/// dW = a b (n, k) as i32 (qt.ternary_product).
+Halide::Func defineTernaryProduct(Halide::Func a, Halide::Func b,
+                                  Halide::Expr rank);
+/// What (n, k) from dW (any integer type) and the codes
+/// (qt.masked_threshold).
+Halide::Func defineMaskedThreshold(Halide::Func delta, Halide::Func codes,
+                                   Halide::Expr omega, int bits);
+/// U (n, g) from dW and What (qt.lota_offset): the group sums of
+/// dW - omega What in f64, then the offset.
+struct LotaOffsetPipeline {
+  Halide::Func sum{"residual_sum"}, offset{"lota_offset"};
+};
+LotaOffsetPipeline defineLotaOffset(Halide::Func delta, Halide::Func step,
+                                    Halide::Expr omega, int group,
+                                    bool invOmega);
+/// q' = q + What (n, k) and z' = z - U (n, g) (qt.lota_merge alone).
+std::pair<Halide::Func, Halide::Func> defineLotaApply(Halide::Func codes,
+                                                      Halide::Func zeros,
+                                                      Halide::Func step,
+                                                      Halide::Func offset);
+
+/// The stages' schedules: outputs row-parallel, vectors along rows; a
+/// reduction over rows (the product's rank, a group) accumulated in
+/// vectors.
+void scheduleLotaStageCpu(Halide::Func out, int lanes);
+void scheduleLotaOffsetCpu(LotaOffsetPipeline &p, int lanes);
 
 } // namespace qtc::halide
 

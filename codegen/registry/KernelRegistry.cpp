@@ -545,6 +545,60 @@ std::vector<Kernel> makeRegistry() {
        },
        [](const ParamValues &) { return kCpu; }});
 
+  // LoTA-QAF's merge chain and dDW one op at a time, for a step whose
+  // fusion missed them (the fused lota_merge and f32_matmul with
+  // lota_delta_grad compute the same values).
+  k.push_back({"ternary_product",
+               "dW = A B of two ternary adapters, as i32",
+               {},
+               [](const ParamValues &, TargetClass) {
+                 return std::vector<Arg>{in("a", 2, T::I8), in("b", 2, T::I8),
+                                         out("product", 2, T::I32)};
+               },
+               [](const ParamValues &) { return kCpu; }});
+  k.push_back({"masked_threshold",
+               "LoTA's step What from dW and the base codes",
+               {intParam("bits", 4, "the base weight's code bits",
+                         {"2", "3", "4", "8"})},
+               [](const ParamValues &, TargetClass) {
+                 return std::vector<Arg>{
+                     in("delta", 2, T::I32), in("codes", 2, T::I8),
+                     scalar("omega", T::F32), out("step", 2, T::I8)};
+               },
+               [](const ParamValues &) { return kCpu; }});
+  k.push_back({"lota_offset",
+               "LoTA's zero offset U: group means of dW - omega What",
+               {intParam("group", 128, "the base weight's group"),
+                enumParam("offset_scale", OffsetScale::InvOmega,
+                          "the zero offset's factor")},
+               [](const ParamValues &, TargetClass) {
+                 return std::vector<Arg>{
+                     in("delta", 2, T::I32), in("step", 2, T::I8),
+                     scalar("omega", T::F32), out("offset", 2, T::F32)};
+               },
+               [](const ParamValues &) { return kCpu; }});
+  k.push_back({"lota_apply",
+               "qt.lota_merge alone: q' = q + What, z' = z - U",
+               {},
+               [](const ParamValues &, TargetClass) {
+                 return std::vector<Arg>{in("codes", 2, T::I8),
+                                         in("zeros", 2, T::I8),
+                                         in("step", 2, T::I8),
+                                         in("offset", 2, T::F32),
+                                         out("merged_codes", 2, T::I8),
+                                         out("merged_zeros", 2, T::F32)};
+               },
+               [](const ParamValues &) { return kCpu; }});
+  k.push_back({"lota_delta_grad",
+               "qt.lota_delta_grad alone: dDW = S Gw + c P(S Gw) from Gw",
+               {intParam("group", 128, "the affine weight's group")},
+               [](const ParamValues &, TargetClass) {
+                 return std::vector<Arg>{
+                     in("gw", 2, T::F32), in("scales", 2, T::F32),
+                     scalar("offset_scale", T::F64), out("ddw", 2, T::F32)};
+               },
+               [](const ParamValues &) { return kCpu; }});
+
   // Generic layout kernels: what a missed fusion leaves behind computes,
   // slower, instead of failing the compile.
   k.push_back({"pad",

@@ -203,6 +203,8 @@ private:
   LogicalResult lowerGlobalNorm(KernelOp kernel, GlobalNormOp op);
   LogicalResult lowerLotaMerge(KernelOp kernel, LotaMergeOp merge);
   LogicalResult lowerLotaDeltaGrad(KernelOp kernel, LotaDeltaGradOp grad);
+  /// One op of LoTA's merge chain, or dDW, as a kernel of its own.
+  LogicalResult lowerLotaStage(KernelOp kernel, Operation *op);
   LogicalResult lowerAffineMatmul(KernelOp kernel, Value x, Value weight,
                                   Value weak, Slot out);
 
@@ -648,6 +650,53 @@ LogicalResult StepEmitter::lowerLotaDeltaGrad(KernelOp kernel,
                {"c", view(slotsOf(kernel.getResult(0))[0])}});
 }
 
+LogicalResult StepEmitter::lowerLotaStage(KernelOp kernel, Operation *op) {
+  auto in = [&](Value v) -> const SmallVector<Slot> & {
+    return slotsOf(outer(kernel, v));
+  };
+  const SmallVector<Slot> &out = slotsOf(kernel.getResult(0));
+  auto omegaOf = [](FloatAttr omega) {
+    return scalarOperand(floatLiteral(omega.getValue().convertToDouble()));
+  };
+  if (auto product = dyn_cast<TernaryProductOp>(op))
+    return call(kernel, {{"a", view(in(product.getA())[0])},
+                         {"b", view(in(product.getB())[0])},
+                         {"product", view(out[0])}});
+  if (auto threshold = dyn_cast<MaskedThresholdOp>(op))
+    return call(kernel, {{"delta", view(in(threshold.getDelta())[0])},
+                         {"codes", view(in(threshold.getWeight())[0])},
+                         {"omega", omegaOf(threshold.getOmegaAttr())},
+                         {"step", view(out[0])}});
+  if (auto offset = dyn_cast<LotaOffsetOp>(op))
+    return call(kernel, {{"delta", view(in(offset.getDelta())[0])},
+                         {"step", view(in(offset.getStep())[0])},
+                         {"omega", omegaOf(offset.getOmegaAttr())},
+                         {"offset", view(out[0])}});
+  if (auto merge = dyn_cast<LotaMergeOp>(op)) {
+    const SmallVector<Slot> &w = in(merge.getWeight());
+    if (failed(call(kernel, {{"codes", view(w[0])},
+                             {"zeros", view(w[2])},
+                             {"step", view(in(merge.getStep())[0])},
+                             {"offset", view(in(merge.getOffset())[0])},
+                             {"merged_codes", view(out[0])},
+                             {"merged_zeros", view(out[2])}})))
+      return failure();
+    // The merge keeps the scales.
+    body += "  copy(" + out[1].ptr + ", " + w[1].ptr + ", " +
+            std::to_string(getByteSize(w[1].type)) + ");\n";
+    return success();
+  }
+  auto grad = cast<LotaDeltaGradOp>(op);
+  double omega = grad.getOmega().convertToDouble();
+  std::string c = grad.getOffsetScale() == OffsetScale::InvOmega
+                      ? "1.0 / " + doubleLiteral(omega)
+                      : "1.0";
+  return call(kernel, {{"gw", view(in(grad.getWeightGrad())[0])},
+                       {"scales", view(in(grad.getWeight())[1])},
+                       {"offset_scale", scalarOperand(c)},
+                       {"ddw", view(out[0])}});
+}
+
 LogicalResult StepEmitter::lower(KernelOp kernel) {
   if (!kernel.getUkernelAttr())
     return kernel.emitOpError("calls no registry kernel; run "
@@ -681,9 +730,9 @@ LogicalResult StepEmitter::lower(KernelOp kernel) {
     return kernel.emitOpError("computes nothing");
   StringRef kind = kernel.getKind();
   Operation *root = ops.back();
-  if (kind == "lota_merge")
+  if (kind == "lota_merge" && ops.size() > 1)
     return lowerLotaMerge(kernel, cast<LotaMergeOp>(root));
-  if (kind == "lota_delta_grad")
+  if (kind == "lota_delta_grad" && ops.size() > 1)
     return lowerLotaDeltaGrad(kernel, cast<LotaDeltaGradOp>(root));
   if (kind == "qeft_grad_input") {
     auto add = cast<arith::AddFOp>(root);
@@ -737,6 +786,9 @@ LogicalResult StepEmitter::lower(KernelOp kernel) {
     return lowerAffineMatmul(
         kernel, outer(kernel, qeft.getX()), outer(kernel, qeft.getDense()),
         outer(kernel, qeft.getWeak()), slotsOf(kernel.getResult(0))[0]);
+  if (isa<TernaryProductOp, MaskedThresholdOp, LotaOffsetOp, LotaMergeOp,
+          LotaDeltaGradOp>(root))
+    return lowerLotaStage(kernel, root);
   if (auto pad = dyn_cast<tensor::PadOp>(root)) {
     FloatAttr value;
     matchPattern(pad.getConstantPaddingValue(), m_Constant(&value));

@@ -148,3 +148,37 @@ func.func @unfused_qeft(%x: tensor<8x256xf32>, %dy: tensor<8x64xf32>, %wf: tenso
   }
   return %1, %2 : tensor<8x256xf32>, tensor<8x16xf32>
 }
+
+// -----
+
+// LoTA's merge chain when it was not fused: one kernel per op.
+// CHECK-LABEL: func.func @unfused_lota
+// CHECK:         qt.kernel "ternary_product" calls #qt.ukernel<"ternary_product", {}>
+// CHECK:         qt.kernel "masked_threshold" calls #qt.ukernel<"masked_threshold", {bits = 4 : i64}>
+// CHECK:         qt.kernel "lota_offset" calls #qt.ukernel<"lota_offset", {group = 128 : i64, offset_scale = "inv_omega"}>
+// CHECK:         qt.kernel "lota_merge" calls #qt.ukernel<"lota_apply", {}>
+func.func @unfused_lota(%w: !qt.affine<256x64, bits = 4, group = 128>,
+                        %a: !qt.ternary<256x16>, %b: !qt.ternary<16x64>)
+    -> !qt.affine<256x64, bits = 4, group = 128, zero = float> {
+  %dw = qt.kernel "ternary_product" ins(%a, %b : !qt.ternary<256x16>, !qt.ternary<16x64>) -> tensor<256x64xi32> {
+  ^bb0(%p: !qt.ternary<256x16>, %q: !qt.ternary<16x64>):
+    %r = qt.ternary_product %p, %q : !qt.ternary<256x16>, !qt.ternary<16x64> -> tensor<256x64xi32>
+    qt.yield %r : tensor<256x64xi32>
+  }
+  %what = qt.kernel "masked_threshold" ins(%dw, %w : tensor<256x64xi32>, !qt.affine<256x64, bits = 4, group = 128>) -> tensor<256x64xi8> {
+  ^bb0(%p: tensor<256x64xi32>, %q: !qt.affine<256x64, bits = 4, group = 128>):
+    %r = qt.masked_threshold %p, %q omega 12.0 : tensor<256x64xi32>, !qt.affine<256x64, bits = 4, group = 128> -> tensor<256x64xi8>
+    qt.yield %r : tensor<256x64xi8>
+  }
+  %u = qt.kernel "lota_offset" ins(%dw, %what, %w : tensor<256x64xi32>, tensor<256x64xi8>, !qt.affine<256x64, bits = 4, group = 128>) -> tensor<2x64xf32> {
+  ^bb0(%p: tensor<256x64xi32>, %q: tensor<256x64xi8>, %r: !qt.affine<256x64, bits = 4, group = 128>):
+    %o = qt.lota_offset %p, %q, %r omega 12.0 offset_scale inv_omega : tensor<256x64xi32>, tensor<256x64xi8>, !qt.affine<256x64, bits = 4, group = 128> -> tensor<2x64xf32>
+    qt.yield %o : tensor<2x64xf32>
+  }
+  %m = qt.kernel "lota_merge" ins(%w, %what, %u : !qt.affine<256x64, bits = 4, group = 128>, tensor<256x64xi8>, tensor<2x64xf32>) -> !qt.affine<256x64, bits = 4, group = 128, zero = float> {
+  ^bb0(%p: !qt.affine<256x64, bits = 4, group = 128>, %q: tensor<256x64xi8>, %r: tensor<2x64xf32>):
+    %o = qt.lota_merge %p, %q, %r : !qt.affine<256x64, bits = 4, group = 128>, tensor<256x64xi8>, tensor<2x64xf32> -> !qt.affine<256x64, bits = 4, group = 128, zero = float>
+    qt.yield %o : !qt.affine<256x64, bits = 4, group = 128, zero = float>
+  }
+  return %m : !qt.affine<256x64, bits = 4, group = 128, zero = float>
+}
