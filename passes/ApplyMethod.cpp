@@ -91,7 +91,14 @@ LogicalResult ApplyMethodPass::apply(Method m, LinearOp linear,
       if (group <= 0)
         return linear.emitOpError("GSQ needs group > 0, found ")
                << group.getValue();
-      gsq = GSQConfigAttr::get(ctx, 8, group, 8, ExpRule::Floor, Rounding::RNE,
+      // The GSE format's own rules (a group of at least 8, ...), reported
+      // at the layer instead of producing types that do not verify.
+      auto emitError = [&] { return linear.emitOpError(); };
+      unsigned g = static_cast<unsigned>(group.getValue());
+      if (failed(GSQConfigAttr::verify(emitError, 8, g, 8, ExpRule::Floor,
+                                       Rounding::RNE, Rounding::Stochastic)))
+        return failure();
+      gsq = GSQConfigAttr::get(ctx, 8, g, 8, ExpRule::Floor, Rounding::RNE,
                                Rounding::Stochastic);
     }
     result = builder.create<LoraLinearOp>(loc, linear.getType(), linear.getX(),

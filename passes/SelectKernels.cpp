@@ -100,15 +100,22 @@ FailureOr<Choice> selectMatmul(MatmulOp matmul, bool epilogueScale) {
                    {"half_b", boolSetting(isF16Tensor(bType))},
                    {"epilogue_scale", boolSetting(epilogueScale)}}};
   auto gseA = dyn_cast<GSEType>(aType), gseB = dyn_cast<GSEType>(bType);
-  if (gseA && gseB && !(ta && tb) && gseA.getBits() <= 8 && gseB.getBits() <= 8)
-    return Choice{
-        "gse_matmul",
-        {{"group", std::to_string(gseA.getGroup())},
-         {"accumulate",
-          matmul.getAccumulate() == Accumulation::WideInt ? "wide_int" : "f32"},
-         {"transpose_a", boolSetting(ta)},
-         {"transpose_b", boolSetting(tb)},
-         {"epilogue_scale", boolSetting(epilogueScale)}}};
+  if (gseA && gseB && !(ta && tb) && gseA.getBits() <= 8 &&
+      gseB.getBits() <= 8) {
+    bool wideInt = matmul.getAccumulate() == Accumulation::WideInt;
+    // The GEMV form (no repacking of B) for X W^T with f32 accumulation at
+    // a few rows; it reassociates the f32 sum, within NUMERICS.md's
+    // tolerance for f32 accumulation.
+    bool gemv = !wideInt && !ta && tb && !epilogueScale &&
+                gseA.getShape()[0] <= qtc::halide::kGseGemvMaxRows;
+    return Choice{"gse_matmul",
+                  {{"group", std::to_string(gseA.getGroup())},
+                   {"accumulate", wideInt ? "wide_int" : "f32"},
+                   {"transpose_a", boolSetting(ta)},
+                   {"transpose_b", boolSetting(tb)},
+                   {"shape", gemv ? "gemv" : "gemm"},
+                   {"epilogue_scale", boolSetting(epilogueScale)}}};
+  }
   auto affine = dyn_cast<AffineType>(bType);
   auto x = dyn_cast<RankedTensorType>(aType);
   if (affine && x && x.getElementType().isF32() && !ta && !epilogueScale)

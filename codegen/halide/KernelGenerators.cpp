@@ -74,8 +74,9 @@ public:
     Expr K = transposeA ? am.dim(1).extent() : am.dim(0).extent();
     if (gemv()) {
       _halide_user_assert(!options.wideInt && !options.transposeA &&
-                          options.transposeB)
-          << "gse_matmul shape=gemv is the f32 X W^T form only";
+                          options.transposeB && !epilogueScale)
+          << "gse_matmul shape=gemv is the f32 X W^T form without epilogue "
+             "only";
       gemvPipeline =
           defineGseGemv(am, ae, bm, be, K, group, options.unsignedRhs);
       output("c") = gemvPipeline.output;

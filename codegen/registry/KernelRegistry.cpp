@@ -361,8 +361,13 @@ std::vector<Kernel> makeRegistry() {
        [](const ParamValues &v) -> TargetSet {
          if (v.getBool("prepacked_b"))
            return kAvx512Vnni; // the packed layout is VNNI's
-         if (v.get<MatmulShape>("shape") == MatmulShape::Gemv)
-           return kCpu;
+         if (v.get<MatmulShape>("shape") == MatmulShape::Gemv) {
+           // The GEMV form is X W^T with f32 sums and no epilogue only.
+           bool form = !v.getBool("transpose_a") && v.getBool("transpose_b") &&
+                       v.get<Accumulate>("accumulate") == Accumulate::F32 &&
+                       !v.getBool("epilogue_scale");
+           return form ? kCpu : 0;
+         }
          return kAllTargets;
        }});
 

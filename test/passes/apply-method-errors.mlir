@@ -4,7 +4,7 @@
 // UNKNOWN: error: qt-apply-method: unknown method 'qlora'; expected lora, gsq, lota or qeft
 
 // RUN: not qtc-opt %s --qt-apply-method="method=lota rank=16" 2>&1 | FileCheck %s --check-prefix=LOTA
-// LOTA: apply-method-errors.mlir:[[@LINE+15]]:8: error: 'qt.linear' op method 'lota' needs an !qt.affine weight with integer zeros, found '!qt.nf4<64x64>'
+// LOTA: apply-method-errors.mlir:[[@LINE+19]]:8: error: 'qt.linear' op method 'lota' needs an !qt.affine weight with integer zeros, found '!qt.nf4<64x64>'
 
 // RUN: not qtc-opt %s --qt-apply-method="method=qeft outliers=16" 2>&1 | FileCheck %s --check-prefix=QEFT
 // QEFT: error: 'qt.linear' op method 'qeft' needs an !qt.affine weight with integer zeros, found '!qt.nf4<64x64>'
@@ -14,6 +14,10 @@
 
 // RUN: not qtc-opt %s --qt-apply-method="method=gsq rank=8 group=0" 2>&1 | FileCheck %s --check-prefix=GROUP
 // GROUP: error: 'qt.linear' op GSQ needs group > 0, found 0
+
+// The GSE format's rules are checked at the layer.
+// RUN: not qtc-opt %s --qt-apply-method="method=gsq rank=8 group=2" 2>&1 | FileCheck %s --check-prefix=SMALL
+// SMALL: error: 'qt.linear' op GSE group must be at least 8, found 2
 
 // A group that does not divide the extents fails the composite's verifier.
 // RUN: not qtc-opt %s --qt-apply-method="method=gsq rank=8 group=32" 2>&1 | FileCheck %s --check-prefix=DIVIDE

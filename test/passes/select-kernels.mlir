@@ -182,3 +182,25 @@ func.func @unfused_lota(%w: !qt.affine<256x64, bits = 4, group = 128>,
   }
   return %m : !qt.affine<256x64, bits = 4, group = 128, zero = float>
 }
+
+// -----
+
+// The GSE GEMV form for X W^T with f32 sums at up to 2 rows (GEMM from 3,
+// and for any other layout or with an epilogue).
+// CHECK-LABEL: func.func @gse_gemv
+// CHECK:         calls #qt.ukernel<"gse_matmul", {accumulate = "f32", epilogue_scale = false, group = 32 : i64, prepacked_b = false, shape = "gemv", transpose_a = false, transpose_b = true}>
+// CHECK:         calls #qt.ukernel<"gse_matmul", {accumulate = "f32", epilogue_scale = false, group = 32 : i64, prepacked_b = false, shape = "gemm", transpose_a = false, transpose_b = true}>
+func.func @gse_gemv(%x2: !qt.gse<2x64, axis = 1>, %x3: !qt.gse<3x64, axis = 1>,
+                    %w: !qt.gse<128x64, axis = 1>) -> (tensor<2x128xf32>, tensor<3x128xf32>) {
+  %0 = qt.kernel "matmul" ins(%x2, %w : !qt.gse<2x64, axis = 1>, !qt.gse<128x64, axis = 1>) -> tensor<2x128xf32> {
+  ^bb0(%a: !qt.gse<2x64, axis = 1>, %b: !qt.gse<128x64, axis = 1>):
+    %y = qt.matmul %a, %b transpose_b : !qt.gse<2x64, axis = 1>, !qt.gse<128x64, axis = 1> -> tensor<2x128xf32>
+    qt.yield %y : tensor<2x128xf32>
+  }
+  %1 = qt.kernel "matmul" ins(%x3, %w : !qt.gse<3x64, axis = 1>, !qt.gse<128x64, axis = 1>) -> tensor<3x128xf32> {
+  ^bb0(%a: !qt.gse<3x64, axis = 1>, %b: !qt.gse<128x64, axis = 1>):
+    %y = qt.matmul %a, %b transpose_b : !qt.gse<3x64, axis = 1>, !qt.gse<128x64, axis = 1> -> tensor<3x128xf32>
+    qt.yield %y : tensor<3x128xf32>
+  }
+  return %0, %1 : tensor<2x128xf32>, tensor<3x128xf32>
+}

@@ -139,7 +139,15 @@ TEST(KernelRegistryTest, TargetsFollowTheSchedules) {
   EXPECT_EQ(targets("gse_matmul", {"prepacked_b=true"}),
             unsigned(kr::TargetClass::X86Avx512Vnni));
   EXPECT_FALSE(
-      kr::has(targets("gse_matmul", {"shape=gemv"}), kr::TargetClass::Cuda));
+      kr::has(targets("gse_matmul", {"shape=gemv", "transpose_b=true"}),
+              kr::TargetClass::Cuda));
+  EXPECT_TRUE(kr::has(targets("gse_matmul", {"shape=gemv", "transpose_b=true"}),
+                      kr::TargetClass::X86Avx2));
+  // The GEMV form has no schedule for an epilogue or another layout.
+  EXPECT_EQ(targets("gse_matmul",
+                    {"shape=gemv", "transpose_b=true", "epilogue_scale=true"}),
+            0u);
+  EXPECT_EQ(targets("gse_matmul", {"shape=gemv"}), 0u);
   EXPECT_TRUE(kr::has(targets("gse_matmul", {}), kr::TargetClass::Cuda));
   EXPECT_TRUE(kr::has(targets("affine_matmul", {}), kr::TargetClass::Cuda));
   EXPECT_FALSE(kr::has(targets("affine_matmul", {"packed_bits=4"}),
