@@ -16,6 +16,7 @@
 #include "HalideRuntime.h"
 
 #include <cstdint>
+#include <string>
 
 #if defined(__x86_64__) || defined(__i386__)
 #include <cpuid.h>
@@ -51,6 +52,29 @@ inline bool hasSapphireRapidsIsa() {
 #else
   return false;
 #endif
+}
+
+/// The CPU's brand string (CPUID 0x80000002-4), for benchmark records.
+inline std::string cpuModel() {
+#if defined(__x86_64__) || defined(__i386__)
+  unsigned words[12] = {};
+  if (__get_cpuid_max(0x80000000, nullptr) < 0x80000004)
+    return "unknown x86 CPU";
+  for (unsigned i = 0; i < 3; ++i)
+    __cpuid(0x80000002 + i, words[4 * i], words[4 * i + 1], words[4 * i + 2],
+            words[4 * i + 3]);
+  std::string model(reinterpret_cast<const char *>(words), sizeof words);
+  model = model.substr(0, model.find('\0'));
+  size_t first = model.find_first_not_of(' ');
+  return first == std::string::npos ? "unknown x86 CPU" : model.substr(first);
+#else
+  return "non-x86 CPU";
+#endif
+}
+
+/// The variant a multi-target qtc library runs on this CPU.
+inline const char *hostVariant() {
+  return hasSapphireRapidsIsa() ? "x86-avx512-vnni" : "x86-avx2";
 }
 
 /// halide_can_use_target_features with the Sapphire Rapids feature checked

@@ -5,8 +5,9 @@ kernels and baselines it saw."""
 import json
 import sys
 
-KEYS = {"kernel": str, "M": int, "N": int, "K": int, "gops": float,
-        "baseline": str, "baseline_gops": float, "ratio": float}
+KEYS = {"kernel": str, "variant": str, "cpu": str, "M": int, "N": int, "K": int,
+        "gops": float, "baseline": str, "baseline_gops": float, "ratio": float}
+VARIANTS = {"x86-avx512-vnni", "x86-avx2"}
 
 records = json.load(open(sys.argv[1]))
 if not isinstance(records, list) or not records:
@@ -20,9 +21,12 @@ for i, record in enumerate(records):
             value = float(value)
         if not isinstance(value, kind):
             sys.exit("record %d: %s is %r" % (i, key, record[key]))
+    if record["variant"] not in VARIANTS or not record["cpu"]:
+        sys.exit("record %d: variant %r, cpu %r" % (i, record["variant"], record["cpu"]))
     if record["gops"] <= 0 or record["baseline_gops"] <= 0:
         sys.exit("record %d has a non-positive rate" % i)
     if abs(record["ratio"] - record["gops"] / record["baseline_gops"]) > 1e-9 * record["ratio"]:
         sys.exit("record %d: ratio is not gops / baseline_gops" % i)
 print("kernels: " + " ".join(sorted({r["kernel"] for r in records})))
 print("baselines: " + " ".join(sorted({r["baseline"] for r in records})))
+print("variants: " + " ".join(sorted({r["variant"] for r in records})))

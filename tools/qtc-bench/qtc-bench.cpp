@@ -128,6 +128,8 @@ double timeIt(int repeat, const std::function<void()> &run) {
 
 struct Record {
   std::string kernel;
+  /// The library variant that ran (runtime/qtc_cpu_check.h).
+  std::string variant;
   Shape shape;
   double gops;
   std::string baseline;
@@ -168,6 +170,10 @@ int main(int argc, char **argv) {
 
   std::vector<Record> records;
   std::mt19937 rng(1);
+  const std::string cpu = qtc::cpu::cpuModel();
+  const char *variant = qtc::cpu::hostVariant();
+  std::printf("# CPU: %s; the kernels run their %s variant\n", cpu.c_str(),
+              variant);
   std::printf("%-22s %6s %6s %6s %10s  %-16s %10s %7s\n", "kernel", "M", "N",
               "K", "GOP/s", "baseline", "GOP/s", "ratio");
   for (const Shape &s : options.shapes) {
@@ -255,7 +261,12 @@ int main(int argc, char **argv) {
         [&](const char *kernel, double gops,
             const std::vector<std::pair<std::string, double>> &bases) {
           for (const auto &[name, baseGops] : bases) {
-            records.push_back({kernel, s, gops, name, baseGops});
+            // The packed-once libraries are the VNNI variant alone.
+            records.push_back({kernel,
+                               std::string(kernel) == "gse_matmul_prepacked"
+                                   ? "x86-avx512-vnni"
+                                   : variant,
+                               s, gops, name, baseGops});
             std::printf("%-22s %6ld %6ld %6ld %10.1f  %-16s %10.1f %7.2f\n",
                         kernel, M, N, K, gops, name.c_str(), baseGops,
                         gops / baseGops);
@@ -355,6 +366,8 @@ int main(int argc, char **argv) {
     nlohmann::json list = nlohmann::json::array();
     for (const Record &r : records)
       list.push_back({{"kernel", r.kernel},
+                      {"variant", r.variant},
+                      {"cpu", cpu},
                       {"M", r.shape.M},
                       {"N", r.shape.N},
                       {"K", r.shape.K},
