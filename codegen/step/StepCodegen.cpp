@@ -174,6 +174,13 @@ std::string describe(Location loc) {
   return "";
 }
 
+/// dDW's factor c of the offset's gradient: 1/omega or 1 (NUMERICS.md 4).
+std::string offsetScaleOf(LotaDeltaGradOp grad) {
+  return grad.getOffsetScale() == OffsetScale::InvOmega
+             ? "1.0 / " + doubleLiteral(grad.getOmega().convertToDouble())
+             : "1.0";
+}
+
 class StepEmitter {
 public:
   StepEmitter(func::FuncOp func, const StepOptions &options)
@@ -205,6 +212,12 @@ private:
   LogicalResult lowerLotaDeltaGrad(KernelOp kernel, LotaDeltaGradOp grad);
   /// One op of LoTA's merge chain, or dDW, as a kernel of its own.
   LogicalResult lowerLotaStage(KernelOp kernel, Operation *op);
+  /// A merged affine weight keeps its base's scales: copied into `out`.
+  void copyScales(const SmallVector<Slot> &weight,
+                  const SmallVector<Slot> &out) {
+    body += "  copy(" + out[1].ptr + ", " + weight[1].ptr + ", " +
+            std::to_string(getByteSize(weight[1].type)) + ");\n";
+  }
   LogicalResult lowerAffineMatmul(KernelOp kernel, Value x, Value weight,
                                   Value weak, Slot out);
 
@@ -629,19 +642,14 @@ LogicalResult StepEmitter::lowerLotaMerge(KernelOp kernel, LotaMergeOp merge) {
                         {"merged_codes", view(out[0])},
                         {"merged_zeros", view(out[2])}})))
     return failure();
-  // The merge keeps the scales.
-  body += "  copy(" + out[1].ptr + ", " + w[1].ptr + ", " +
-          std::to_string(getByteSize(w[1].type)) + ");\n";
+  copyScales(w, out);
   return success();
 }
 
 LogicalResult StepEmitter::lowerLotaDeltaGrad(KernelOp kernel,
                                               LotaDeltaGradOp grad) {
   auto gw = grad.getWeightGrad().getDefiningOp<MatmulOp>();
-  double omega = grad.getOmega().convertToDouble();
-  std::string c = grad.getOffsetScale() == OffsetScale::InvOmega
-                      ? "1.0 / " + doubleLiteral(omega)
-                      : "1.0";
+  std::string c = offsetScaleOf(grad);
   return call(kernel,
               {{"a", view(slotsOf(outer(kernel, gw.getA()))[0])},
                {"b", view(slotsOf(outer(kernel, gw.getB()))[0])},
@@ -681,16 +689,11 @@ LogicalResult StepEmitter::lowerLotaStage(KernelOp kernel, Operation *op) {
                              {"merged_codes", view(out[0])},
                              {"merged_zeros", view(out[2])}})))
       return failure();
-    // The merge keeps the scales.
-    body += "  copy(" + out[1].ptr + ", " + w[1].ptr + ", " +
-            std::to_string(getByteSize(w[1].type)) + ");\n";
+    copyScales(w, out);
     return success();
   }
   auto grad = cast<LotaDeltaGradOp>(op);
-  double omega = grad.getOmega().convertToDouble();
-  std::string c = grad.getOffsetScale() == OffsetScale::InvOmega
-                      ? "1.0 / " + doubleLiteral(omega)
-                      : "1.0";
+  std::string c = offsetScaleOf(grad);
   return call(kernel, {{"gw", view(in(grad.getWeightGrad())[0])},
                        {"scales", view(in(grad.getWeight())[1])},
                        {"offset_scale", scalarOperand(c)},
