@@ -1,27 +1,17 @@
 //===- LotaMerge.cpp - LoTA-QAF's per-step merge of ternary adapters ------===//
 #include "codegen/halide/LotaMerge.h"
 
+#include <tuple>
+
 using namespace Halide;
 
 namespace qtc::halide {
 
 namespace {
 
-/// What for one element: +1 past omega, -1 below -omega, where the code
-/// has room (NUMERICS.md 4).
-Expr maskedStep(Expr d, Expr q, Expr omega, int maxCode) {
-  return cast<int8_t>(
-      select(d > omega && q != maxCode, 1, d < -omega && q != 0, -1, 0));
-}
-
-/// U from a group's sum of dW - omega What (exact in f64).
-Expr offsetOf(Expr residualSum, Expr omega, int group, bool invOmega) {
-  Expr mean = residualSum / cast<double>(group);
-  return cast<float>(invOmega ? mean / omega : mean);
-}
-
-Expr mergedZero(Expr zero, Expr offset) {
-  return strict_float(cast<float>(cast<int32_t>(cast<uint8_t>(zero))) - offset);
+/// The reduction variable of `f`'s update (each stage has one RDom).
+RVar firstReduction(Func f) {
+  return RVar(f.update().get_schedule().rvars()[0].var);
 }
 
 } // namespace
@@ -29,33 +19,19 @@ Expr mergedZero(Expr zero, Expr offset) {
 LotaMergePipeline defineLotaMerge(Func codes, Func zeros, Func a, Func b,
                                   Expr rank, Expr omega,
                                   const LotaMergeOptions &o) {
+  // The stages below, composed into one pipeline: the per-op kernels and
+  // this one compute the same expressions.
   LotaMergePipeline p;
-  Var &n = p.n, &k = p.k, &g = p.g;
-  const int maxCode = (1 << o.bits) - 1;
-  p.rr = RDom(0, rank, "rr");
+  p.product = defineTernaryProduct(a, b, rank);
   // |dW| <= r, so dW is stored in i8 (require(): r <= 127).
-  Func product("product");
-  product(n, k) = 0;
-  product(n, k) += cast<int32_t>(a(p.rr, k)) * cast<int32_t>(b(n, p.rr));
-  p.delta(n, k) = cast<int8_t>(require(rank <= 127, product(n, k),
-                                       "qtc: LoTA rank", rank, "exceeds 127"));
-  p.product = product;
-
-  Expr q = cast<int32_t>(cast<uint8_t>(codes(n, k)));
-  Expr d = cast<double>(p.delta(n, k));
-  p.step(n, k) = maskedStep(d, q, omega, maxCode);
-
-  // sum over the group of dW - omega What, exact in f64 in any order (every
-  // term is an integer plus a multiple of the f32 omega).
-  p.rk = RDom(0, o.group, "rk");
-  Expr row = g * o.group + p.rk;
-  p.residualSum(n, g) = cast<double>(0);
-  p.residualSum(n, g) +=
-      cast<double>(p.delta(n, row)) - omega * cast<double>(p.step(n, row));
-  Expr offset = offsetOf(p.residualSum(n, g), omega, o.group, o.invOmega);
-
-  p.codes(n, k) = cast<int8_t>(cast<uint8_t>(q + p.step(n, k)));
-  p.zeros(n, g) = mergedZero(zeros(n, g), offset);
+  p.delta(p.n, p.k) = cast<int8_t>(require(
+      rank <= 127, p.product(p.n, p.k), "qtc: LoTA rank", rank, "exceeds 127"));
+  p.step = defineMaskedThreshold(p.delta, codes, omega, o.bits);
+  LotaOffsetPipeline offset =
+      defineLotaOffset(p.delta, p.step, omega, o.group, o.invOmega);
+  p.residualSum = offset.sum;
+  std::tie(p.codes, p.zeros) =
+      defineLotaApply(codes, zeros, p.step, offset.offset);
   return p;
 }
 
@@ -71,9 +47,12 @@ Func defineTernaryProduct(Func a, Func b, Expr rank) {
 Func defineMaskedThreshold(Func delta, Func codes, Expr omega, int bits) {
   Var n("n"), k("k");
   Func step("masked_threshold");
-  step(n, k) = maskedStep(cast<double>(delta(n, k)),
-                          cast<int32_t>(cast<uint8_t>(codes(n, k))), omega,
-                          (1 << bits) - 1);
+  // +1 past omega, -1 below -omega, where the code has room (NUMERICS.md 4).
+  Expr d = cast<double>(delta(n, k));
+  Expr q = cast<int32_t>(cast<uint8_t>(codes(n, k)));
+  const int maxCode = (1 << bits) - 1;
+  step(n, k) = cast<int8_t>(
+      select(d > omega && q != maxCode, 1, d < -omega && q != 0, -1, 0));
   return step;
 }
 
@@ -83,10 +62,13 @@ LotaOffsetPipeline defineLotaOffset(Func delta, Func step, Expr omega,
   Var n("n"), g("g");
   RDom rk(0, group, "rk");
   Expr row = g * group + rk;
+  // The sum of dW - omega What over the group, exact in f64 in any order
+  // (every term is an integer plus a multiple of the f32 omega).
   p.sum(n, g) = cast<double>(0);
   p.sum(n, g) +=
       cast<double>(delta(n, row)) - omega * cast<double>(step(n, row));
-  p.offset(n, g) = offsetOf(p.sum(n, g), omega, group, invOmega);
+  Expr mean = p.sum(n, g) / cast<double>(group);
+  p.offset(n, g) = cast<float>(invOmega ? mean / omega : mean);
   return p;
 }
 
@@ -96,7 +78,8 @@ std::pair<Func, Func> defineLotaApply(Func codes, Func zeros, Func step,
   Func mergedCodes("merged_codes"), mergedZeros("merged_zeros");
   mergedCodes(n, k) = cast<int8_t>(
       cast<uint8_t>(cast<int32_t>(cast<uint8_t>(codes(n, k))) + step(n, k)));
-  mergedZeros(n, g) = mergedZero(zeros(n, g), offset(n, g));
+  mergedZeros(n, g) = strict_float(
+      cast<float>(cast<int32_t>(cast<uint8_t>(zeros(n, g)))) - offset(n, g));
   return {mergedCodes, mergedZeros};
 }
 
@@ -108,15 +91,17 @@ void scheduleLotaMergeCpu(LotaMergePipeline &p, int lanes) {
       .parallel(p.k);
   p.product.compute_at(p.delta, p.k)
       .vectorize(p.n, lanes, TailStrategy::GuardWithIf);
-  p.product.update().reorder(p.n, p.rr).vectorize(p.n, lanes,
-                                                  TailStrategy::GuardWithIf);
+  p.product.update()
+      .reorder(p.n, firstReduction(p.product))
+      .vectorize(p.n, lanes, TailStrategy::GuardWithIf);
   p.zeros.compute_root()
       .vectorize(p.n, lanes, TailStrategy::GuardWithIf)
       .parallel(p.g);
   p.residualSum.compute_at(p.zeros, p.g)
       .vectorize(p.n, lanes, TailStrategy::GuardWithIf);
-  p.residualSum.update().reorder(p.n, p.rk).vectorize(
-      p.n, lanes, TailStrategy::GuardWithIf);
+  p.residualSum.update()
+      .reorder(p.n, firstReduction(p.residualSum))
+      .vectorize(p.n, lanes, TailStrategy::GuardWithIf);
   p.codes.compute_root()
       .vectorize(p.n, lanes, TailStrategy::GuardWithIf)
       .parallel(p.k);
@@ -126,9 +111,8 @@ void scheduleLotaStageCpu(Func out, int lanes) {
   Var x = out.args()[0], y = out.args()[1];
   out.compute_root().vectorize(x, lanes, TailStrategy::GuardWithIf).parallel(y);
   if (out.has_update_definition()) {
-    RVar r(out.update().get_schedule().rvars()[0].var);
     out.update()
-        .reorder(x, r)
+        .reorder(x, firstReduction(out))
         .vectorize(x, lanes, TailStrategy::GuardWithIf)
         .parallel(y);
   }
@@ -139,9 +123,8 @@ void scheduleLotaOffsetCpu(LotaOffsetPipeline &p, int lanes) {
   scheduleLotaStageCpu(p.offset, lanes);
   p.sum.compute_at(p.offset, y)
       .vectorize(p.sum.args()[0], lanes, TailStrategy::GuardWithIf);
-  RVar r(p.sum.update().get_schedule().rvars()[0].var);
   p.sum.update()
-      .reorder(p.sum.args()[0], r)
+      .reorder(p.sum.args()[0], firstReduction(p.sum))
       .vectorize(p.sum.args()[0], lanes, TailStrategy::GuardWithIf);
 }
 

@@ -12,6 +12,8 @@
 
 #include "Halide.h"
 
+#include <utility>
+
 namespace qtc::halide {
 
 struct LotaMergeOptions {
@@ -20,8 +22,8 @@ struct LotaMergeOptions {
 };
 
 struct LotaMergePipeline {
+  /// The stages' variables are named so too (Halide matches Vars by name).
   Halide::Var n{"n"}, k{"k"}, g{"g"};
-  Halide::RDom rr, rk;
   /// dW = a b as i32, then stored as i8; What; sum over a group of R.
   Halide::Func product{"product"}, delta{"delta"}, step{"step"},
       residualSum{"residual_sum"};
