@@ -240,22 +240,21 @@ struct FusePass : qt::impl::QtFuseBase<FusePass> {
       claimed.insert(group->ops.begin(), group->ops.end());
       groups.push_back(std::move(*group));
     };
-    // Fused patterns first (rooted at their consumer), then one kernel per
-    // remaining tensor op.
-    func.walk([&](Operation *op) {
-      if (!patterns)
-        return;
-      if (auto merge = dyn_cast<LotaMergeOp>(op))
-        claim(matchLotaMerge(merge));
-      else if (auto grad = dyn_cast<LotaDeltaGradOp>(op))
-        claim(matchLotaDeltaGrad(grad));
-      else if (auto add = dyn_cast<arith::AddFOp>(op))
-        claim(matchQeftGradInput(add));
-      else if (auto mul = dyn_cast<arith::MulFOp>(op))
-        claim(matchScaledMatmul(mul));
-      else if (auto matmul = dyn_cast<MatmulOp>(op))
-        claim(matchSliceMatmul(matmul));
-    });
+    // Fused patterns first (rooted at their consumer; none with
+    // patterns=false), then one kernel per remaining tensor op.
+    if (patterns)
+      func.walk([&](Operation *op) {
+        if (auto merge = dyn_cast<LotaMergeOp>(op))
+          claim(matchLotaMerge(merge));
+        else if (auto grad = dyn_cast<LotaDeltaGradOp>(op))
+          claim(matchLotaDeltaGrad(grad));
+        else if (auto add = dyn_cast<arith::AddFOp>(op))
+          claim(matchQeftGradInput(add));
+        else if (auto mul = dyn_cast<arith::MulFOp>(op))
+          claim(matchScaledMatmul(mul));
+        else if (auto matmul = dyn_cast<MatmulOp>(op))
+          claim(matchSliceMatmul(matmul));
+      });
     for (Operation &op : func.getBody().front())
       if (!claimed.contains(&op) && needsKernel(&op) && !isa<KernelOp>(op) &&
           !op.getParentOfType<KernelOp>())

@@ -102,23 +102,26 @@ std::string shapeList(ArrayRef<int64_t> shape) {
   return s + "}";
 }
 
+/// A view of `slot` as `shape` of element type `type` (std::nullopt: one
+/// the registry does not name, which no argument binding accepts).
+Operand viewAs(const Slot &slot, ArrayRef<int64_t> shape,
+               std::optional<kr::ElemType> type) {
+  return {"view(" + (type ? halideType(*type) : "kF32") + ", " + slot.ptr +
+              ", " + shapeList(shape) + ")",
+          false, type, static_cast<int>(shape.size()), largestDimension(shape)};
+}
+
 /// A view of `slot` with its own shape, or (`as` given) reinterpreted as
 /// another element type of the same size (f16 bits as u16).
 Operand view(const Slot &slot, std::optional<kr::ElemType> as = std::nullopt) {
-  std::optional<kr::ElemType> type =
-      as ? as : elemTypeOf(slot.type.getElementType());
-  return {"view(" + (type ? halideType(*type) : "kF32") + ", " + slot.ptr +
-              ", " + shapeList(slot.type.getShape()) + ")",
-          false, type, static_cast<int>(slot.type.getRank()),
-          largestDimension(slot.type.getShape())};
+  return viewAs(slot, slot.type.getShape(),
+                as ? as : elemTypeOf(slot.type.getElementType()));
 }
 
 /// `slot` as one dimension of all its elements.
 Operand flat(const Slot &slot) {
-  std::optional<kr::ElemType> type = elemTypeOf(slot.type.getElementType());
-  return {"view(" + (type ? halideType(*type) : "kF32") + ", " + slot.ptr +
-              ", {" + std::to_string(slot.type.getNumElements()) + "})",
-          false, type, 1, slot.type.getNumElements()};
+  return viewAs(slot, {slot.type.getNumElements()},
+                elemTypeOf(slot.type.getElementType()));
 }
 
 /// `text` as a C++ string literal. Names and source locations come from
