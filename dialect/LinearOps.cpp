@@ -13,16 +13,21 @@ struct LinearShape {
 };
 } // namespace
 
-/// Checks x [T, K], weight [K, N] and result [T, N].
-static FailureOr<LinearShape> verifyLinear(Operation *op, Type x, Type weight,
-                                           Type result) {
+/// Checks x [T, K], weight [K, N] (or [N, K] for `out_in`) and result
+/// [T, N].
+static FailureOr<LinearShape>
+verifyLinear(Operation *op, Type x, Type weight, Type result,
+             WeightLayout layout = WeightLayout::InOut) {
   if (failed(expectRank(op, "input 'x'", x, 2)) ||
       failed(expectRank(op, "weight", weight, 2)))
     return failure();
   ArrayRef<int64_t> xShape = shapeOf(x), wShape = shapeOf(weight);
-  LinearShape shape{xShape[0], xShape[1], wShape[1]};
-  if (failed(expectDim(op, "weight dim 0 (in_features)", wShape[0],
-                       shape.in)) ||
+  bool outIn = layout == WeightLayout::OutIn;
+  LinearShape shape{xShape[0], xShape[1], wShape[outIn ? 0 : 1]};
+  if (failed(expectDim(op,
+                       outIn ? "weight dim 1 (in_features)"
+                             : "weight dim 0 (in_features)",
+                       wShape[outIn ? 1 : 0], shape.in)) ||
       failed(expectShape(op, "result shape", shapeOf(result),
                          {shape.tokens, shape.out})))
     return failure();
@@ -48,7 +53,7 @@ static FailureOr<int64_t> verifyAdapters(Operation *op, LinearShape shape,
 
 LogicalResult LinearOp::verify() {
   return verifyLinear(*this, getX().getType(), getWeight().getType(),
-                      getType());
+                      getType(), getWeightLayout());
 }
 
 LogicalResult LoraLinearOp::verify() {

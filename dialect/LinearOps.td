@@ -1,8 +1,9 @@
 //===- LinearOps.td - linear layers and method composites --*- tablegen -*-===//
 //
 // Weights are `[in_features, out_features]` (`y = x w`), the layout of GPTQ
-// checkpoints and of NUMERICS.md's LoRA/LoTA formulas. Activations are
-// `[tokens, features]`.
+// checkpoints and of NUMERICS.md's LoRA/LoTA formulas; `qt.linear` also
+// takes Hugging Face's `[out, in]` (`weight_layout out_in`, `y = x w^T`).
+// Activations are `[tokens, features]`.
 //
 //===----------------------------------------------------------------------===//
 
@@ -13,16 +14,21 @@ def Qt_LinearOp : Qt_Op<"linear", [Pure]> {
   let summary = "method-agnostic linear layer, y = x w";
   let description = [{
     What a model importer produces; `qt-apply-method` rewrites it into the
-    composite of the chosen method. The weight may be plain or quantized.
+    composite of the chosen method. The weight may be plain (f32, f16 or
+    bf16 storage; the product is f32) or quantized, `[in, out]` or, with
+    `weight_layout out_in`, `[out, in]` as Hugging Face stores it.
 
     ```mlir
     %y = qt.linear %x, %w : tensor<8x64xf32>, !qt.nf4<64x32> -> tensor<8x32xf32>
+    %z = qt.linear %x, %v weight_layout out_in
+           : tensor<8x64xf32>, tensor<32x64xbf16> -> tensor<8x32xf32>
     ```
   }];
-  let arguments = (ins Qt_F32Tensor:$x, Qt_TensorLike:$weight);
+  let arguments = (ins Qt_F32Tensor:$x, Qt_TensorLike:$weight,
+      DefaultValuedAttr<Qt_WeightLayoutAttr, "WeightLayout::InOut">:$weight_layout);
   let results = (outs Qt_F32Tensor:$result);
   let assemblyFormat = [{
-    $x `,` $weight attr-dict `:` qualified(type($x)) `,` qualified(type($weight)) `->` qualified(type($result))
+    $x `,` $weight (`weight_layout` `` $weight_layout^)? attr-dict `:` qualified(type($x)) `,` qualified(type($weight)) `->` qualified(type($result))
   }];
   let hasVerifier = 1;
 }

@@ -1,8 +1,9 @@
 //===- ModelOps.td - Llama/Qwen model ops ------------------*- tablegen -*-===//
 //
-// f32 model ops around the linear layers (NUMERICS.md 6). Token-major
-// activations are `[tokens, features]`; attention works on
-// `[batch, heads, seq, head_dim]`.
+// f32 model ops around the linear layers (NUMERICS.md 6). Activations are
+// token-major, `[tokens, features]`, with a batch's sequences one after the
+// other; heads are contiguous slices of the features, so grouped-query
+// attention is index arithmetic and no op transposes.
 //
 //===----------------------------------------------------------------------===//
 
@@ -28,42 +29,84 @@ def Qt_RMSNormOp : Qt_Op<"rmsnorm", [Pure, AllTypesMatch<["x", "result"]>]> {
 def Qt_RopeOp : Qt_Op<"rope", [Pure, AllTypesMatch<["x", "result"]>]> {
   let summary = "rotary position embedding, half-split pairs (HF Llama)";
   let description = [{
-    Rotates `x` `[B, H, S, D]` by `theta^(-2i/D)` times each position, pairing
-    element `i` with `i + D/2`. Positions are `0..S-1` unless given.
+    `x` is token-major, `[tokens, heads * head_dim]`. Within each head,
+    element `i` is paired with `i + head_dim/2` and the pair rotated by
+    `position * inv_freq[i]`, `inv_freq[i] = theta^(-2i/head_dim)` (scaled
+    by `scaling` when given). A token's position is its index within its
+    sequence, `t mod seq_len` (a batch is `tokens / seq_len` sequences one
+    after the other), unless `positions` gives one per token.
 
     ```mlir
-    %y = qt.rope %x theta 1.0e+04 : tensor<1x4x8x16xf32>
-    %z = qt.rope %x positions %p : tensor<1x4x8x16xf32>, tensor<8xi64>
+    %y = qt.rope %x heads 4 seq_len 8 theta 1.0e+04 : tensor<16x64xf32>
+    %z = qt.rope %x positions %p heads 4 : tensor<16x64xf32>, tensor<16xi64>
     ```
   }];
   let arguments = (ins Qt_F32Tensor:$x,
-                       Optional<RankedTensorOf<[I64]>>:$positions,
-                       DefaultValuedAttr<F32Attr, "10000.0">:$theta);
+                       Optional<Qt_IndexTensor>:$positions,
+                       I64Attr:$heads,
+                       OptionalAttr<I64Attr>:$seq_len,
+                       DefaultValuedAttr<F64Attr, "10000.0">:$theta,
+                       OptionalAttr<Qt_RopeLlama3Attr>:$scaling);
   let results = (outs Qt_F32Tensor:$result);
   let assemblyFormat = [{
-    $x (`positions` $positions^)? (`theta` $theta^)? attr-dict
+    $x (`positions` $positions^)? `heads` $heads (`seq_len` $seq_len^)?
+    (`theta` $theta^)? (`scaling` $scaling^)? attr-dict
     `:` qualified(type($x)) (`,` qualified(type($positions))^)?
+  }];
+  let extraClassDeclaration = [{
+    int64_t getHeadDim() {
+      return getX().getType().getDimSize(1) / getHeads();
+    }
   }];
   let hasVerifier = 1;
 }
 
 def Qt_AttentionOp : Qt_Op<"attention", [Pure, AllTypesMatch<["q", "result"]>]> {
-  let summary = "causal grouped-query attention";
+  let summary = "causal grouped-query attention, token-major";
   let description = [{
-    `softmax(q k^T * scale + causal mask) v` per head; query head `h` reads
-    key/value head `h / (Hq / Hkv)`. `scale` defaults to `1/sqrt(D)`.
+    `q` is `[tokens, heads * head_dim]`, `k` and `v` `[tokens, kv_heads *
+    head_dim]`: `tokens / seq_len` sequences one after the other, each
+    attending causally within itself. Per head, `softmax(q k^T * scale +
+    causal mask) v`; query head `h` reads key/value head
+    `h / (heads / kv_heads)`. `scale` defaults to `1/sqrt(head_dim)`.
 
     ```mlir
-    %o = qt.attention %q, %k, %v
-           : tensor<1x8x16x32xf32>, tensor<1x2x16x32xf32>, tensor<1x2x16x32xf32>
+    %o = qt.attention %q, %k, %v heads 8 kv_heads 2 seq_len 16
+           : tensor<32x256xf32>, tensor<32x64xf32>, tensor<32x64xf32>
     ```
   }];
   let arguments = (ins Qt_F32Tensor:$q, Qt_F32Tensor:$k, Qt_F32Tensor:$v,
+                       I64Attr:$heads, I64Attr:$kv_heads, I64Attr:$seq_len,
                        OptionalAttr<F32Attr>:$scale);
   let results = (outs Qt_F32Tensor:$result);
   let assemblyFormat = [{
-    $q `,` $k `,` $v (`scale` $scale^)? attr-dict
+    $q `,` $k `,` $v `heads` $heads `kv_heads` $kv_heads `seq_len` $seq_len
+    (`scale` $scale^)? attr-dict
     `:` qualified(type($q)) `,` qualified(type($k)) `,` qualified(type($v))
+  }];
+  let extraClassDeclaration = [{
+    int64_t getHeadDim() {
+      return getQ().getType().getDimSize(1) / getHeads();
+    }
+    /// The `scale` attribute, else 1/sqrt(head_dim).
+    double getScaleOrDefault();
+  }];
+  let hasVerifier = 1;
+}
+
+def Qt_BiasAddOp : Qt_Op<"bias_add", [Pure, AllTypesMatch<["x", "result"]>]> {
+  let summary = "adds a bias vector to every row (Qwen2's q/k/v biases)";
+  let description = [{
+    `result[t, n] = x[t, n] + bias[n]`.
+
+    ```mlir
+    %y = qt.bias_add %x, %b : tensor<8x64xf32>, tensor<64xf32>
+    ```
+  }];
+  let arguments = (ins Qt_F32Tensor:$x, Qt_F32Tensor:$bias);
+  let results = (outs Qt_F32Tensor:$result);
+  let assemblyFormat = [{
+    $x `,` $bias attr-dict `:` qualified(type($x)) `,` qualified(type($bias))
   }];
   let hasVerifier = 1;
 }

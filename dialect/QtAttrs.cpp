@@ -8,10 +8,23 @@
 
 #include "llvm/ADT/TypeSwitch.h"
 
+#include <cmath>
+
 using namespace mlir;
 using namespace mlir::qt;
 
 #include "dialect/QtEnums.cpp.inc"
+
+FailureOr<APFloat> mlir::qt::parseF64Parameter(AsmParser &parser) {
+  double value = 0;
+  if (parser.parseFloat(value))
+    return failure();
+  return APFloat(value);
+}
+
+void mlir::qt::printF64Parameter(AsmPrinter &printer, const APFloat &value) {
+  printer.printFloat(value);
+}
 
 #define GET_ATTRDEF_CLASSES
 #include "dialect/QtAttrs.cpp.inc"
@@ -21,6 +34,28 @@ void QtDialect::registerAttributes() {
 #define GET_ATTRDEF_LIST
 #include "dialect/QtAttrs.cpp.inc"
       >();
+}
+
+LogicalResult
+RopeLlama3Attr::verify(function_ref<InFlightDiagnostic()> emitError,
+                       APFloat factorValue, APFloat lowValue,
+                       APFloat highValue, int64_t originalMaxPosition) {
+  double factor = factorValue.convertToDouble();
+  double lowFreqFactor = lowValue.convertToDouble();
+  double highFreqFactor = highValue.convertToDouble();
+  if (!(factor > 0) || !std::isfinite(factor))
+    return emitError() << "rope_llama3 factor must be positive, found "
+                       << factor;
+  if (!(lowFreqFactor > 0) || !(highFreqFactor > lowFreqFactor) ||
+      !std::isfinite(highFreqFactor))
+    return emitError() << "rope_llama3 needs 0 < low_freq_factor < "
+                          "high_freq_factor, found "
+                       << lowFreqFactor << " and " << highFreqFactor;
+  if (originalMaxPosition <= 0)
+    return emitError()
+           << "rope_llama3 original_max_position must be positive, found "
+           << originalMaxPosition;
+  return success();
 }
 
 LogicalResult

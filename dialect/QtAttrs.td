@@ -53,4 +53,39 @@ def Qt_UKernelAttr : AttrDef<Qt_Dialect, "UKernel"> {
   }];
 }
 
+// An f64 APFloat, printed so that it parses back to the same value.
+class Qt_F64Parameter<string desc> : APFloatParameter<desc> {
+  let parser = "::mlir::qt::parseF64Parameter($_parser)";
+  let printer = "::mlir::qt::printF64Parameter($_printer, $_self)";
+}
+
+// Llama 3.x's rope frequency scaling (HF `rope_type = "llama3"`): long
+// wavelengths are divided by `factor`, short ones kept, the band between
+// interpolated.
+def Qt_RopeLlama3Attr : AttrDef<Qt_Dialect, "RopeLlama3"> {
+  let mnemonic = "rope_llama3";
+  let summary = "Llama 3 rope frequency scaling";
+  let description = [{
+    With `wavelen = 2 pi / inv_freq`, `low = original_max_position /
+    low_freq_factor` and `high = original_max_position / high_freq_factor`:
+    `inv_freq / factor` above `low`, `inv_freq` below `high`, and between
+    them `(1 - s) inv_freq / factor + s inv_freq` with
+    `s = (original_max_position / wavelen - low_freq_factor) /
+    (high_freq_factor - low_freq_factor)`.
+
+    ```mlir
+    #qt.rope_llama3<factor = 8.0, low_freq_factor = 1.0,
+                    high_freq_factor = 4.0, original_max_position = 8192>
+    ```
+  }];
+  let parameters = (ins Qt_F64Parameter<"divisor of long wavelengths">:$factor,
+                        Qt_F64Parameter<"">:$low_freq_factor,
+                        Qt_F64Parameter<"">:$high_freq_factor,
+                        "int64_t":$original_max_position);
+  let assemblyFormat =
+      "`<` struct($factor, $low_freq_factor, $high_freq_factor, "
+      "$original_max_position) `>`";
+  let genVerifyDecl = 1;
+}
+
 #endif // QT_ATTRS_TD

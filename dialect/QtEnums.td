@@ -49,6 +49,12 @@ def Qt_OffsetScale : Qt_I32Enum<"OffsetScale", "LoTA offset scale", [
   I32EnumAttrCase<"One", 1, "one">             // 1, the paper's equations
 ]>;
 
+// How a linear layer's weight matrix is laid out.
+def Qt_WeightLayout : Qt_I32Enum<"WeightLayout", "linear weight layout", [
+  I32EnumAttrCase<"InOut", 0, "in_out">, // [in, out], y = x w (GPTQ)
+  I32EnumAttrCase<"OutIn", 1, "out_in">  // [out, in], y = x w^T (HF nn.Linear)
+]>;
+
 class Qt_EnumAttr<EnumAttrInfo info, string mnemonic>
     : EnumAttr<Qt_Dialect, info, mnemonic> {
   // Printed bare (`wide_int`) where an op's format names the attribute; op
@@ -62,6 +68,7 @@ def Qt_RoundingAttr : Qt_EnumAttr<Qt_Rounding, "rounding">;
 def Qt_AccumulationAttr : Qt_EnumAttr<Qt_Accumulation, "accumulation">;
 def Qt_ZeroFormAttr : Qt_EnumAttr<Qt_ZeroForm, "zero_form">;
 def Qt_OffsetScaleAttr : Qt_EnumAttr<Qt_OffsetScale, "offset_scale">;
+def Qt_WeightLayoutAttr : Qt_EnumAttr<Qt_WeightLayout, "weight_layout">;
 
 // An enum type/attribute parameter with a default that the printer elides.
 class Qt_DefaultEnumParameter<EnumAttrInfo info, string default>

@@ -25,9 +25,12 @@ def Qt_IndexTensor : RankedTensorOf<[I32, I64]>;
 def Qt_ScalarF32Tensor : 0DTensorOf<[F32]>;
 def Qt_Quantized : Type<Qt_QuantizedTypeInterface.predicate,
     "qt quantized tensor", "::mlir::qt::QuantizedTypeInterface">;
+// A weight as a checkpoint stores it (compute is f32 unless a method says
+// otherwise).
+def Qt_WeightTensor : RankedTensorOf<[F32, F16, BF16]>;
 // A matmul operand or a linear layer's weight: plain or quantized.
-def Qt_TensorLike : AnyTypeOf<[Qt_FloatTensor, Qt_Quantized],
-                              "f32/f16 tensor or qt quantized tensor">;
+def Qt_TensorLike : AnyTypeOf<[Qt_WeightTensor, Qt_Quantized],
+                              "f32/f16/bf16 tensor or qt quantized tensor">;
 
 include "dialect/QuantOps.td"
 include "dialect/LinearOps.td"

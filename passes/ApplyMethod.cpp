@@ -58,6 +58,14 @@ LogicalResult ApplyMethodPass::apply(Method m, LinearOp linear,
   if (!func)
     return linear.emitOpError(
         "must be directly in a func.func body to take new parameters");
+  // The method composites take [in, out] weights; the HF layout reaches
+  // them once their kernels read a transposed base (issue 12).
+  if (linear.getWeightLayout() != WeightLayout::InOut)
+    return linear.emitOpError("qt-apply-method takes [in, out] weights; "
+                              "weight_layout ")
+           << stringifyWeightLayout(linear.getWeightLayout())
+           << " (Hugging Face's [out, in]) is not supported by the methods "
+              "yet";
   Location loc = linear.getLoc();
   Value weight = linear.getWeight();
   Type weightType = weight.getType();

@@ -8,7 +8,7 @@ its outputs without NumPy (which is reserved for interop tests).
   npytool.py make OUT --dtype i8 --shape 256x16 --randint LO HI SEED
   npytool.py make OUT --dtype i64 --shape "" --fill 3
   npytool.py check FILE [--dtype D] [--shape S] [--min X] [--max X]
-                        [--values v1,v2,...] [--finite]
+                        [--values v1,v2,...] [--equals v0,v1,...] [--finite]
   npytool.py compare A B [--rtol R] [--atol A]   (exact when both are 0)
   npytool.py safetensors OUT NAME=FILE.npy ...     (bundle .npy files)
 """
@@ -97,6 +97,10 @@ def check(args):
         bad = sorted({v for v in values if float(v) not in allowed})
         if bad:
             problems.append("values %s outside {%s}" % (bad[:5], args.values))
+    if args.equals is not None:
+        expected = [float(v) for v in args.equals.split(",")]
+        if [float(v) for v in values] != expected:
+            problems.append("values %s, expected %s" % (values[:16], expected[:16]))
     if problems:
         sys.exit("%s: %s" % (args.file, "; ".join(problems)))
     print("%s: ok (%s %s)" % (args.file, name, "x".join(str(d) for d in shape)))
@@ -162,6 +166,7 @@ def main():
     c.add_argument("--min", type=float)
     c.add_argument("--max", type=float)
     c.add_argument("--values")
+    c.add_argument("--equals", metavar="V0,V1,...")
     c.add_argument("--finite", action="store_true")
     p = sub.add_parser("compare")
     p.add_argument("a")

@@ -47,23 +47,47 @@ void rmsnormGrad(const Array<T> &x, const Array<T> &w, double eps,
     dw[d] = static_cast<T>(dwSum[d]);
 }
 
+std::vector<double> ropeInvFreq(int64_t headDim, double theta,
+                                const RopeLlama3 *llama3) {
+  std::vector<double> invFreq(headDim / 2);
+  for (int64_t i = 0; i < headDim / 2; ++i)
+    invFreq[i] = std::pow(theta, -2.0 * static_cast<double>(i) / headDim);
+  if (!llama3)
+    return invFreq;
+  // transformers' _compute_llama3_parameters.
+  double old = static_cast<double>(llama3->originalMaxPosition);
+  double lowWavelen = old / llama3->lowFreqFactor;
+  double highWavelen = old / llama3->highFreqFactor;
+  for (double &f : invFreq) {
+    double wavelen = 2.0 * M_PI / f;
+    if (wavelen > lowWavelen) {
+      f /= llama3->factor;
+    } else if (wavelen >= highWavelen) {
+      double smooth = (old / wavelen - llama3->lowFreqFactor) /
+                      (llama3->highFreqFactor - llama3->lowFreqFactor);
+      f = (1.0 - smooth) * f / llama3->factor + smooth * f;
+    }
+  }
+  return invFreq;
+}
+
 namespace {
 
-/// Rotates each (i, i + D/2) pair of x [B, H, S, D] by sign * angle.
+/// Rotates each (i, i + D/2) pair of every head of x [T, heads * D] by
+/// sign * positions[t] * invFreq[i].
 template <typename T>
-Array<T> rotate(const Array<T> &x, const std::vector<int64_t> &positions,
-                double theta, double sign) {
-  int64_t S = x.dim(2), D = x.dim(3), half = D / 2;
-  int64_t heads = x.dim(0) * x.dim(1);
+Array<T> rotate(const Array<T> &x, int64_t heads,
+                const std::vector<int64_t> &positions,
+                const std::vector<double> &invFreq, double sign) {
+  int64_t tokens = x.dim(0), width = x.dim(1), D = width / heads,
+          half = D / 2;
   Array<T> y(x.shape);
-  for (int64_t bh = 0; bh < heads; ++bh)
-    for (int64_t s = 0; s < S; ++s) {
-      double position = positions.empty() ? s : positions[s];
-      for (int64_t i = 0; i < half; ++i) {
-        double angle = sign * position *
-                       std::pow(theta, -2.0 * static_cast<double>(i) / D);
-        double c = std::cos(angle), sn = std::sin(angle);
-        int64_t base = (bh * S + s) * D;
+  for (int64_t t = 0; t < tokens; ++t)
+    for (int64_t i = 0; i < half; ++i) {
+      double angle = sign * static_cast<double>(positions[t]) * invFreq[i];
+      double c = std::cos(angle), sn = std::sin(angle);
+      for (int64_t h = 0; h < heads; ++h) {
+        int64_t base = t * width + h * D;
         double x1 = x[base + i], x2 = x[base + i + half];
         y[base + i] = static_cast<T>(x1 * c - x2 * sn);
         y[base + i + half] = static_cast<T>(x2 * c + x1 * sn);
@@ -75,34 +99,50 @@ Array<T> rotate(const Array<T> &x, const std::vector<int64_t> &positions,
 } // namespace
 
 template <typename T>
-Array<T> rope(const Array<T> &x, const std::vector<int64_t> &positions,
-              double theta) {
-  return rotate(x, positions, theta, 1.0);
+Array<T> rope(const Array<T> &x, int64_t heads,
+              const std::vector<int64_t> &positions,
+              const std::vector<double> &invFreq) {
+  return rotate(x, heads, positions, invFreq, 1.0);
 }
 
 template <typename T>
-Array<T> ropeGrad(const Array<T> &dy, const std::vector<int64_t> &positions,
-                  double theta) {
-  return rotate(dy, positions, theta, -1.0);
+Array<T> ropeGrad(const Array<T> &dy, int64_t heads,
+                  const std::vector<int64_t> &positions,
+                  const std::vector<double> &invFreq) {
+  return rotate(dy, heads, positions, invFreq, -1.0);
 }
 
 namespace {
 
-/// Causal softmax probabilities of one (batch, query head): p [S, S].
+/// Where one (sequence, query head) reads and writes in token-major
+/// storage: row r of the head is element `base + r * stride + d`.
+struct HeadView {
+  int64_t qBase, kBase, qStride, kStride, S, D;
+};
+
+HeadView headView(int64_t qWidth, int64_t kWidth, AttentionShape shape,
+                  int64_t seq, int64_t h) {
+  int64_t D = qWidth / shape.heads;
+  int64_t hk = h / (shape.heads / shape.kvHeads);
+  int64_t firstToken = seq * shape.seqLen;
+  return {firstToken * qWidth + h * D, firstToken * kWidth + hk * D, qWidth,
+          kWidth, shape.seqLen, D};
+}
+
+/// Causal softmax probabilities of one (sequence, query head): p [S, S].
 template <typename T>
 std::vector<double> attentionProbs(const Array<T> &q, const Array<T> &k,
-                                   int64_t b, int64_t h, int64_t hk,
-                                   double scale) {
-  int64_t Hq = q.dim(1), Hkv = k.dim(1), S = q.dim(2), D = q.dim(3);
-  const T *qh = &q[((b * Hq) + h) * S * D];
-  const T *kh = &k[((b * Hkv) + hk) * S * D];
+                                   const HeadView &view, double scale) {
+  int64_t S = view.S, D = view.D;
   std::vector<double> p(S * S, 0.0);
   for (int64_t i = 0; i < S; ++i) {
+    const T *qi = &q[view.qBase + i * view.qStride];
     double maxScore = -INFINITY;
     for (int64_t j = 0; j <= i; ++j) {
+      const T *kj = &k[view.kBase + j * view.kStride];
       double dot = 0;
       for (int64_t d = 0; d < D; ++d)
-        dot += static_cast<double>(qh[i * D + d]) * kh[j * D + d];
+        dot += static_cast<double>(qi[d]) * kj[d];
       p[i * S + j] = dot * scale;
       maxScore = std::max(maxScore, p[i * S + j]);
     }
@@ -119,22 +159,19 @@ std::vector<double> attentionProbs(const Array<T> &q, const Array<T> &k,
 
 template <typename T>
 Array<T> attention(const Array<T> &q, const Array<T> &k, const Array<T> &v,
-                   double scale) {
-  int64_t B = q.dim(0), Hq = q.dim(1), Hkv = k.dim(1), S = q.dim(2),
-          D = q.dim(3);
+                   AttentionShape shape, double scale) {
+  int64_t sequences = q.dim(0) / shape.seqLen;
   Array<T> out(q.shape);
-  for (int64_t b = 0; b < B; ++b)
-    for (int64_t h = 0; h < Hq; ++h) {
-      int64_t hk = h / (Hq / Hkv);
-      std::vector<double> p = attentionProbs(q, k, b, h, hk, scale);
-      const T *vh = &v[((b * Hkv) + hk) * S * D];
-      T *oh = &out[((b * Hq) + h) * S * D];
-      for (int64_t i = 0; i < S; ++i)
-        for (int64_t d = 0; d < D; ++d) {
+  for (int64_t seq = 0; seq < sequences; ++seq)
+    for (int64_t h = 0; h < shape.heads; ++h) {
+      HeadView view = headView(q.dim(1), k.dim(1), shape, seq, h);
+      std::vector<double> p = attentionProbs(q, k, view, scale);
+      for (int64_t i = 0; i < view.S; ++i)
+        for (int64_t d = 0; d < view.D; ++d) {
           double sum = 0;
           for (int64_t j = 0; j <= i; ++j)
-            sum += p[i * S + j] * vh[j * D + d];
-          oh[i * D + d] = static_cast<T>(sum);
+            sum += p[i * view.S + j] * v[view.kBase + j * view.kStride + d];
+          out[view.qBase + i * view.qStride + d] = static_cast<T>(sum);
         }
     }
   return out;
@@ -142,36 +179,36 @@ Array<T> attention(const Array<T> &q, const Array<T> &k, const Array<T> &v,
 
 template <typename T>
 void attentionGrad(const Array<T> &q, const Array<T> &k, const Array<T> &v,
-                   double scale, const Array<T> &dout, Array<T> &dq,
-                   Array<T> &dk, Array<T> &dv) {
-  int64_t B = q.dim(0), Hq = q.dim(1), Hkv = k.dim(1), S = q.dim(2),
-          D = q.dim(3);
+                   AttentionShape shape, double scale, const Array<T> &dout,
+                   Array<T> &dq, Array<T> &dk, Array<T> &dv) {
+  int64_t sequences = q.dim(0) / shape.seqLen;
   std::vector<double> dqSum(q.numel(), 0.0), dkSum(k.numel(), 0.0),
       dvSum(v.numel(), 0.0);
-  for (int64_t b = 0; b < B; ++b)
-    for (int64_t h = 0; h < Hq; ++h) {
-      int64_t hk = h / (Hq / Hkv);
-      std::vector<double> p = attentionProbs(q, k, b, h, hk, scale);
-      int64_t qBase = ((b * Hq) + h) * S * D, kBase = ((b * Hkv) + hk) * S * D;
+  for (int64_t seq = 0; seq < sequences; ++seq)
+    for (int64_t h = 0; h < shape.heads; ++h) {
+      HeadView view = headView(q.dim(1), k.dim(1), shape, seq, h);
+      int64_t S = view.S, D = view.D;
+      std::vector<double> p = attentionProbs(q, k, view, scale);
       for (int64_t i = 0; i < S; ++i) {
+        int64_t qi = view.qBase + i * view.qStride;
         // dP[i, j] = dO_i . v_j; dS = P (dP - sum_j P dP).
         std::vector<double> dp(i + 1);
         double rowDot = 0;
         for (int64_t j = 0; j <= i; ++j) {
+          int64_t kj = view.kBase + j * view.kStride;
           double dot = 0;
           for (int64_t d = 0; d < D; ++d)
-            dot += static_cast<double>(dout[qBase + i * D + d]) *
-                   v[kBase + j * D + d];
+            dot += static_cast<double>(dout[qi + d]) * v[kj + d];
           dp[j] = dot;
           rowDot += p[i * S + j] * dot;
         }
         for (int64_t j = 0; j <= i; ++j) {
+          int64_t kj = view.kBase + j * view.kStride;
           double ds = p[i * S + j] * (dp[j] - rowDot) * scale;
           for (int64_t d = 0; d < D; ++d) {
-            dqSum[qBase + i * D + d] += ds * k[kBase + j * D + d];
-            dkSum[kBase + j * D + d] += ds * q[qBase + i * D + d];
-            dvSum[kBase + j * D + d] +=
-                p[i * S + j] * dout[qBase + i * D + d];
+            dqSum[qi + d] += ds * k[kj + d];
+            dkSum[kj + d] += ds * q[qi + d];
+            dvSum[kj + d] += p[i * S + j] * dout[qi + d];
           }
         }
       }
@@ -185,6 +222,15 @@ void attentionGrad(const Array<T> &q, const Array<T> &k, const Array<T> &v,
     dk[i] = static_cast<T>(dkSum[i]);
     dv[i] = static_cast<T>(dvSum[i]);
   }
+}
+
+template <typename T>
+Array<T> biasAdd(const Array<T> &x, const Array<T> &bias) {
+  int64_t N = x.shape.back();
+  Array<T> y(x.shape);
+  for (int64_t i = 0; i < x.numel(); ++i)
+    y[i] = static_cast<T>(static_cast<double>(x[i]) + bias[i % N]);
+  return y;
 }
 
 template <typename T>
@@ -310,15 +356,19 @@ Array<T> crossEntropyGrad(const Array<T> &logits,
   template Array<T> rmsnorm(const Array<T> &, const Array<T> &, double);       \
   template void rmsnormGrad(const Array<T> &, const Array<T> &, double,        \
                             const Array<T> &, Array<T> &, Array<T> &);         \
-  template Array<T> rope(const Array<T> &, const std::vector<int64_t> &,       \
-                         double);                                              \
-  template Array<T> ropeGrad(const Array<T> &, const std::vector<int64_t> &,   \
-                             double);                                          \
+  template Array<T> rope(const Array<T> &, int64_t,                           \
+                         const std::vector<int64_t> &,                         \
+                         const std::vector<double> &);                         \
+  template Array<T> ropeGrad(const Array<T> &, int64_t,                       \
+                             const std::vector<int64_t> &,                     \
+                             const std::vector<double> &);                     \
   template Array<T> attention(const Array<T> &, const Array<T> &,              \
-                              const Array<T> &, double);                       \
+                              const Array<T> &, AttentionShape, double);       \
   template void attentionGrad(const Array<T> &, const Array<T> &,              \
-                              const Array<T> &, double, const Array<T> &,      \
-                              Array<T> &, Array<T> &, Array<T> &);             \
+                              const Array<T> &, AttentionShape, double,        \
+                              const Array<T> &, Array<T> &, Array<T> &,        \
+                              Array<T> &);                                     \
+  template Array<T> biasAdd(const Array<T> &, const Array<T> &);              \
   template Array<T> swiglu(const Array<T> &, const Array<T> &);                \
   template void swigluGrad(const Array<T> &, const Array<T> &,                 \
                            const Array<T> &, Array<T> &, Array<T> &);          \

@@ -10,6 +10,8 @@
 #include "codegen/reference/Array.h"
 #include "runtime/Status.h"
 
+#include <vector>
+
 namespace qtc::ref {
 
 /// y = x / sqrt(mean(x^2) + eps) * w over the last axis.
@@ -19,26 +21,47 @@ template <typename T>
 void rmsnormGrad(const Array<T> &x, const Array<T> &w, double eps,
                  const Array<T> &dy, Array<T> &dx, Array<T> &dw);
 
-/// Rotary embedding of x [B, H, S, D], element i paired with i + D/2 (HF
-/// Llama's rotate_half) at angle position * theta^(-2i/D). Empty
-/// `positions` means 0..S-1.
+/// Llama 3.x's rope frequency scaling (HF `rope_type = "llama3"`).
+struct RopeLlama3 {
+  double factor, lowFreqFactor, highFreqFactor;
+  int64_t originalMaxPosition;
+};
+
+/// The rotation frequency of each of a head's D/2 pairs:
+/// theta^(-2i/D), scaled per Llama 3 when `llama3` is given.
+std::vector<double> ropeInvFreq(int64_t headDim, double theta,
+                                const RopeLlama3 *llama3);
+
+/// Rotary embedding of token-major x [T, heads * D]: within each head,
+/// element i is paired with i + D/2 (HF Llama's rotate_half) and rotated by
+/// positions[t] * invFreq[i].
 template <typename T>
-Array<T> rope(const Array<T> &x, const std::vector<int64_t> &positions,
-              double theta);
+Array<T> rope(const Array<T> &x, int64_t heads,
+              const std::vector<int64_t> &positions,
+              const std::vector<double> &invFreq);
 /// The VJP is the inverse rotation.
 template <typename T>
-Array<T> ropeGrad(const Array<T> &dy, const std::vector<int64_t> &positions,
-                  double theta);
+Array<T> ropeGrad(const Array<T> &dy, int64_t heads,
+                  const std::vector<int64_t> &positions,
+                  const std::vector<double> &invFreq);
 
-/// Causal grouped-query attention: q [B, Hq, S, D], k and v [B, Hkv, S, D],
-/// query head h reads key/value head h / (Hq / Hkv).
+/// Causal grouped-query attention, token-major: q [T, Hq * D], k and v
+/// [T, Hkv * D], T / seqLen sequences one after the other; query head h
+/// reads key/value head h / (Hq / Hkv).
+struct AttentionShape {
+  int64_t heads, kvHeads, seqLen;
+};
 template <typename T>
 Array<T> attention(const Array<T> &q, const Array<T> &k, const Array<T> &v,
-                   double scale);
+                   AttentionShape shape, double scale);
 template <typename T>
 void attentionGrad(const Array<T> &q, const Array<T> &k, const Array<T> &v,
-                   double scale, const Array<T> &dout, Array<T> &dq,
-                   Array<T> &dk, Array<T> &dv);
+                   AttentionShape shape, double scale, const Array<T> &dout,
+                   Array<T> &dq, Array<T> &dk, Array<T> &dv);
+
+/// result[t, n] = x[t, n] + bias[n].
+template <typename T>
+Array<T> biasAdd(const Array<T> &x, const Array<T> &bias);
 
 /// silu(gate) * up.
 template <typename T>

@@ -24,6 +24,14 @@ func.func @linear_in_features(%x: tensor<8x64xf32>, %w: !qt.nf4<32x64>) {
 
 // -----
 
+func.func @linear_out_in(%x: tensor<8x64xf32>, %w: tensor<64x32xbf16>) {
+  // expected-error @+1 {{'qt.linear' op weight dim 1 (in_features) must be 64, found 32}}
+  %0 = qt.linear %x, %w weight_layout out_in : tensor<8x64xf32>, tensor<64x32xbf16> -> tensor<8x64xf32>
+  return
+}
+
+// -----
+
 func.func @linear_result(%x: tensor<8x64xf32>, %w: tensor<64x32xf32>) {
   // expected-error @+1 {{'qt.linear' op result shape must be 8x32, found 8x64}}
   %0 = qt.linear %x, %w : tensor<8x64xf32>, tensor<64x32xf32> -> tensor<8x64xf32>

@@ -13,6 +13,16 @@ func.func @linear(%x: tensor<8x64xf32>, %w: tensor<64x32xf32>, %wn: !qt.nf4<64x3
   return
 }
 
+// Hugging Face's [out, in] weights, stored bf16 or f16.
+// CHECK-LABEL: func.func @linear_out_in
+func.func @linear_out_in(%x: tensor<8x64xf32>, %w: tensor<32x64xbf16>, %h: tensor<32x64xf16>) {
+  // CHECK: qt.linear %{{.*}}, %{{.*}} weight_layout out_in : tensor<8x64xf32>, tensor<32x64xbf16> -> tensor<8x32xf32>
+  %0 = qt.linear %x, %w weight_layout out_in : tensor<8x64xf32>, tensor<32x64xbf16> -> tensor<8x32xf32>
+  // CHECK: qt.linear %{{.*}}, %{{.*}} weight_layout out_in : tensor<8x64xf32>, tensor<32x64xf16> -> tensor<8x32xf32>
+  %1 = qt.linear %x, %h weight_layout out_in : tensor<8x64xf32>, tensor<32x64xf16> -> tensor<8x32xf32>
+  return
+}
+
 // CHECK-LABEL: func.func @lora_linear
 func.func @lora_linear(%x: tensor<32x64xf32>, %w: tensor<64x64xf32>, %wn: !qt.nf4<64x64>,
                        %a: tensor<64x32xf32>, %b: tensor<32x64xf32>) {

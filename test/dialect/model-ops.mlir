@@ -2,22 +2,26 @@
 // RUN: qtc-opt %s --mlir-print-op-generic | qtc-opt | FileCheck %s
 
 // CHECK-LABEL: func.func @model_ops
-func.func @model_ops(%x: tensor<8x64xf32>, %nw: tensor<64xf32>, %q: tensor<1x8x16x32xf32>,
-                     %kv: tensor<1x2x16x32xf32>, %pos: tensor<16xi64>, %g: tensor<8x128xf32>,
+func.func @model_ops(%x: tensor<8x64xf32>, %nw: tensor<64xf32>, %q: tensor<32x256xf32>,
+                     %kv: tensor<32x64xf32>, %pos: tensor<32xi64>, %g: tensor<8x128xf32>,
                      %table: tensor<1000x64xf32>, %ids: tensor<8xi64>, %ids2: tensor<2x4xi32>,
                      %logits: tensor<8x1000xf32>) {
   // CHECK: qt.rmsnorm %{{.*}}, %{{.*}} : tensor<8x64xf32>, tensor<64xf32>
   %0 = qt.rmsnorm %x, %nw eps 1.0e-6 : tensor<8x64xf32>, tensor<64xf32>
   // CHECK: qt.rmsnorm %{{.*}}, %{{.*}} eps 9.99999974E-6 : tensor<8x64xf32>, tensor<64xf32>
   %1 = qt.rmsnorm %x, %nw eps 1.0e-5 : tensor<8x64xf32>, tensor<64xf32>
-  // CHECK: qt.rope %{{.*}} : tensor<1x8x16x32xf32>
-  %2 = qt.rope %q : tensor<1x8x16x32xf32>
-  // CHECK: qt.rope %{{.*}} positions %{{.*}} theta 1.000000e+06 : tensor<1x8x16x32xf32>, tensor<16xi64>
-  %3 = qt.rope %q positions %pos theta 1.0e6 : tensor<1x8x16x32xf32>, tensor<16xi64>
-  // CHECK: qt.attention %{{.*}}, %{{.*}}, %{{.*}} : tensor<1x8x16x32xf32>, tensor<1x2x16x32xf32>, tensor<1x2x16x32xf32>
-  %4 = qt.attention %q, %kv, %kv : tensor<1x8x16x32xf32>, tensor<1x2x16x32xf32>, tensor<1x2x16x32xf32>
-  // CHECK: qt.attention %{{.*}}, %{{.*}}, %{{.*}} scale 1.250000e-01 : tensor<1x8x16x32xf32>
-  %5 = qt.attention %q, %kv, %kv scale 0.125 : tensor<1x8x16x32xf32>, tensor<1x2x16x32xf32>, tensor<1x2x16x32xf32>
+  // CHECK: qt.rope %{{.*}} heads 8 seq_len 16 : tensor<32x256xf32>
+  %2 = qt.rope %q heads 8 seq_len 16 : tensor<32x256xf32>
+  // CHECK: qt.rope %{{.*}} positions %{{.*}} heads 8 theta 1.000000e+06 : tensor<32x256xf32>, tensor<32xi64>
+  %3 = qt.rope %q positions %pos heads 8 theta 1.0e6 : tensor<32x256xf32>, tensor<32xi64>
+  // CHECK: qt.rope %{{.*}} heads 2 seq_len 16 theta 5.000000e+05 scaling <factor = 3.200000e+01, low_freq_factor = 1.000000e+00, high_freq_factor = 4.000000e+00, original_max_position = 8192> : tensor<32x64xf32>
+  %r = qt.rope %kv heads 2 seq_len 16 theta 5.0e5 scaling <factor = 32.0, low_freq_factor = 1.0, high_freq_factor = 4.0, original_max_position = 8192> : tensor<32x64xf32>
+  // CHECK: qt.attention %{{.*}}, %{{.*}}, %{{.*}} heads 8 kv_heads 2 seq_len 16 : tensor<32x256xf32>, tensor<32x64xf32>, tensor<32x64xf32>
+  %4 = qt.attention %q, %kv, %kv heads 8 kv_heads 2 seq_len 16 : tensor<32x256xf32>, tensor<32x64xf32>, tensor<32x64xf32>
+  // CHECK: qt.attention %{{.*}}, %{{.*}}, %{{.*}} heads 8 kv_heads 2 seq_len 32 scale 1.250000e-01 : tensor<32x256xf32>
+  %5 = qt.attention %q, %kv, %kv heads 8 kv_heads 2 seq_len 32 scale 0.125 : tensor<32x256xf32>, tensor<32x64xf32>, tensor<32x64xf32>
+  // CHECK: qt.bias_add %{{.*}}, %{{.*}} : tensor<8x64xf32>, tensor<64xf32>
+  %b = qt.bias_add %x, %nw : tensor<8x64xf32>, tensor<64xf32>
   // CHECK: qt.swiglu %{{.*}}, %{{.*}} : tensor<8x128xf32>
   %6 = qt.swiglu %g, %g : tensor<8x128xf32>
   // CHECK: qt.embedding %{{.*}}, %{{.*}} : tensor<1000x64xf32>, tensor<8xi64> -> tensor<8x64xf32>

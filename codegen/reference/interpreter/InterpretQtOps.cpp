@@ -199,8 +199,9 @@ Status run(MatmulOp op, InterpreterFrame &frame) {
 }
 
 Status run(LinearOp op, InterpreterFrame &frame) {
-  frame.set(op.getResult(), ref::matmul(frame.f32(op.getX()), false,
-                                        frame.f32(op.getWeight()), false));
+  frame.set(op.getResult(),
+            ref::matmul(frame.f32(op.getX()), false, frame.f32(op.getWeight()),
+                        op.getWeightLayout() == WeightLayout::OutIn));
   return Status::success();
 }
 
@@ -373,20 +374,44 @@ Status run(RMSNormOp op, InterpreterFrame &frame) {
 
 Status run(RopeOp op, InterpreterFrame &frame) {
   std::vector<int64_t> positions;
-  if (op.getPositions())
+  if (op.getPositions()) {
     positions = frame.ints(op.getPositions());
-  frame.set(op.getResult(), ref::rope(frame.array<float>(op.getX()), positions,
-                                      op.getTheta().convertToDouble()));
+  } else {
+    int64_t tokens = op.getX().getType().getDimSize(0);
+    int64_t seqLen = static_cast<int64_t>(*op.getSeqLen());
+    for (int64_t t = 0; t < tokens; ++t)
+      positions.push_back(t % seqLen);
+  }
+  std::optional<ref::RopeLlama3> llama3;
+  if (RopeLlama3Attr scaling = op.getScalingAttr())
+    llama3 = ref::RopeLlama3{scaling.getFactor().convertToDouble(),
+                             scaling.getLowFreqFactor().convertToDouble(),
+                             scaling.getHighFreqFactor().convertToDouble(),
+                             scaling.getOriginalMaxPosition()};
+  std::vector<double> invFreq =
+      ref::ropeInvFreq(op.getHeadDim(), op.getTheta().convertToDouble(),
+                       llama3 ? &*llama3 : nullptr);
+  frame.set(op.getResult(), ref::rope(frame.array<float>(op.getX()),
+                                      static_cast<int64_t>(op.getHeads()),
+                                      positions, invFreq));
   return Status::success();
 }
 
 Status run(AttentionOp op, InterpreterFrame &frame) {
-  const Array<float> &q = frame.array<float>(op.getQ());
-  double scale = op.getScale() ? op.getScale()->convertToDouble()
-                               : 1.0 / std::sqrt(static_cast<double>(q.dim(3)));
+  ref::AttentionShape shape{static_cast<int64_t>(op.getHeads()),
+                            static_cast<int64_t>(op.getKvHeads()),
+                            static_cast<int64_t>(op.getSeqLen())};
   frame.set(op.getResult(),
-            ref::attention(q, frame.array<float>(op.getK()),
-                           frame.array<float>(op.getV()), scale));
+            ref::attention(frame.array<float>(op.getQ()),
+                           frame.array<float>(op.getK()),
+                           frame.array<float>(op.getV()), shape,
+                           op.getScaleOrDefault()));
+  return Status::success();
+}
+
+Status run(BiasAddOp op, InterpreterFrame &frame) {
+  frame.set(op.getResult(), ref::biasAdd(frame.array<float>(op.getX()),
+                                         frame.array<float>(op.getBias())));
   return Status::success();
 }
 
@@ -469,7 +494,7 @@ FailureOr<Status> interpretQtOp(Operation *op, InterpreterFrame &frame) {
             TernaryProductOp, MaskedThresholdOp, LotaOffsetOp, LotaMergeOp,
             LotaDeltaGradOp, HessianAccumulateOp, WeakColumnsLocalOp,
             WeakColumnsGlobalOp, PermuteOp, GatherOp, OutlierSplitOp, RMSNormOp,
-            RopeOp, AttentionOp, SwiGLUOp, EmbeddingOp, CrossEntropyOp, AdamWOp,
+            RopeOp, AttentionOp, BiasAddOp, SwiGLUOp, EmbeddingOp, CrossEntropyOp, AdamWOp,
             TSignSGDOp, QuantileOp, GlobalNormOp>(
           [&](auto qtOp) -> FailureOr<Status> { return run(qtOp, frame); })
       .Default([](Operation *) -> FailureOr<Status> { return failure(); });

@@ -1,7 +1,8 @@
 //===- Interpreter.cpp - Run a function of qt IR on the reference numerics ===//
 //
 // The driver and the builtin ops around qt ops: arith constants and
-// elementwise math, static tensor slicing and padding, and func.call/return.
+// elementwise math, static tensor slicing, padding and reshapes, and
+// func.call/return.
 //
 //===----------------------------------------------------------------------===//
 #include "codegen/reference/interpreter/Interpreter.h"
@@ -210,12 +211,38 @@ void forEachInBox(const qtc::Shape &shape, ArrayRef<int64_t> offsets,
   }
 }
 
+/// MLIR's verifier does not check static slice bounds: every element of
+/// the box must lie inside `shape`.
+Status checkBox(const qtc::Shape &shape, ArrayRef<int64_t> offsets,
+                ArrayRef<int64_t> sizes, ArrayRef<int64_t> strides,
+                StringRef what) {
+  for (size_t d = 0; d < shape.size(); ++d) {
+    if (sizes[d] == 0)
+      continue;
+    // offset + (size - 1) * stride < extent, without overflow.
+    bool inside = offsets[d] >= 0 && sizes[d] > 0 && strides[d] > 0 &&
+                  offsets[d] < shape[d] &&
+                  (sizes[d] - 1) <= (shape[d] - 1 - offsets[d]) / strides[d];
+    if (!inside)
+      return Status::error(
+          (what + " dim " + std::to_string(d) + ": offset " +
+           std::to_string(offsets[d]) + ", size " + std::to_string(sizes[d]) +
+           ", stride " + std::to_string(strides[d]) +
+           " reach outside the extent " + std::to_string(shape[d]))
+              .str());
+  }
+  return Status::success();
+}
+
 Status run(tensor::ExtractSliceOp op, InterpreterFrame &frame) {
   if (ShapedType::isDynamicShape(op.getStaticOffsets()) ||
       ShapedType::isDynamicShape(op.getStaticSizes()) ||
       ShapedType::isDynamicShape(op.getStaticStrides()))
     return Status::error("only static slices are supported");
   qtc::Shape shape = staticShapeOf(op.getSource().getType());
+  QTC_RETURN_IF_ERROR(checkBox(shape, op.getStaticOffsets(),
+                               op.getStaticSizes(), op.getStaticStrides(),
+                               "the slice"));
   qtc::Shape resultShape = staticShapeOf(op.getType());
   frame.set(
       op.getResult(),
@@ -235,6 +262,9 @@ Status run(tensor::InsertSliceOp op, InterpreterFrame &frame) {
       ShapedType::isDynamicShape(op.getStaticStrides()))
     return Status::error("only static slices are supported");
   qtc::Shape shape = staticShapeOf(op.getDest().getType());
+  QTC_RETURN_IF_ERROR(checkBox(shape, op.getStaticOffsets(),
+                               op.getStaticSizes(), op.getStaticStrides(),
+                               "the slice"));
   const RuntimeValue &source = frame.get(op.getSource());
   frame.set(
       op.getResult(),
@@ -258,6 +288,11 @@ Status run(tensor::PadOp op, InterpreterFrame &frame) {
   if (ShapedType::isDynamicShape(op.getStaticLow()) ||
       ShapedType::isDynamicShape(op.getStaticHigh()))
     return Status::error("only static padding is supported");
+  for (auto [low, high] : llvm::zip(op.getStaticLow(), op.getStaticHigh()))
+    if (low < 0 || high < 0)
+      return Status::error("negative padding (low " + std::to_string(low) +
+                           ", high " + std::to_string(high) +
+                           ") is not supported");
   qtc::Shape shape = staticShapeOf(op.getResultType());
   qtc::Shape sourceShape = staticShapeOf(op.getSource().getType());
   const RuntimeValue &pad = frame.get(padding);
@@ -277,6 +312,17 @@ Status run(tensor::PadOp op, InterpreterFrame &frame) {
   return Status::success();
 }
 
+/// collapse_shape and expand_shape keep the row-major data as it is.
+Status reshape(Value in, Value out, InterpreterFrame &frame) {
+  qtc::Shape shape = staticShapeOf(out.getType());
+  frame.set(out, visitDense(frame.get(in), [&](const auto &x) -> RuntimeValue {
+              auto y = x;
+              y.shape = shape;
+              return y;
+            }));
+  return Status::success();
+}
+
 Status run(tensor::EmptyOp op, InterpreterFrame &frame) {
   if (!op.getType().hasStaticShape())
     return Status::error("only static shapes are supported");
@@ -291,7 +337,12 @@ namespace {
 
 class FunctionRunner {
 public:
-  explicit FunctionRunner(func::FuncOp func) : func(func) {}
+  /// Calls nest at most this deep (a function that calls itself would
+  /// otherwise overflow the stack).
+  static constexpr int kMaxCallDepth = 256;
+
+  explicit FunctionRunner(func::FuncOp func, int depth = 0)
+      : func(func), depth(depth) {}
 
   Status run(ArrayRef<RuntimeValue> args,
              SmallVectorImpl<RuntimeValue> &results) {
@@ -371,6 +422,16 @@ private:
         .Case([&](tensor::InsertSliceOp o) { return mlir::qt::run(o, frame); })
         .Case([&](tensor::PadOp o) { return mlir::qt::run(o, frame); })
         .Case([&](tensor::EmptyOp o) { return mlir::qt::run(o, frame); })
+        .Case([&](tensor::CollapseShapeOp o) {
+          if (!o.getResultType().hasStaticShape())
+            return Status::error("only static shapes are supported");
+          return reshape(o.getSrc(), o.getResult(), frame);
+        })
+        .Case([&](tensor::ExpandShapeOp o) {
+          if (!o.getResultType().hasStaticShape())
+            return Status::error("only static shapes are supported");
+          return reshape(o.getSrc(), o.getResult(), frame);
+        })
         .Case([&](KernelOp kernel) -> Status {
           // A fused kernel computes what its body computes.
           Block &body = kernel.getBodyBlock();
@@ -390,10 +451,16 @@ private:
               call, call.getCalleeAttr());
           if (!callee)
             return Status::error("unknown callee @" + call.getCallee().str());
+          if (depth + 1 >= kMaxCallDepth)
+            return Status::error("calls nest deeper than " +
+                                 std::to_string(kMaxCallDepth) +
+                                 " (does @" + call.getCallee().str() +
+                                 " call itself?)");
           SmallVector<RuntimeValue> args, results;
           for (Value v : call.getOperands())
             args.push_back(frame.get(v));
-          QTC_RETURN_IF_ERROR(FunctionRunner(callee).run(args, results));
+          QTC_RETURN_IF_ERROR(
+              FunctionRunner(callee, depth + 1).run(args, results));
           for (auto [result, value] : llvm::zip(call.getResults(), results))
             frame.set(result, std::move(value));
           return Status::success();
@@ -404,6 +471,7 @@ private:
   }
 
   func::FuncOp func;
+  int depth;
   InterpreterFrame frame;
 };
 

@@ -124,19 +124,23 @@ TEST_F(GradTest, RMSNorm) {
 }
 
 TEST_F(GradTest, Rope) {
-  D x = random({1, 2, 5, 8}), dy = random({1, 2, 5, 8});
+  // Token-major [5 tokens, 2 heads * 8].
+  D x = random({5, 16}), dy = random({5, 16});
   std::vector<int64_t> positions = {3, 0, 7, 1, 2};
-  auto loss = [&] { return dot(dy, rope(x, positions, 10000.0)); };
-  expectGradient("x", x, loss, ropeGrad(dy, positions, 10000.0));
+  std::vector<double> invFreq = ropeInvFreq(8, 10000.0, nullptr);
+  auto loss = [&] { return dot(dy, rope(x, 2, positions, invFreq)); };
+  expectGradient("x", x, loss, ropeGrad(dy, 2, positions, invFreq));
 }
 
 TEST_F(GradTest, GroupedQueryAttention) {
-  D q = random({1, 4, 5, 3}), k = random({1, 2, 5, 3}), v = random({1, 2, 5, 3}),
-    dy = random({1, 4, 5, 3});
+  // Two sequences of 5 tokens, 4 query heads over 2 key/value heads of 3.
+  AttentionShape shape{4, 2, 5};
+  D q = random({10, 12}), k = random({10, 6}), v = random({10, 6}),
+    dy = random({10, 12});
   double scale = 1 / std::sqrt(3.0);
-  auto loss = [&] { return dot(dy, attention(q, k, v, scale)); };
+  auto loss = [&] { return dot(dy, attention(q, k, v, shape, scale)); };
   D dq, dk, dv;
-  attentionGrad(q, k, v, scale, dy, dq, dk, dv);
+  attentionGrad(q, k, v, shape, scale, dy, dq, dk, dv);
   expectGradient("q", q, loss, dq);
   expectGradient("k", k, loss, dk);
   expectGradient("v", v, loss, dv);
@@ -194,12 +198,48 @@ TEST(ModelOpsTest, EmbeddingRejectsOutOfRangeIds) {
 }
 
 TEST(ModelOpsTest, RopeRotatesHalfSplitPairs) {
-  // D = 4: element 0 pairs with 2. Position 1, i = 0: angle 1 radian.
-  Array<double> x({1, 1, 2, 4}, std::vector<double>{0, 0, 0, 0, 1, 0, 0, 0});
-  Array<double> y = rope(x, {}, 10000.0);
+  // One head of D = 4: element 0 pairs with 2. Position 1, i = 0: angle 1.
+  Array<double> x({2, 4}, std::vector<double>{0, 0, 0, 0, 1, 0, 0, 0});
+  Array<double> y = rope(x, 1, {0, 1}, ropeInvFreq(4, 10000.0, nullptr));
   EXPECT_NEAR(y[4], std::cos(1.0), 1e-15);
   EXPECT_NEAR(y[6], std::sin(1.0), 1e-15);
   EXPECT_EQ(y[5], 0.0);
+}
+
+TEST(ModelOpsTest, RopeLlama3ScalesLongWavelengths) {
+  // D = 8, theta 1e4: inv_freq 1, 0.1, 0.01, 0.001, wavelengths 6.3, 63,
+  // 628 and 6283. With 1000 original positions, low 1 and high 4, the
+  // band is [250, 1000]: the first two are kept, the last divided by the
+  // factor and the third interpolated.
+  RopeLlama3 llama3{8.0, 1.0, 4.0, 1000};
+  std::vector<double> f = ropeInvFreq(8, 10000.0, &llama3);
+  ASSERT_EQ(f.size(), 4u);
+  EXPECT_DOUBLE_EQ(f[0], 1.0);
+  EXPECT_DOUBLE_EQ(f[1], 0.1);
+  double smooth = (1000.0 / (2 * M_PI / 0.01) - 1.0) / 3.0;
+  EXPECT_NEAR(f[2], (1 - smooth) * 0.01 / 8 + smooth * 0.01, 1e-17);
+  EXPECT_NEAR(f[3], 0.001 / 8, 1e-18);
+}
+
+TEST(ModelOpsTest, AttentionIsCausalWithinEachSequence) {
+  // Two sequences of 2 tokens, one head of D = 1: the first token of the
+  // second sequence sees only itself, whatever the first sequence holds.
+  AttentionShape shape{1, 1, 2};
+  Array<double> q({4, 1}, std::vector<double>{1, 1, 1, 1});
+  Array<double> k({4, 1}, std::vector<double>{5, 6, 0, 0});
+  Array<double> v({4, 1}, std::vector<double>{10, 20, 3, 4});
+  Array<double> o = attention(q, k, v, shape, 1.0);
+  EXPECT_EQ(o[0], 10.0);
+  EXPECT_EQ(o[2], 3.0);
+  EXPECT_NEAR(o[3], 3.5, 1e-15);
+}
+
+TEST(ModelOpsTest, BiasAddBroadcastsOverRows) {
+  Array<double> x({2, 3}, std::vector<double>{1, 2, 3, 4, 5, 6});
+  Array<double> b({3}, std::vector<double>{10, 20, 30});
+  Array<double> y = biasAdd(x, b);
+  EXPECT_EQ(y[0], 11.0);
+  EXPECT_EQ(y[5], 36.0);
 }
 
 } // namespace
