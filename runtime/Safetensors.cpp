@@ -3,8 +3,13 @@
 
 #include <nlohmann/json.hpp>
 
-#include <fstream>
-#include <iterator>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 namespace qtc {
 namespace {
@@ -23,8 +28,7 @@ constexpr DTypeName kDTypes[] = {
 
 // The project builds without exceptions, so the header is parsed with
 // allow_exceptions = false and every field's type is checked before use.
-Status parseEntry(const json &entry, size_t dataSize,
-                  HostTensor &tensor, size_t &begin) {
+Status parseEntry(const json &entry, size_t dataSize, SafetensorsEntry &out) {
   if (!entry.is_object())
     return Status::error("entry is not an object");
   auto dtype = entry.find("dtype");
@@ -33,7 +37,7 @@ Status parseEntry(const json &entry, size_t dataSize,
   bool known = false;
   for (const DTypeName &candidate : kDTypes)
     if (dtype->get<std::string>() == candidate.name) {
-      tensor.dtype = candidate.dtype;
+      out.dtype = candidate.dtype;
       known = true;
     }
   if (!known)
@@ -41,77 +45,155 @@ Status parseEntry(const json &entry, size_t dataSize,
   auto shape = entry.find("shape");
   if (shape == entry.end() || !shape->is_array())
     return Status::error("has no shape");
-  tensor.shape.clear();
+  out.shape.clear();
+  // Sizes in bytes, overflow-checked: a header may claim any shape.
+  uint64_t expected = dtypeSize(out.dtype);
   for (const json &dim : *shape) {
-    if (!dim.is_number_unsigned())
-      return Status::error("has a malformed shape");
-    tensor.shape.push_back(dim.get<int64_t>());
+    if (!dim.is_number_unsigned() ||
+        dim.get<uint64_t>() > static_cast<uint64_t>(INT64_MAX))
+      return Status::error("has a malformed shape (dimensions are "
+                           "non-negative integers)");
+    uint64_t extent = dim.get<uint64_t>();
+    if (__builtin_mul_overflow(expected, extent, &expected))
+      return Status::error("has a shape whose size overflows");
+    out.shape.push_back(static_cast<int64_t>(extent));
   }
   auto offsets = entry.find("data_offsets");
   if (offsets == entry.end() || !offsets->is_array() || offsets->size() != 2 ||
       !(*offsets)[0].is_number_unsigned() ||
       !(*offsets)[1].is_number_unsigned())
     return Status::error("has no data_offsets [begin, end]");
-  begin = (*offsets)[0].get<size_t>();
-  size_t end = (*offsets)[1].get<size_t>();
-  size_t expected = tensor.numel() * dtypeSize(tensor.dtype);
+  uint64_t begin = (*offsets)[0].get<uint64_t>();
+  uint64_t end = (*offsets)[1].get<uint64_t>();
   if (end < begin || end - begin != expected)
     return Status::error("data_offsets [" + std::to_string(begin) + ", " +
                          std::to_string(end) + "] do not hold shape " +
-                         formatShape(tensor.shape) + " of " +
-                         dtypeName(tensor.dtype) + " (" +
+                         formatShape(out.shape) + " of " +
+                         dtypeName(out.dtype) + " (" +
                          std::to_string(expected) + " bytes)");
   if (end > dataSize)
     return Status::error("data_offsets end at byte " + std::to_string(end) +
                          " but the file has " + std::to_string(dataSize) +
                          " bytes of data (truncated?)");
+  out.begin = begin;
+  out.size = expected;
   return Status::success();
 }
 
 } // namespace
 
-Status readSafetensors(const std::string &path, TensorMap &out) {
-  std::ifstream file(path, std::ios::binary);
-  if (!file)
-    return Status::error("cannot open '" + path + "'");
-  std::vector<uint8_t> contents((std::istreambuf_iterator<char>(file)),
-                                std::istreambuf_iterator<char>());
+Status SafetensorsFile::open(const std::string &path,
+                             std::unique_ptr<SafetensorsFile> &out) {
   auto fail = [&](const std::string &why) {
     return Status::error("'" + path + "' is not a valid .safetensors file: " +
                          why);
   };
-  if (contents.size() < 8)
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return Status::error("cannot open '" + path + "': " + std::strerror(errno));
+  struct stat info;
+  if (fstat(fd, &info) != 0 || !S_ISREG(info.st_mode)) {
+    ::close(fd);
+    return Status::error("'" + path + "' is not a regular file");
+  }
+  std::unique_ptr<SafetensorsFile> file(new SafetensorsFile());
+  file->filePath = path;
+  file->mappedSize = static_cast<size_t>(info.st_size);
+  if (file->mappedSize > 0) {
+    void *map = mmap(nullptr, file->mappedSize, PROT_READ, MAP_PRIVATE, fd, 0);
+    if (map == MAP_FAILED) {
+      ::close(fd);
+      return Status::error("cannot map '" + path +
+                           "': " + std::strerror(errno));
+    }
+    file->mapped = static_cast<const uint8_t *>(map);
+  }
+  ::close(fd);
+
+  const uint8_t *bytes = file->mapped;
+  size_t size = file->mappedSize;
+  if (size < 8)
     return fail("shorter than its 8-byte header length");
   uint64_t headerSize = 0;
   for (int i = 7; i >= 0; --i)
-    headerSize = (headerSize << 8) | contents[i];
-  if (headerSize > contents.size() - 8)
+    headerSize = (headerSize << 8) | bytes[i];
+  if (headerSize > size - 8)
     return fail("header length " + std::to_string(headerSize) +
                 " runs past the end of the file");
-  json header = json::parse(contents.begin() + 8,
-                            contents.begin() + 8 + headerSize, nullptr,
+  json header = json::parse(bytes + 8, bytes + 8 + headerSize, nullptr,
                             /*allow_exceptions=*/false);
   if (header.is_discarded() || !header.is_object())
     return fail("the header is not a JSON object");
-  size_t dataStart = 8 + headerSize;
-  size_t dataSize = contents.size() - dataStart;
-  TensorMap tensors;
+  file->dataStart = 8 + headerSize;
+  size_t dataSize = size - file->dataStart;
   for (auto it = header.begin(); it != header.end(); ++it) {
-    if (it.key() == "__metadata__")
+    if (it.key() == "__metadata__") {
+      if (!it.value().is_object())
+        return fail("__metadata__ is not an object");
+      for (auto m = it.value().begin(); m != it.value().end(); ++m) {
+        if (!m.value().is_string())
+          return fail("__metadata__ value '" + m.key() + "' is not a string");
+        file->meta[m.key()] = m.value().get<std::string>();
+      }
       continue;
-    HostTensor tensor;
-    size_t begin = 0;
-    Status parsed = parseEntry(it.value(), dataSize, tensor, begin);
+    }
+    SafetensorsEntry entry;
+    Status parsed = parseEntry(it.value(), dataSize, entry);
     if (!parsed.ok())
       return fail("tensor '" + it.key() + "' " + parsed.message());
-    tensor.bytes.assign(contents.begin() + dataStart + begin,
-                        contents.begin() + dataStart + begin +
-                            tensor.numel() * dtypeSize(tensor.dtype));
-    tensors.emplace(it.key(), std::move(tensor));
+    file->index.emplace(it.key(), std::move(entry));
   }
+  out = std::move(file);
+  return Status::success();
+}
+
+SafetensorsFile::~SafetensorsFile() {
+  if (mapped)
+    munmap(const_cast<uint8_t *>(mapped), mappedSize);
+}
+
+Status SafetensorsFile::read(const std::string &name, HostTensor &out) const {
+  auto it = index.find(name);
+  if (it == index.end())
+    return Status::error("'" + filePath + "' has no tensor '" + name + "'");
+  const SafetensorsEntry &entry = it->second;
+  HostTensor tensor;
+  tensor.dtype = entry.dtype;
+  tensor.shape = entry.shape;
+  const uint8_t *begin = mapped + dataStart + entry.begin;
+  tensor.bytes.assign(begin, begin + entry.size);
+  out = std::move(tensor);
+  return Status::success();
+}
+
+Status readSafetensors(const std::string &path, TensorMap &out) {
+  std::unique_ptr<SafetensorsFile> file;
+  QTC_RETURN_IF_ERROR(SafetensorsFile::open(path, file));
+  TensorMap tensors;
+  for (const auto &entry : file->entries())
+    QTC_RETURN_IF_ERROR(file->read(entry.first, tensors[entry.first]));
   out = std::move(tensors);
   return Status::success();
 }
+
+namespace {
+
+/// write(2) until everything is written.
+bool writeAll(int fd, const void *data, size_t size) {
+  const char *p = static_cast<const char *>(data);
+  while (size > 0) {
+    ssize_t n = ::write(fd, p, size);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n <= 0)
+      return false;
+    p += n;
+    size -= static_cast<size_t>(n);
+  }
+  return true;
+}
+
+} // namespace
 
 Status writeSafetensors(const std::string &path, const TensorMap &tensors) {
   json header = json::object();
@@ -128,19 +210,37 @@ Status writeSafetensors(const std::string &path, const TensorMap &tensors) {
   }
   std::string text = header.dump();
   text.append((8 - text.size() % 8) % 8, ' '); // align the data to 8 bytes
-  std::ofstream file(path, std::ios::binary | std::ios::trunc);
-  if (!file)
-    return Status::error("cannot create '" + path + "'");
+  uint8_t length[8];
   uint64_t size = text.size();
   for (int i = 0; i < 8; ++i)
-    file.put(static_cast<char>((size >> (8 * i)) & 0xff));
-  file.write(text.data(), text.size());
-  for (const auto &entry : tensors)
-    file.write(reinterpret_cast<const char *>(entry.second.bytes.data()),
-               entry.second.bytes.size());
-  file.close();
-  if (!file)
-    return Status::error("cannot write '" + path + "'");
+    length[i] = static_cast<uint8_t>((size >> (8 * i)) & 0xff);
+
+  std::string temporary = path + ".tmp." + std::to_string(::getpid());
+  int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
+                  0644);
+  if (fd < 0)
+    return Status::error("cannot create '" + temporary +
+                         "': " + std::strerror(errno));
+  bool ok = writeAll(fd, length, 8) && writeAll(fd, text.data(), text.size());
+  for (auto it = tensors.begin(); ok && it != tensors.end(); ++it)
+    ok = writeAll(fd, it->second.bytes.data(), it->second.bytes.size());
+  std::string why = ok ? "" : std::strerror(errno);
+  if (ok && ::fsync(fd) != 0) {
+    ok = false;
+    why = std::strerror(errno);
+  }
+  if (::close(fd) != 0 && ok) {
+    ok = false;
+    why = std::strerror(errno);
+  }
+  if (ok && std::rename(temporary.c_str(), path.c_str()) != 0) {
+    ok = false;
+    why = std::strerror(errno);
+  }
+  if (!ok) {
+    ::unlink(temporary.c_str());
+    return Status::error("cannot write '" + path + "': " + why);
+  }
   return Status::success();
 }
 

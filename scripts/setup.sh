@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # One-command set-up: installs the Debian packages qtc needs (idempotent;
-# apt runs only when something is missing), then configures and builds into
-# build/ with ninja and ccache.
+# apt runs only when something is missing), the Python environment of the
+# interop tests (.venv/, from PyPI: scripts/interop-requirements.txt; pip
+# runs only when that file changed), then configures and builds into build/
+# with ninja and ccache.
 #
-#   bash scripts/setup.sh            # packages + configure + build
-#   QTC_BUILD_DIR=out bash scripts/setup.sh
+#   bash scripts/setup.sh            # packages + venv + configure + build
+#   QTC_BUILD_DIR=out QTC_VENV=venv bash scripts/setup.sh
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -14,7 +16,7 @@ build=${QTC_BUILD_DIR:-$root/build}
 # (libmlir-19-dev alone does not pull the rest); never a second libmlir-N-dev.
 packages=(
   llvm-19-dev libmlir-19-dev mlir-19-tools llvm-19-tools libhalide14-0-dev
-  cmake ninja-build ccache g++ python3
+  cmake ninja-build ccache g++ python3 python3-venv
   nlohmann-json3-dev libgtest-dev
   libopenblas-dev libdnnl-dev
   # `qtc compile --target arm-64-linux` builds a layer's library and trainer
@@ -38,11 +40,25 @@ else
   echo "setup: all Debian packages present"
 fi
 
+# The interop tests' Python environment. A stamp holding the requirements
+# it was made from makes a re-run free.
+venv=${QTC_VENV:-$root/.venv}
+requirements=$root/scripts/interop-requirements.txt
+if ! cmp -s "$requirements" "$venv/.qtc-requirements" 2>/dev/null; then
+  echo "setup: installing the interop environment into $venv"
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install -q --disable-pip-version-check -r "$requirements"
+  cp "$requirements" "$venv/.qtc-requirements"
+else
+  echo "setup: interop environment up to date ($venv)"
+fi
+
 llvm=/usr/lib/llvm-19
 cmake -G Ninja -S "$root" -B "$build" \
   -DCMAKE_BUILD_TYPE=Release \
   -DCMAKE_C_COMPILER_LAUNCHER=ccache -DCMAKE_CXX_COMPILER_LAUNCHER=ccache \
   -DMLIR_DIR=$llvm/lib/cmake/mlir \
-  -DLLVM_EXTERNAL_LIT=$llvm/build/utils/lit/lit.py
+  -DLLVM_EXTERNAL_LIT=$llvm/build/utils/lit/lit.py \
+  -DQTC_INTEROP_PYTHON="$venv/bin/python"
 # Two jobs: the machines have two cores and linking MLIR tools is memory-heavy.
 cmake --build "$build" -j "${QTC_JOBS:-2}"

@@ -49,6 +49,17 @@ if shutil.which("qemu-aarch64"):
 if shutil.which("nvidia-smi") and subprocess.run(
         ["nvidia-smi", "-L"], capture_output=True).returncode == 0:
     config.available_features.add("cuda-gpu")
+# The real libraries qtc is checked against (scripts/setup.sh installs them
+# into .venv/): tests that run them need the `transformers` feature.
+interop = getattr(config, "interop_python", "")
+if interop and os.path.exists(interop) and subprocess.run(
+        [interop, "-c", "import numpy, torch, transformers"],
+        capture_output=True).returncode == 0:
+    config.available_features.add("transformers")
+    config.substitutions.append(("%hfpython", interop))
+    # Offline: nothing is fetched from a hub; fixtures are made locally.
+    config.environment["HF_HUB_OFFLINE"] = "1"
+    config.environment["TRANSFORMERS_VERBOSITY"] = "error"
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 llvm_config.add_tool_substitutions(
     ["qtc", "qtc-opt", "qtc-run", "qtc-bench", "llvm-objdump"], [config.qtc_tools_dir, config.llvm_tools_dir])

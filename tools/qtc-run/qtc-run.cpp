@@ -1,7 +1,8 @@
 //===- qtc-run.cpp - Run a function of qt IR on .npy inputs ---------------===//
 //
 //   qtc-run FILE.mlir --entry NAME --input a.npy --input b.npy ...
-//           [--weights w.safetensors]... [--output-dir DIR]
+//           [--weights w.safetensors|index.json|MODEL_DIR]...
+//           [--output-dir DIR]
 //
 // Arguments are bound in order: an argument whose `qt.name` attribute or
 // else source name (%w -> "w") is in --weights takes that tensor (a
@@ -18,7 +19,7 @@
 #include "dialect/QtDialect.h"
 #include "dialect/QtTypes.h"
 #include "runtime/Npy.h"
-#include "runtime/Safetensors.h"
+#include "runtime/Checkpoint.h"
 
 #include "mlir/AsmParser/AsmParser.h"
 #include "mlir/AsmParser/AsmParserState.h"
@@ -47,7 +48,8 @@ llvm::cl::opt<std::string> inputFile(llvm::cl::Positional,
                                      llvm::cl::Required);
 llvm::cl::opt<std::string>
     entryName("entry",
-              llvm::cl::desc("function to run (default: the only one)"),
+              llvm::cl::desc("function to run (default: the only public "
+                             "one)"),
               llvm::cl::value_desc("name"));
 llvm::cl::list<std::string>
     inputs("input",
@@ -57,8 +59,9 @@ llvm::cl::list<std::string>
            llvm::cl::value_desc("value"));
 llvm::cl::list<std::string>
     weightsFiles("weights",
-                 llvm::cl::desc("bind arguments by name from .safetensors "
-                                "files (repeatable)"),
+                 llvm::cl::desc("bind arguments by name from a .safetensors "
+                                "file, a sharded checkpoint's index .json "
+                                "or a model folder (repeatable)"),
                  llvm::cl::value_desc("file"));
 llvm::cl::opt<std::string>
     outputDir("output-dir",
@@ -157,12 +160,10 @@ Status bindValue(Type type, ArrayRef<HostTensor> storage,
 
 Status bindArguments(func::FuncOp func, const AsmParserState &state,
                      SmallVectorImpl<qt::RuntimeValue> &args) {
-  qtc::TensorMap weights;
-  for (const std::string &file : weightsFiles) {
-    qtc::TensorMap more;
-    QTC_RETURN_IF_ERROR(qtc::readSafetensors(file, more));
-    weights.insert(more.begin(), more.end());
-  }
+  // Memory-mapped: only the tensors bound are read.
+  qtc::Checkpoint weights;
+  for (const std::string &file : weightsFiles)
+    QTC_RETURN_IF_ERROR(weights.add(file));
   size_t nextInput = 0;
   for (BlockArgument arg : func.getArguments()) {
     Type type = arg.getType();
@@ -183,15 +184,16 @@ Status bindArguments(func::FuncOp func, const AsmParserState &state,
     SmallVector<HostTensor> storage;
     bool fromWeights =
         !key.empty() &&
-        weights.count(parts.front().empty() ? key : key + "." + parts.front());
+        weights.find(parts.front().empty() ? key : key + "." + parts.front());
     if (fromWeights) {
       for (const std::string &part : parts) {
         std::string tensorName = part.empty() ? key : key + "." + part;
-        auto it = weights.find(tensorName);
-        if (it == weights.end())
+        if (!weights.find(tensorName))
           return Status::error(context + ": the --weights files have no '" +
                                tensorName + "'");
-        storage.push_back(it->second);
+        HostTensor tensor;
+        QTC_RETURN_IF_ERROR(weights.read(tensorName, tensor));
+        storage.push_back(std::move(tensor));
       }
     } else {
       if (nextInput == inputs.size())
@@ -309,12 +311,19 @@ int main(int argc, char **argv) {
   if (failed(verify(*module)))
     return 1;
 
+  // The entry: --entry, else the one public function (private ones are
+  // called, as an imported model's layers are).
   func::FuncOp func;
-  SmallVector<func::FuncOp> funcs(module->getOps<func::FuncOp>());
+  SmallVector<func::FuncOp> funcs, publicFuncs;
+  for (func::FuncOp f : module->getOps<func::FuncOp>()) {
+    funcs.push_back(f);
+    if (f.isPublic())
+      publicFuncs.push_back(f);
+  }
   if (!entryName.empty())
     func = module->lookupSymbol<func::FuncOp>(entryName);
-  else if (funcs.size() == 1)
-    func = funcs.front();
+  else if (publicFuncs.size() == 1)
+    func = publicFuncs.front();
   if (!func) {
     std::string names;
     for (func::FuncOp f : funcs)

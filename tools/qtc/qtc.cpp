@@ -1,7 +1,11 @@
-//===- qtc.cpp - the qtc driver: a forward layer in, a trainer out --------===//
+//===- qtc.cpp - the qtc driver: a model in, a trainer out ----------------===//
 //
+//   qtc import MODEL_DIR --batch B --seq-len S [--labels] -o forward.mlir
 //   qtc compile LAYER.mlir --method lota [--rank 16 ...] --target host -o OUT
 //       [--emit=mlir-after=PASS | --emit=step-cpp] [--no-cache] [-j N]
+//
+// `import` writes a Hugging Face checkpoint's forward function
+// (HfImport.h) from its config.json and safetensors headers.
 //
 // Runs the training pipeline (qt-apply-method, qt-autodiff,
 // qt-insert-optimizer, qt-expand, cse, qt-fuse, qt-select-kernels,
@@ -18,11 +22,13 @@
 #include "dialect/Differentiation.h"
 #include "dialect/QtDialect.h"
 #include "passes/Passes.h"
+#include "tools/qtc/HfImport.h"
 #include "tools/qtc/KernelBuild.h"
 
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/MLIRContext.h"
+#include "mlir/IR/Verifier.h"
 #include "mlir/Parser/Parser.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Support/FileUtilities.h"
@@ -43,53 +49,74 @@ namespace cl = llvm::cl;
 
 namespace {
 
-cl::opt<std::string> command(cl::Positional, cl::desc("<command: compile>"),
-                             cl::Required);
-cl::opt<std::string> inputFile(cl::Positional, cl::desc("<layer.mlir>"),
+cl::SubCommand compileCommand("compile",
+                              "a forward layer in, a trainer out");
+cl::SubCommand importCommand(
+    "import", "a Hugging Face model folder in, its forward .mlir out");
+cl::opt<std::string> inputFile(cl::sub(compileCommand), cl::Positional, cl::desc("<layer.mlir>"),
                                cl::Required);
-cl::opt<std::string> outputDir("o", cl::desc("output directory"),
+cl::opt<std::string> outputDir(cl::sub(compileCommand), "o", cl::desc("output directory"),
                                cl::value_desc("dir"));
-cl::opt<std::string> method("method", cl::desc("lora, gsq, lota or qeft"),
+cl::opt<std::string> method(cl::sub(compileCommand), "method", cl::desc("lora, gsq, lota or qeft"),
                             cl::Required);
-cl::opt<int64_t> rank("rank", cl::desc("adapter rank"), cl::init(16));
-cl::opt<double> alpha("alpha", cl::desc("LoRA alpha"), cl::init(16.0));
-cl::opt<int64_t> group("group", cl::desc("GSE group size (gsq)"), cl::init(32));
-cl::opt<double> omega("omega", cl::desc("LoTA threshold, 0 for 0.75 rank"),
+cl::opt<int64_t> rank(cl::sub(compileCommand), "rank", cl::desc("adapter rank"), cl::init(16));
+cl::opt<double> alpha(cl::sub(compileCommand), "alpha", cl::desc("LoRA alpha"), cl::init(16.0));
+cl::opt<int64_t> group(cl::sub(compileCommand), "group", cl::desc("GSE group size (gsq)"), cl::init(32));
+cl::opt<double> omega(cl::sub(compileCommand), "omega", cl::desc("LoTA threshold, 0 for 0.75 rank"),
                       cl::init(0.0));
-cl::opt<int64_t> outliers("outliers", cl::desc("QEFT weak rows"), cl::init(0));
-cl::opt<double> lr("lr", cl::desc("AdamW learning rate"), cl::init(1.0e-4));
-cl::opt<int64_t> totalSteps("total-steps",
+cl::opt<int64_t> outliers(cl::sub(compileCommand), "outliers", cl::desc("QEFT weak rows"), cl::init(0));
+cl::opt<double> lr(cl::sub(compileCommand), "lr", cl::desc("AdamW learning rate"), cl::init(1.0e-4));
+cl::opt<int64_t> totalSteps(cl::sub(compileCommand), "total-steps",
                             cl::desc("t-SignSGD schedule length (lota)"),
                             cl::init(0));
-cl::opt<std::string> gradNormSource(
+cl::opt<std::string> gradNormSource(cl::sub(compileCommand), 
     "grad-norm",
     cl::desc("t-SignSGD's gradient norm: computed (from the adapters' "
              "gradients) or argument (given to each step)"),
     cl::init("computed"));
-cl::opt<std::string> target("target", cl::desc("host, arm-64-linux or cuda"),
+cl::opt<std::string> target(cl::sub(compileCommand), "target", cl::desc("host, arm-64-linux or cuda"),
                             cl::init("host"));
-cl::opt<bool> noFusion("no-fusion",
+cl::opt<bool> noFusion(cl::sub(compileCommand), "no-fusion",
                        cl::desc("one kernel per op (what a missed fusion "
                                 "costs; for testing)"),
                        cl::init(false));
-cl::opt<bool> noCache("no-cache",
+cl::opt<bool> noCache(cl::sub(compileCommand), "no-cache",
                       cl::desc("generate every kernel, bypassing the kernel "
                                "cache"),
                       cl::init(false));
 cl::opt<std::string>
-    cacheDir("cache-dir",
+    cacheDir(cl::sub(compileCommand), "cache-dir",
              cl::desc("kernel cache directory (default: $QTC_CACHE_DIR, "
                       "$XDG_CACHE_HOME/qtc/kernels or ~/.cache/qtc/kernels)"),
              cl::value_desc("dir"), cl::init(""));
-cl::opt<int> jobsOption("j",
+cl::opt<int> jobsOption(cl::sub(compileCommand), "j",
                         cl::desc("kernel generator runs at once (default: "
                                  "the number of cores)"),
                         cl::init(0));
 cl::opt<std::string>
-    emit("emit",
+    emit(cl::sub(compileCommand), "emit",
          cl::desc("mlir-after=PASS: print the IR after PASS; step-cpp: print "
                   "the generated step source"),
          cl::init(""));
+
+
+cl::opt<std::string> modelDir(cl::sub(importCommand), cl::Positional,
+                              cl::desc("<model folder>"), cl::Required);
+cl::opt<std::string> importOutput(cl::sub(importCommand), "o",
+                                  cl::desc("output .mlir file (default: "
+                                           "stdout)"),
+                                  cl::value_desc("file"), cl::init("-"));
+cl::opt<int64_t> batch(cl::sub(importCommand), "batch",
+                       cl::desc("sequences per step"), cl::init(1));
+cl::opt<int64_t> seqLen(cl::sub(importCommand), "seq-len",
+                        cl::desc("tokens per sequence"), cl::Required);
+cl::opt<bool> withLabels(cl::sub(importCommand), "labels",
+                         cl::desc("also take labels [B, S] and return the "
+                                  "mean next-token loss"),
+                         cl::init(false));
+cl::opt<std::string> idType(cl::sub(importCommand), "ids",
+                            cl::desc("token id type: i64 or i32"),
+                            cl::init("i64"));
 
 /// Runs a program (stdin from `input` when given); reports a failure with
 /// the command line.
@@ -375,13 +402,88 @@ LogicalResult build(ModuleOp module, const Toolchain &toolchain) {
 
 } // namespace
 
+/// `qtc import`: a Hugging Face model folder to its forward function.
+int runImport() {
+  auto fail = [](const qtc::Status &status) {
+    llvm::errs() << "qtc: error: " << status.message() << "\n";
+    return 1;
+  };
+  qtc::HfModelConfig config;
+  qtc::Status status = qtc::readHfConfig(modelDir + "/config.json", config);
+  if (!status.ok())
+    return fail(status);
+  // Only the headers are read: the tensors stay memory-mapped, untouched.
+  qtc::Checkpoint checkpoint;
+  status = checkpoint.add(modelDir);
+  if (!status.ok())
+    return fail(status);
+  qtc::HfImportOptions options;
+  options.batch = batch;
+  options.seqLen = seqLen;
+  options.labels = withLabels;
+  if (idType != "i64" && idType != "i32")
+    return fail(qtc::Status::error("--ids takes i64 or i32, got '" + idType +
+                                   "'"));
+  options.idBits = idType == "i32" ? 32 : 64;
+
+  DialectRegistry registry;
+  registry.insert<qt::QtDialect, arith::ArithDialect, func::FuncDialect,
+                  tensor::TensorDialect>();
+  MLIRContext context(registry);
+  context.loadAllAvailableDialects();
+  OwningOpRef<ModuleOp> module;
+  std::vector<std::string> unused;
+  status = qtc::importHfModel(context, config, checkpoint, options, module,
+                              unused);
+  if (!status.ok())
+    return fail(status);
+  if (failed(verify(*module))) {
+    llvm::errs() << "qtc: error: the imported graph does not verify (a qtc "
+                    "bug)\n";
+    return 1;
+  }
+  if (!unused.empty()) {
+    llvm::errs() << "qtc: warning: " << unused.size()
+                 << " checkpoint tensor(s) not used by the graph:";
+    for (size_t i = 0; i < unused.size() && i < 5; ++i)
+      llvm::errs() << " '" << unused[i] << "'";
+    llvm::errs() << (unused.size() > 5 ? " ...\n" : "\n");
+  }
+  // Written to a temporary file and renamed: a failure leaves no partial
+  // output.
+  if (llvm::Error error = llvm::writeToOutput(
+          importOutput, [&](llvm::raw_ostream &os) -> llvm::Error {
+            module->print(os);
+            os << "\n";
+            return llvm::Error::success();
+          })) {
+    llvm::errs() << "qtc: error: cannot write '" << importOutput
+                 << "': " << llvm::toString(std::move(error)) << "\n";
+    return 1;
+  }
+  if (importOutput != "-")
+    llvm::errs() << "qtc: wrote " << importOutput << " (" << config.architecture
+                 << ", " << config.numLayers << " layers, "
+                 << batch * seqLen << " tokens)\n";
+  return 0;
+}
+
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
+  // The command comes first; anything else there would otherwise be parsed
+  // as top-level options and drown in LLVM's own.
+  if (argc > 1 && argv[1][0] != '-' && StringRef(argv[1]) != "compile" &&
+      StringRef(argv[1]) != "import") {
+    llvm::errs() << "qtc: error: unknown command '" << argv[1]
+                 << "' (expected: compile or import)\n";
+    return 1;
+  }
   cl::ParseCommandLineOptions(argc, argv,
                               "qtc: quantized fine-tuning compiler\n");
-  if (command != "compile") {
-    llvm::errs() << "qtc: error: unknown command '" << command
-                 << "' (expected: compile)\n";
+  if (importCommand)
+    return runImport();
+  if (!compileCommand) {
+    llvm::errs() << "qtc: error: no command (expected: compile or import)\n";
     return 1;
   }
   std::string afterPass;

@@ -1,4 +1,5 @@
 //===- TensorFilesTest.cpp - .npy and .safetensors reading and writing ----===//
+#include "runtime/Checkpoint.h"
 #include "runtime/Npy.h"
 #include "runtime/Safetensors.h"
 
@@ -134,6 +135,99 @@ TEST(SafetensorsTest, RoundTripsAndChecksOffsets) {
   writeBytes(path, std::string("\x02\x00\x00\x00\x00\x00\x00\x00[]", 10));
   EXPECT_FALSE(readSafetensors(path, back).ok());
   std::remove(path.c_str());
+}
+
+TEST(SafetensorsTest, RefusesOverflowingShapesAndDirectories) {
+  std::string path = tempPath("huge.safetensors");
+  // 2^32 x 2^32 x 4 bytes overflows size_t: refused, not wrapped to 0.
+  std::string header =
+      "{\"w\":{\"dtype\":\"F32\",\"shape\":[4294967296,4294967296],"
+      "\"data_offsets\":[0,0]}}";
+  std::string bytes(8, '\0');
+  bytes[0] = static_cast<char>(header.size());
+  writeBytes(path, bytes + header);
+  TensorMap back;
+  Status status = readSafetensors(path, back);
+  ASSERT_FALSE(status.ok());
+  EXPECT_NE(status.message().find("size overflows"), std::string::npos)
+      << status.message();
+  status = readSafetensors(testing::TempDir(), back);
+  ASSERT_FALSE(status.ok());
+  EXPECT_NE(status.message().find("not a regular file"), std::string::npos)
+      << status.message();
+  std::remove(path.c_str());
+}
+
+TEST(SafetensorsTest, WritesThroughATemporaryFile) {
+  // The previous file survives until the new one is complete; no temporary
+  // is left behind.
+  std::string path = tempPath("atomic.safetensors");
+  TensorMap first, second;
+  first["x"] = iota(DType::F32, {2});
+  second["y"] = iota(DType::I8, {3});
+  ASSERT_TRUE(writeSafetensors(path, first).ok());
+  ASSERT_TRUE(writeSafetensors(path, second).ok());
+  TensorMap back;
+  ASSERT_TRUE(readSafetensors(path, back).ok());
+  EXPECT_EQ(back.count("x"), 0u);
+  EXPECT_EQ(back.count("y"), 1u);
+  EXPECT_FALSE(
+      std::ifstream(path + ".tmp." + std::to_string(getpid())).good());
+  EXPECT_FALSE(writeSafetensors(tempPath("no/such/dir/w.safetensors"), first)
+                   .ok());
+  std::remove(path.c_str());
+}
+
+TEST(CheckpointTest, ReadsOneTensorAndRefusesDuplicates) {
+  std::string a = tempPath("a.safetensors"), b = tempPath("b.safetensors");
+  TensorMap ta, tb;
+  ta["w"] = iota(DType::BF16, {4, 2});
+  ta["v"] = iota(DType::F32, {3});
+  tb["w"] = iota(DType::F32, {1});
+  ASSERT_TRUE(writeSafetensors(a, ta).ok());
+  ASSERT_TRUE(writeSafetensors(b, tb).ok());
+  Checkpoint checkpoint;
+  ASSERT_TRUE(checkpoint.add(a).ok());
+  const SafetensorsEntry *entry = checkpoint.find("w");
+  ASSERT_NE(entry, nullptr);
+  EXPECT_EQ(entry->dtype, DType::BF16);
+  EXPECT_EQ(entry->shape, (Shape{4, 2}));
+  HostTensor w;
+  ASSERT_TRUE(checkpoint.read("w", w).ok());
+  EXPECT_EQ(w.bytes, ta["w"].bytes);
+  EXPECT_FALSE(checkpoint.read("nope", w).ok());
+  Status status = checkpoint.add(b);
+  ASSERT_FALSE(status.ok());
+  EXPECT_NE(status.message().find("tensor 'w' is in both"), std::string::npos)
+      << status.message();
+  std::remove(a.c_str());
+  std::remove(b.c_str());
+}
+
+TEST(CheckpointTest, ChecksTheIndexAgainstItsShards) {
+  std::string dir = testing::TempDir();
+  std::string shard = "qtc_" + std::to_string(getpid()) + "_shard.safetensors";
+  TensorMap t;
+  t["w"] = iota(DType::F32, {2});
+  t["stray"] = iota(DType::F32, {1});
+  ASSERT_TRUE(writeSafetensors(dir + "/" + shard, t).ok());
+  std::string index = tempPath("model.safetensors.index.json");
+  writeBytes(index, "{\"weight_map\": {\"w\": \"" + shard + "\"}}");
+  Checkpoint checkpoint;
+  Status status = checkpoint.add(index);
+  ASSERT_FALSE(status.ok());
+  EXPECT_NE(status.message().find("holds 'stray', which the weight_map does "
+                                  "not list there"),
+            std::string::npos)
+      << status.message();
+  writeBytes(index, "{\"weight_map\": {\"w\": \"" + shard +
+                        "\", \"stray\": \"" + shard + "\"}}");
+  Checkpoint good;
+  status = good.add(index);
+  ASSERT_TRUE(status.ok()) << status.message();
+  EXPECT_EQ(good.names(), (std::vector<std::string>{"stray", "w"}));
+  std::remove(index.c_str());
+  std::remove((dir + "/" + shard).c_str());
 }
 
 } // namespace

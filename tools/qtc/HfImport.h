@@ -1,0 +1,42 @@
+//===- HfImport.h - A Hugging Face checkpoint as a qt forward graph -*- C++ -*-===//
+//
+// `qtc import MODEL_DIR --batch B --seq-len S`: the model's forward function
+// from its config.json and the safetensors headers (the tensors' bytes are
+// never read). Token ids [B, S] in, logits [B, S, vocab] out and, with
+// labels, the mean next-token loss as transformers computes it. Every
+// weight is an argument named by its HF tensor name (`qt.name`), in its
+// stored dtype and layout; the decoder layer is one function called once
+// per layer.
+//
+//===----------------------------------------------------------------------===//
+#ifndef QTC_TOOLS_QTC_HFIMPORT_H
+#define QTC_TOOLS_QTC_HFIMPORT_H
+
+#include "runtime/Checkpoint.h"
+#include "tools/qtc/HfConfig.h"
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/OwningOpRef.h"
+
+namespace qtc {
+
+struct HfImportOptions {
+  int64_t batch = 1, seqLen = 0;
+  /// Also take labels [B, S] and return the loss.
+  bool labels = false;
+  /// Token id element type: 32 or 64.
+  unsigned idBits = 64;
+};
+
+/// Builds the forward module; checks every tensor the model needs against
+/// the config (name, shape, a float dtype) and names any the graph leaves
+/// unused in `unused`.
+Status importHfModel(mlir::MLIRContext &context, const HfModelConfig &config,
+                     const Checkpoint &checkpoint,
+                     const HfImportOptions &options,
+                     mlir::OwningOpRef<mlir::ModuleOp> &out,
+                     std::vector<std::string> &unused);
+
+} // namespace qtc
+
+#endif // QTC_TOOLS_QTC_HFIMPORT_H
