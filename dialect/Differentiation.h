@@ -40,6 +40,8 @@ private:
 /// Attaches the differentiation interface to the arith ops a layer uses
 /// (addf, subf, mulf).
 void registerArithDifferentiationModels(DialectRegistry &registry);
+/// Attaches it to tensor.collapse_shape and tensor.expand_shape.
+void registerTensorDifferentiationModels(DialectRegistry &registry);
 
 } // namespace mlir::qt
 

@@ -57,10 +57,14 @@ LogicalResult LinearOp::verify() {
 }
 
 LogicalResult LoraLinearOp::verify() {
-  FailureOr<LinearShape> shape = verifyLinear(
-      *this, getX().getType(), getWeight().getType(), getType());
+  FailureOr<LinearShape> shape =
+      verifyLinear(*this, getX().getType(), getWeight().getType(), getType(),
+                   getWeightLayout());
   if (failed(shape))
     return failure();
+  if (getGsq() && getWeightLayout() != WeightLayout::InOut)
+    return emitOpError("GSQ takes an [in, out] weight (weight_layout "
+                       "in_out)");
   FailureOr<int64_t> rank =
       verifyAdapters(*this, *shape, getA().getType(), getB().getType());
   if (failed(rank) || !getGsq())

@@ -10,7 +10,8 @@
 #ifndef QT_LINEAR_OPS_TD
 #define QT_LINEAR_OPS_TD
 
-def Qt_LinearOp : Qt_Op<"linear", [Pure]> {
+def Qt_LinearOp : Qt_Op<"linear", [Pure,
+    DeclareOpInterfaceMethods<Qt_DifferentiableOpInterface>]> {
   let summary = "method-agnostic linear layer, y = x w";
   let description = [{
     What a model importer produces; `qt-apply-method` rewrites it into the
@@ -37,8 +38,8 @@ def Qt_LoraLinearOp : Qt_Op<"lora_linear", [Pure,
     DeclareOpInterfaceMethods<Qt_DifferentiableOpInterface>]> {
   let summary = "LoRA layer, y = x w + (alpha / r) (x a) b";
   let description = [{
-    Frozen base `weight` `[K, N]`, trainable f32 adapters `a` `[K, r]` and
-    `b` `[r, N]`. With `gsq`, every matmul operand is cast to GSE-int
+    Frozen base `weight` `[K, N]` (or `[N, K]` with `weight_layout out_in`,
+    `y = x w^T + ...`), trainable f32 adapters `a` `[K, r]` and `b` `[r, N]`. With `gsq`, every matmul operand is cast to GSE-int
     grouped along its reduction axis (GSQ-Tuning, NUMERICS.md 1), which
     needs the group size to divide K, N, r and (when static) the tokens.
     Without it this is the f32 LoRA baseline.
@@ -55,11 +56,13 @@ def Qt_LoraLinearOp : Qt_Op<"lora_linear", [Pure,
     Qt_F32Tensor:$a,
     Qt_F32Tensor:$b,
     F32Attr:$alpha,
-    OptionalAttr<Qt_GSQConfigAttr>:$gsq
+    OptionalAttr<Qt_GSQConfigAttr>:$gsq,
+    DefaultValuedAttr<Qt_WeightLayoutAttr, "WeightLayout::InOut">:$weight_layout
   );
   let results = (outs Qt_F32Tensor:$result);
   let assemblyFormat = [{
-    $x `,` $weight `,` $a `,` $b `alpha` $alpha (`gsq` $gsq^)? attr-dict
+    $x `,` $weight `,` $a `,` $b `alpha` $alpha (`gsq` $gsq^)?
+    (`weight_layout` `` $weight_layout^)? attr-dict
     `:` qualified(type($x)) `,` qualified(type($weight)) `,` qualified(type($a)) `,` qualified(type($b))
     `->` qualified(type($result))
   }];

@@ -60,6 +60,30 @@ LogicalResult MatmulOp::buildVJP(OpBuilder &builder, ValueRange resultGrads,
 }
 
 //===----------------------------------------------------------------------===//
+// qt.linear: y = x w, or x w^T for Hugging Face's [out, in] weights (a
+// model's frozen layers that no method adapts, such as lm_head).
+//===----------------------------------------------------------------------===//
+
+LogicalResult LinearOp::buildVJP(OpBuilder &builder, ValueRange resultGrads,
+                                 ArrayRef<bool> wanted, SeedSource &,
+                                 SmallVectorImpl<Value> &operandGrads) {
+  if (isa<QuantizedTypeInterface>(getWeight().getType()) &&
+      failed(rejectWanted(*this, wanted, 1,
+                          "a quantized weight is not differentiable")))
+    return failure();
+  LinearBuilder g(builder, getLoc());
+  Value dy = resultGrads[0], x = getX(), w = getWeight();
+  bool outIn = getWeightLayout() == WeightLayout::OutIn;
+  operandGrads.assign(2, Value());
+  // dX = dY w^T ([in, out]) or dY w ([out, in]); dW = x^T dY or dY^T x.
+  if (wanted[0])
+    operandGrads[0] = g.matmul(dy, w, false, !outIn);
+  if (wanted[1])
+    operandGrads[1] = outIn ? g.matmul(dy, x, true) : g.matmul(x, dy, true);
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
 // qt.lora_linear: y = x w + s (x a) b, f32 or GSQ-Tuning.
 //===----------------------------------------------------------------------===//
 
@@ -77,9 +101,11 @@ static void buildLoraF32VJP(LoraLinearOp op, LinearBuilder &g, Value dy,
   Value dh = needDh ? g.scale(g.matmul(dy, b, false, true), s) : Value();
   if (wanted[2])
     grads[2] = g.matmul(x, dh, true);
+  // dY w^T for an [in, out] weight; dY w for Hugging Face's [out, in].
+  bool outIn = op.getWeightLayout() == WeightLayout::OutIn;
   if (wanted[0])
     grads[0] =
-        g.add(g.matmul(dy, w, false, true), g.matmul(dh, a, false, true));
+        g.add(g.matmul(dy, w, false, !outIn), g.matmul(dh, a, false, true));
 }
 
 /// Every operand cast to GSE along its reduction axis; dY cast along tokens

@@ -8,15 +8,26 @@
 using namespace mlir;
 using namespace mlir::qt;
 
-LogicalResult RMSNormOp::verify() {
-  RankedTensorType x = getX().getType();
+/// x [..., D], weight [D], eps > 0.
+static LogicalResult verifyRMSNorm(Operation *op, RankedTensorType x,
+                                   RankedTensorType weight, double eps) {
   if (x.getRank() < 1)
-    return emitOpError("input 'x' must have rank >= 1, found a scalar");
-  if (failed(expectRank(*this, "weight", getWeight().getType(), 1)) ||
-      failed(expectDim(*this, "weight length", getWeight().getType().getDimSize(0),
+    return op->emitOpError("input 'x' must have rank >= 1, found a scalar");
+  if (failed(expectRank(op, "weight", weight, 1)) ||
+      failed(expectDim(op, "weight length", weight.getDimSize(0),
                        x.getShape().back())))
     return failure();
-  return expectPositive(*this, "eps", getEps().convertToDouble());
+  return expectPositive(op, "eps", eps);
+}
+
+LogicalResult RMSNormOp::verify() {
+  return verifyRMSNorm(*this, getX().getType(), getWeight().getType(),
+                       getEps().convertToDouble());
+}
+
+LogicalResult RMSNormGradOp::verify() {
+  return verifyRMSNorm(*this, getX().getType(), getWeight().getType(),
+                       getEps().convertToDouble());
 }
 
 /// The head width of token-major `[tokens, heads * head_dim]` features.
@@ -76,28 +87,43 @@ double AttentionOp::getScaleOrDefault() {
   return 1.0 / std::sqrt(static_cast<double>(getHeadDim()));
 }
 
-LogicalResult AttentionOp::verify() {
-  FailureOr<int64_t> headDim = headDimOf(*this, "q", getQ().getType(), getHeads());
+/// q [T, heads * D], k and v [T, kv_heads * D], GQA, seq_len | T.
+static LogicalResult verifyAttention(Operation *op, RankedTensorType qType,
+                                     RankedTensorType kType,
+                                     RankedTensorType vType, int64_t heads,
+                                     int64_t kvHeads, int64_t seqLen,
+                                     std::optional<APFloat> scale) {
+  FailureOr<int64_t> headDim = headDimOf(op, "q", qType, heads);
   if (failed(headDim))
     return failure();
-  if (getKvHeads() <= 0)
-    return emitOpError("kv_heads must be positive, found ") << getKvHeads();
-  if (getHeads() % getKvHeads() != 0)
-    return emitOpError("key/value heads must divide query heads (GQA)")
-           << ": " << getKvHeads() << " does not divide " << getHeads();
-  if (failed(expectRank(*this, "k [tokens, kv_heads * head_dim]",
-                        getK().getType(), 2)))
+  if (kvHeads <= 0)
+    return op->emitOpError("kv_heads must be positive, found ") << kvHeads;
+  if (heads % kvHeads != 0)
+    return op->emitOpError("key/value heads must divide query heads (GQA)")
+           << ": " << kvHeads << " does not divide " << heads;
+  if (failed(expectRank(op, "k [tokens, kv_heads * head_dim]", kType, 2)))
     return failure();
-  ArrayRef<int64_t> q = getQ().getType().getShape();
-  ArrayRef<int64_t> k = getK().getType().getShape();
-  if (failed(expectShape(*this, "k shape", k,
-                         {q[0], getKvHeads() * *headDim})) ||
-      failed(expectShape(*this, "v shape", getV().getType().getShape(), k)) ||
-      failed(expectSeqLen(*this, getSeqLen(), q[0])))
+  ArrayRef<int64_t> q = qType.getShape();
+  ArrayRef<int64_t> k = kType.getShape();
+  if (failed(expectShape(op, "k shape", k, {q[0], kvHeads * *headDim})) ||
+      failed(expectShape(op, "v shape", vType.getShape(), k)) ||
+      failed(expectSeqLen(op, seqLen, q[0])))
     return failure();
-  if (std::optional<APFloat> scale = getScale())
-    return expectPositive(*this, "scale", scale->convertToDouble());
+  if (scale)
+    return expectPositive(op, "scale", scale->convertToDouble());
   return success();
+}
+
+LogicalResult AttentionOp::verify() {
+  return verifyAttention(*this, getQ().getType(), getK().getType(),
+                         getV().getType(), getHeads(), getKvHeads(),
+                         getSeqLen(), getScale());
+}
+
+LogicalResult AttentionGradOp::verify() {
+  return verifyAttention(*this, getQ().getType(), getK().getType(),
+                         getV().getType(), getHeads(), getKvHeads(),
+                         getSeqLen(), getScale());
 }
 
 LogicalResult BiasAddOp::verify() {
@@ -118,11 +144,39 @@ LogicalResult EmbeddingOp::verify() {
   return expectShape(*this, "result shape", getType().getShape(), expected);
 }
 
-LogicalResult CrossEntropyOp::verify() {
-  if (failed(expectRank(*this, "logits [tokens, vocab]", getLogits().getType(),
-                        2)) ||
-      failed(expectRank(*this, "labels [tokens]", getLabels().getType(), 1)))
+/// logits [T, V], labels [T].
+static LogicalResult verifyCrossEntropy(Operation *op, RankedTensorType logits,
+                                        RankedTensorType labels) {
+  if (failed(expectRank(op, "logits [tokens, vocab]", logits, 2)) ||
+      failed(expectRank(op, "labels [tokens]", labels, 1)))
     return failure();
-  return expectDim(*this, "labels length", getLabels().getType().getDimSize(0),
-                   getLogits().getType().getDimSize(0));
+  return expectDim(op, "labels length", labels.getDimSize(0),
+                   logits.getDimSize(0));
+}
+
+LogicalResult CrossEntropyOp::verify() {
+  return verifyCrossEntropy(*this, getLogits().getType(),
+                            getLabels().getType());
+}
+
+LogicalResult CrossEntropyGradOp::verify() {
+  return verifyCrossEntropy(*this, getLogits().getType(),
+                            getLabels().getType());
+}
+
+LogicalResult EmbeddingGradOp::verify() {
+  if (failed(expectRank(*this, "result [vocab, dim]", getType(), 2)))
+    return failure();
+  SmallVector<int64_t> expected(getIds().getType().getShape());
+  expected.push_back(getType().getDimSize(1));
+  return expectShape(*this, "dy shape", getDy().getType().getShape(),
+                     expected);
+}
+
+LogicalResult RowSumOp::verify() {
+  RankedTensorType x = getX().getType();
+  if (x.getRank() < 1)
+    return emitOpError("input 'x' must have rank >= 1, found a scalar");
+  return expectShape(*this, "result shape", getType().getShape(),
+                     {x.getShape().back()});
 }

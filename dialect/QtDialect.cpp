@@ -6,7 +6,25 @@
 using namespace mlir;
 using namespace mlir::qt;
 
+#include "mlir/Transforms/InliningUtils.h"
+
 #include "dialect/QtOpsDialect.cpp.inc"
+
+namespace {
+
+/// qt ops are pure values of their operands (qt.kernel's body included), so
+/// an imported model's layer functions inline into the step.
+struct QtInlinerInterface : public DialectInlinerInterface {
+  using DialectInlinerInterface::DialectInlinerInterface;
+  bool isLegalToInline(Operation *, Region *, bool, IRMapping &) const final {
+    return true;
+  }
+  bool isLegalToInline(Region *, Region *, bool, IRMapping &) const final {
+    return true;
+  }
+};
+
+} // namespace
 
 void QtDialect::initialize() {
   registerAttributes();
@@ -15,4 +33,5 @@ void QtDialect::initialize() {
 #define GET_OP_LIST
 #include "dialect/QtOps.cpp.inc"
       >();
+  addInterfaces<QtInlinerInterface>();
 }

@@ -32,18 +32,45 @@ struct ApplyMethodPass : qt::impl::QtApplyMethodBase<ApplyMethodPass> {
 private:
   /// Rewrites one qt.linear, the `index`-th of the module.
   LogicalResult apply(Method m, LinearOp linear, unsigned index);
-  /// Appends a trainable parameter to `func` named `linear<index>.<name>`.
-  Value addParameter(func::FuncOp func, Type type, unsigned index,
+  /// Appends a trainable parameter to `func` named `<module>.<name>`.
+  Value addParameter(func::FuncOp func, Type type, StringRef module,
                      StringRef name, Location loc);
 };
+
+/// The module path a location names: `qtc import` gives each op the HF
+/// module it comes from (`self_attn.q_proj` in the layer function) and each
+/// layer call its own (`model.layers.3`); inlining makes the pair a call
+/// site. "" when the location names none.
+std::string modulePath(Location loc) {
+  if (auto name = dyn_cast<NameLoc>(loc)) {
+    std::string inner = modulePath(name.getChildLoc());
+    return name.getName().str() + (inner.empty() ? "" : "." + inner);
+  }
+  if (auto call = dyn_cast<CallSiteLoc>(loc)) {
+    std::string caller = modulePath(call.getCaller());
+    std::string callee = modulePath(call.getCallee());
+    if (caller.empty() || callee.empty())
+      return caller.empty() ? callee : caller;
+    return caller + "." + callee;
+  }
+  if (auto fused = dyn_cast<FusedLoc>(loc))
+    for (Location part : fused.getLocations())
+      if (std::string path = modulePath(part); !path.empty())
+        return path;
+  return "";
+}
+
+bool endsWithModule(StringRef path, StringRef target) {
+  return path == target || path.ends_with(("." + target).str());
+}
 
 } // namespace
 
 Value ApplyMethodPass::addParameter(func::FuncOp func, Type type,
-                                    unsigned index, StringRef name,
+                                    StringRef module, StringRef name,
                                     Location loc) {
   Builder b(func.getContext());
-  std::string full = ("linear" + Twine(index) + "." + name).str();
+  std::string full = (module + "." + name).str();
   auto attrs =
       b.getDictionaryAttr({b.getNamedAttr(attr::kTrainable, b.getUnitAttr()),
                            b.getNamedAttr(attr::kName, b.getStringAttr(full))});
@@ -54,23 +81,26 @@ Value ApplyMethodPass::addParameter(func::FuncOp func, Type type,
 
 LogicalResult ApplyMethodPass::apply(Method m, LinearOp linear,
                                      unsigned index) {
+  std::string path = modulePath(linear.getLoc());
+  std::string module = path.empty() ? "linear" + std::to_string(index) : path;
   auto func = dyn_cast<func::FuncOp>(linear->getParentOp());
   if (!func)
     return linear.emitOpError(
         "must be directly in a func.func body to take new parameters");
-  // The method composites take [in, out] weights; the HF layout reaches
-  // them once their kernels read a transposed base (issue 12).
-  if (linear.getWeightLayout() != WeightLayout::InOut)
-    return linear.emitOpError("qt-apply-method takes [in, out] weights; "
-                              "weight_layout ")
-           << stringifyWeightLayout(linear.getWeightLayout())
-           << " (Hugging Face's [out, in]) is not supported by the methods "
-              "yet";
+  // f32 LoRA also takes Hugging Face's [out, in] weights; the quantized
+  // methods' composites take [in, out] (GPTQ's layout).
+  WeightLayout layout = linear.getWeightLayout();
+  if (layout != WeightLayout::InOut && m != Method::Lora)
+    return linear.emitOpError("method '")
+           << method << "' takes [in, out] weights; weight_layout "
+           << stringifyWeightLayout(layout)
+           << " (Hugging Face's [out, in]) is supported by 'lora' only";
   Location loc = linear.getLoc();
   Value weight = linear.getWeight();
   Type weightType = weight.getType();
   ArrayRef<int64_t> shape = *getTensorLikeShape(weightType);
-  int64_t in = shape[0], out = shape[1];
+  bool outIn = layout == WeightLayout::OutIn;
+  int64_t in = shape[outIn ? 1 : 0], out = shape[outIn ? 0 : 1];
   MLIRContext *ctx = &getContext();
   Type f32 = Float32Type::get(ctx);
 
@@ -90,9 +120,9 @@ LogicalResult ApplyMethodPass::apply(Method m, LinearOp linear,
   switch (m) {
   case Method::Lora:
   case Method::Gsq: {
-    Value a = addParameter(func, RankedTensorType::get({in, rank}, f32), index,
+    Value a = addParameter(func, RankedTensorType::get({in, rank}, f32), module,
                            "a", loc);
-    Value b = addParameter(func, RankedTensorType::get({rank, out}, f32), index,
+    Value b = addParameter(func, RankedTensorType::get({rank, out}, f32), module,
                            "b", loc);
     GSQConfigAttr gsq;
     if (m == Method::Gsq) {
@@ -109,16 +139,19 @@ LogicalResult ApplyMethodPass::apply(Method m, LinearOp linear,
       gsq = GSQConfigAttr::get(ctx, 8, g, 8, ExpRule::Floor, Rounding::RNE,
                                Rounding::Stochastic);
     }
-    result = builder.create<LoraLinearOp>(loc, linear.getType(), linear.getX(),
-                                          weight, a, b,
-                                          builder.getF32FloatAttr(alpha), gsq);
+    result = builder.create<LoraLinearOp>(
+        loc, linear.getType(), linear.getX(), weight, a, b,
+        builder.getF32FloatAttr(alpha), gsq,
+        WeightLayoutAttr::get(ctx, layout));
     break;
   }
   case Method::Lota: {
     Value a =
-        addParameter(func, TernaryType::get(ctx, {in, rank}), index, "a", loc);
+        addParameter(func, TernaryType::get(ctx, {in, rank}), module, "a",
+                     loc);
     Value b =
-        addParameter(func, TernaryType::get(ctx, {rank, out}), index, "b", loc);
+        addParameter(func, TernaryType::get(ctx, {rank, out}), module, "b",
+                     loc);
     FloatAttr omegaAttr =
         omega > 0 ? builder.getF32FloatAttr(omega) : FloatAttr();
     result = builder.create<LotaLinearOp>(
@@ -133,7 +166,7 @@ LogicalResult ApplyMethodPass::apply(Method m, LinearOp linear,
              << outliers.getValue();
     Value weak = addParameter(
         func, RankedTensorType::get({outliers, out}, Float16Type::get(ctx)),
-        index, "weak", loc);
+        module, "weak", loc);
     result = builder.create<QeftLinearOp>(loc, linear.getType(), linear.getX(),
                                           weight, weak);
     break;
@@ -160,7 +193,19 @@ void ApplyMethodPass::runOnOperation() {
     return signalPassFailure();
   }
   SmallVector<LinearOp> linears;
-  getOperation().walk([&](LinearOp op) { linears.push_back(op); });
+  getOperation().walk([&](LinearOp op) {
+    std::string path = modulePath(op.getLoc());
+    if (targets.empty() || llvm::any_of(targets, [&](const std::string &t) {
+          return endsWithModule(path, t);
+        }))
+      linears.push_back(op);
+  });
+  if (linears.empty() && !targets.empty()) {
+    getOperation().emitError("qt-apply-method: no qt.linear is named by "
+                             "targets=")
+        << llvm::join(targets, ",");
+    return signalPassFailure();
+  }
   for (auto [index, linear] : llvm::enumerate(linears))
     if (failed(apply(*m, linear, index)))
       return signalPassFailure();

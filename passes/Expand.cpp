@@ -55,7 +55,8 @@ struct ExpandLoraLinear : OpRewritePattern<LoraLinearOp> {
       return success();
     }
     Value h = g.matmul(x, a);
-    Value y0 = g.matmul(x, w), y1 = g.matmul(h, b);
+    bool outIn = op.getWeightLayout() == WeightLayout::OutIn;
+    Value y0 = g.matmul(x, w, false, outIn), y1 = g.matmul(h, b);
     rewriter.replaceOp(op, g.add(y0, g.scale(y1, loraScale(op))));
     return success();
   }

@@ -13,9 +13,13 @@ include "mlir/Pass/PassBase.td"
 def QtApplyMethod : Pass<"qt-apply-method", "::mlir::ModuleOp"> {
   let summary = "rewrite qt.linear into a fine-tuning method's layer";
   let description = [{
-    Each `qt.linear %x, %w` becomes the composite of `method`, and the
-    function gains the method's trainable parameters as arguments (marked
-    `qt.trainable`, named `linear<i>.<param>` in `qt.name`):
+    Each `qt.linear %x, %w` (each one whose module name is in `targets`,
+    when given) becomes the composite of `method`, and the function gains
+    the method's trainable parameters as arguments (marked `qt.trainable`,
+    named `<module>.<param>` in `qt.name`, the module being the layer's
+    path from its locations as `qtc import` writes them and the inliner
+    keeps them, `model.layers.3.self_attn.q_proj`; `linear<i>.<param>` for
+    a layer with no such name):
     - `lora`: `qt.lora_linear` with f32 adapters a [K, rank], b [rank, N];
     - `gsq`: the same with every matmul operand cast to GSE-int
       (`#qt.gsq<group = group>`);
@@ -37,6 +41,9 @@ def QtApplyMethod : Pass<"qt-apply-method", "::mlir::ModuleOp"> {
            "LoTA threshold; 0 means 0.75 rank (lota)">,
     Option<"outliers", "outliers", "int64_t", "0",
            "number of trainable f16 weak rows (qeft)">,
+    ListOption<"targets", "targets", "std::string",
+               "adapt only the layers whose module name ends with one of "
+               "these (q_proj, ...; default: every qt.linear)">,
   ];
   let dependentDialects = ["::mlir::qt::QtDialect"];
 }

@@ -234,6 +234,18 @@ Array<T> biasAdd(const Array<T> &x, const Array<T> &bias) {
 }
 
 template <typename T>
+Array<T> rowSum(const Array<T> &x) {
+  int64_t N = x.shape.back();
+  std::vector<double> sums(N, 0.0);
+  for (int64_t i = 0; i < x.numel(); ++i)
+    sums[i % N] += x[i];
+  Array<T> y({N});
+  for (int64_t n = 0; n < N; ++n)
+    y[n] = static_cast<T>(sums[n]);
+  return y;
+}
+
+template <typename T>
 Array<T> swiglu(const Array<T> &gate, const Array<T> &up) {
   Array<T> y(gate.shape);
   for (int64_t i = 0; i < y.numel(); ++i) {
@@ -369,6 +381,7 @@ Array<T> crossEntropyGrad(const Array<T> &logits,
                               const Array<T> &, Array<T> &, Array<T> &,        \
                               Array<T> &);                                     \
   template Array<T> biasAdd(const Array<T> &, const Array<T> &);              \
+  template Array<T> rowSum(const Array<T> &);                                  \
   template Array<T> swiglu(const Array<T> &, const Array<T> &);                \
   template void swigluGrad(const Array<T> &, const Array<T> &,                 \
                            const Array<T> &, Array<T> &, Array<T> &);          \

@@ -63,6 +63,11 @@ void attentionGrad(const Array<T> &q, const Array<T> &k, const Array<T> &v,
 template <typename T>
 Array<T> biasAdd(const Array<T> &x, const Array<T> &bias);
 
+/// result[n] = sum over every leading index of x[..., n] (a bias's
+/// gradient).
+template <typename T>
+Array<T> rowSum(const Array<T> &x);
+
 /// silu(gate) * up.
 template <typename T>
 Array<T> swiglu(const Array<T> &gate, const Array<T> &up);

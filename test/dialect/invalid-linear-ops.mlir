@@ -169,3 +169,11 @@ func.func @qeft_f32_weak(%x: tensor<8x256xf32>, %wq: !qt.affine<256x64, bits = 4
   %0 = qt.qeft_linear %x, %wq, %wf : tensor<8x256xf32>, !qt.affine<256x64, bits = 4, group = 128>, tensor<16x64xf32> -> tensor<8x64xf32>
   return
 }
+
+// -----
+
+func.func @gsq_out_in(%x: tensor<32x64xf32>, %w: tensor<64x64xf32>, %a: tensor<64x32xf32>, %b: tensor<32x64xf32>) {
+  // expected-error @+1 {{'qt.lora_linear' op GSQ takes an [in, out] weight (weight_layout in_out)}}
+  %0 = qt.lora_linear %x, %w, %a, %b alpha 16.0 gsq <group = 32> weight_layout out_in : tensor<32x64xf32>, tensor<64x64xf32>, tensor<64x32xf32>, tensor<32x64xf32> -> tensor<32x64xf32>
+  return
+}

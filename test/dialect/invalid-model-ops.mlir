@@ -286,3 +286,35 @@ func.func @ce_labels(%l: tensor<8x1000xf32>, %y: tensor<4xi64>) {
   %0 = qt.cross_entropy %l, %y : tensor<8x1000xf32>, tensor<4xi64> -> tensor<f32>
   return
 }
+
+// -----
+
+func.func @embedding_grad_rank(%ids: tensor<8xi64>, %dy: tensor<8x64xf32>) {
+  // expected-error @+1 {{'qt.embedding_grad' op result [vocab, dim] must have rank 2, found rank 1}}
+  %0 = qt.embedding_grad %ids, %dy : tensor<8xi64>, tensor<8x64xf32> -> tensor<1000xf32>
+  return
+}
+
+// -----
+
+func.func @embedding_grad_dy(%ids: tensor<8xi64>, %dy: tensor<4x64xf32>) {
+  // expected-error @+1 {{'qt.embedding_grad' op dy shape must be 8x64, found 4x64}}
+  %0 = qt.embedding_grad %ids, %dy : tensor<8xi64>, tensor<4x64xf32> -> tensor<1000x64xf32>
+  return
+}
+
+// -----
+
+func.func @row_sum_scalar(%x: tensor<f32>) {
+  // expected-error @+1 {{'qt.row_sum' op input 'x' must have rank >= 1, found a scalar}}
+  %0 = qt.row_sum %x : tensor<f32> -> tensor<1xf32>
+  return
+}
+
+// -----
+
+func.func @row_sum_result(%x: tensor<8x64xf32>) {
+  // expected-error @+1 {{'qt.row_sum' op result shape must be 64, found 8}}
+  %0 = qt.row_sum %x : tensor<8x64xf32> -> tensor<8xf32>
+  return
+}

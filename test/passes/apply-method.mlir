@@ -59,3 +59,17 @@ func.func @computed_weight(%x: tensor<32x256xf32>, %w: tensor<256x64xf32>) -> te
   %y = qt.linear %x, %wq : tensor<32x256xf32>, !qt.affine<256x64, bits = 4, group = 128> -> tensor<32x64xf32>
   return %y : tensor<32x64xf32>
 }
+
+// An imported model's layers: `targets` picks them by module name, the
+// adapters are named after the module, and f32 LoRA keeps Hugging Face's
+// [out, in] base (in = 64, out = 32 for q_proj).
+// RUN: qtc-opt %S/Inputs/model-names.mlir --qt-apply-method="method=lora rank=4 targets=q_proj" | FileCheck %s --check-prefix=NAMES
+// NAMES-LABEL: func.func @inlined
+// NAMES-SAME:    %[[A:[^:]*]]: tensor<64x4xf32> {qt.name = "model.layers.3.self_attn.q_proj.a", qt.trainable}
+// NAMES-SAME:    %[[B:[^:]*]]: tensor<4x32xf32> {qt.name = "model.layers.3.self_attn.q_proj.b", qt.trainable}
+// NAMES:         qt.lora_linear %{{.*}}, %{{.*}}, %[[A]], %[[B]] alpha 1.600000e+01 weight_layout out_in : tensor<8x64xf32>, tensor<32x64xbf16>
+// NAMES:         qt.linear %{{.*}}, %{{.*}} weight_layout out_in : tensor<8x32xf32>, tensor<64x32xf32>
+// RUN: qtc-opt %S/Inputs/model-names.mlir --qt-apply-method="method=lora rank=4" | FileCheck %s --check-prefix=ALL
+// ALL: qt.name = "model.layers.3.self_attn.q_proj.a"
+// ALL: qt.name = "model.layers.3.self_attn.o_proj.b"
+// ALL-NOT: qt.linear

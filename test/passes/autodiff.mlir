@@ -108,3 +108,37 @@ func.func @gsq(%x: tensor<32x64xf32>, %w0: !qt.nf4<64x64>,
       : tensor<32x64xf32>, !qt.nf4<64x64>, tensor<64x32xf32>, tensor<32x64xf32> -> tensor<32x64xf32>
   return %y : tensor<32x64xf32>
 }
+
+// -----
+
+// A decoder block's model ops: each VJP is one gradient op (rope rotates
+// back); frozen weights and integer ids take none; reshapes reshape back.
+// CHECK-LABEL: func.func @block
+// CHECK:         %[[DL:.*]] = qt.cross_entropy_grad %{{.*}}, %{{.*}}, %{{.*}} : tensor<8x32xf32>, tensor<8xi64>, tensor<f32>
+// CHECK:         qt.rmsnorm_grad
+// CHECK:         qt.swiglu_grad
+// CHECK:         %[[DQ:.*]], %[[DK:.*]], %{{.*}} = qt.attention_grad %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}} heads 4 kv_heads 2 seq_len 4 : tensor<8x32xf32>, tensor<8x16xf32>
+// CHECK:         qt.rope %[[DK]] heads 2 seq_len 4 inverse : tensor<8x16xf32>
+// CHECK:         qt.matmul %{{.*}}, %{{.*}} : tensor<8x16xf32>, tensor<16x32xf32> -> tensor<8x32xf32>
+// CHECK:         qt.rope %[[DQ]] heads 4 seq_len 4 inverse : tensor<8x32xf32>
+// CHECK:         %[[DB:.*]] = qt.row_sum %{{.*}} : tensor<8x32xf32> -> tensor<32xf32>
+// CHECK:         tensor.expand_shape %{{.*}} {{\[}}[0, 1], [2]] output_shape [2, 4, 32] : tensor<8x32xf32> into tensor<2x4x32xf32>
+// CHECK:         %[[DX:.*]] = tensor.collapse_shape %{{.*}} {{\[}}[0, 1], [2]] : tensor<2x4x32xf32> into tensor<8x32xf32>
+// CHECK:         %[[DT:.*]] = qt.embedding_grad %{{.*}}, %[[DX]] : tensor<8xi64>, tensor<8x32xf32> -> tensor<50x32xf32>
+// CHECK:         return {{.*}}, %[[DT]], %[[DB]] :
+func.func @block(%ids: tensor<8xi64>, %table: tensor<50x32xf32> {qt.trainable},
+                 %bias: tensor<32xf32> {qt.trainable}, %nw: tensor<32xf32> {qt.frozen},
+                 %wk: tensor<16x32xf32> {qt.frozen}, %labels: tensor<8xi64>) -> tensor<f32> {
+  %e = qt.embedding %table, %ids : tensor<50x32xf32>, tensor<8xi64> -> tensor<8x32xf32>
+  %e3 = tensor.expand_shape %e [[0, 1], [2]] output_shape [2, 4, 32] : tensor<8x32xf32> into tensor<2x4x32xf32>
+  %x = tensor.collapse_shape %e3 [[0, 1], [2]] : tensor<2x4x32xf32> into tensor<8x32xf32>
+  %xb = qt.bias_add %x, %bias : tensor<8x32xf32>, tensor<32xf32>
+  %q = qt.rope %xb heads 4 seq_len 4 : tensor<8x32xf32>
+  %k0 = qt.linear %xb, %wk weight_layout out_in : tensor<8x32xf32>, tensor<16x32xf32> -> tensor<8x16xf32>
+  %k = qt.rope %k0 heads 2 seq_len 4 : tensor<8x16xf32>
+  %a = qt.attention %q, %k, %k0 heads 4 kv_heads 2 seq_len 4 : tensor<8x32xf32>, tensor<8x16xf32>, tensor<8x16xf32>
+  %m = qt.swiglu %a, %xb : tensor<8x32xf32>
+  %n = qt.rmsnorm %m, %nw : tensor<8x32xf32>, tensor<32xf32>
+  %loss = qt.cross_entropy %n, %labels : tensor<8x32xf32>, tensor<8xi64> -> tensor<f32>
+  return %loss : tensor<f32>
+}

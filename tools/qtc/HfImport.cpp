@@ -227,7 +227,8 @@ func::FuncOp ForwardBuilder::layerFunction(const LayerWeights &weights) {
     return b.create<qt::RopeOp>(loc(where), x.getType(), x, Value(),
                                 b.getI64IntegerAttr(heads),
                                 b.getI64IntegerAttr(options.seqLen),
-                                b.getF64FloatAttr(c.ropeTheta), scaling)
+                                b.getF64FloatAttr(c.ropeTheta), scaling,
+                                UnitAttr())
         .getResult();
   };
 
@@ -306,8 +307,13 @@ Status ForwardBuilder::build(OwningOpRef<ModuleOp> &out,
   b.setInsertionPointToEnd(module.getBody());
   auto forward = b.create<func::FuncOp>(loc("forward"), "forward",
                                         b.getFunctionType(inputs, results));
-  for (auto [i, name] : llvm::enumerate(names))
+  // The checkpoint's weights are the frozen base every method trains
+  // around; qt-apply-method adds the trainable parameters.
+  for (auto [i, name] : llvm::enumerate(names)) {
     forward.setArgAttr(i, "qt.name", b.getStringAttr(name));
+    if (isa<FloatType>(cast<RankedTensorType>(inputs[i]).getElementType()))
+      forward.setArgAttr(i, "qt.frozen", b.getUnitAttr());
+  }
   Block *body = forward.addEntryBlock();
   b.setInsertionPointToStart(body);
 

@@ -453,7 +453,11 @@ int runImport() {
   // output.
   if (llvm::Error error = llvm::writeToOutput(
           importOutput, [&](llvm::raw_ostream &os) -> llvm::Error {
-            module->print(os);
+            // With locations: they name each op's HF module
+            // (`self_attn.q_proj`) and each layer call's (`model.layers.3`),
+            // and the inliner composes the two; qt-apply-method names the
+            // adapters from them.
+            module->print(os, OpPrintingFlags().enableDebugInfo());
             os << "\n";
             return llvm::Error::success();
           })) {
@@ -511,6 +515,7 @@ int main(int argc, char **argv) {
   registry.insert<qt::QtDialect, arith::ArithDialect, func::FuncDialect,
                   tensor::TensorDialect>();
   qt::registerArithDifferentiationModels(registry);
+  qt::registerTensorDifferentiationModels(registry);
   MLIRContext context(registry);
   context.printOpOnDiagnostic(false);
   llvm::SourceMgr sourceMgr;

@@ -210,6 +210,8 @@ Status run(LoraLinearOp op, InterpreterFrame &frame) {
                a = frame.f32(op.getA()), b = frame.f32(op.getB());
   float s = static_cast<float>(op.getAlpha().convertToDouble() /
                                static_cast<double>(a.dim(1)));
+  if (op.getWeightLayout() == WeightLayout::OutIn)
+    w = ref::transpose(w); // exact: the reference's matmul reads [in, out]
   if (!op.getGsq()) {
     frame.set(op.getResult(), ref::loraForward(x, w, a, b, s));
     return Status::success();
@@ -391,9 +393,11 @@ Status run(RopeOp op, InterpreterFrame &frame) {
   std::vector<double> invFreq =
       ref::ropeInvFreq(op.getHeadDim(), op.getTheta().convertToDouble(),
                        llama3 ? &*llama3 : nullptr);
-  frame.set(op.getResult(), ref::rope(frame.array<float>(op.getX()),
-                                      static_cast<int64_t>(op.getHeads()),
-                                      positions, invFreq));
+  const Array<float> &x = frame.array<float>(op.getX());
+  int64_t heads = static_cast<int64_t>(op.getHeads());
+  frame.set(op.getResult(), op.getInverse()
+                                ? ref::ropeGrad(x, heads, positions, invFreq)
+                                : ref::rope(x, heads, positions, invFreq));
   return Status::success();
 }
 
@@ -406,6 +410,77 @@ Status run(AttentionOp op, InterpreterFrame &frame) {
                            frame.array<float>(op.getK()),
                            frame.array<float>(op.getV()), shape,
                            op.getScaleOrDefault()));
+  return Status::success();
+}
+
+Status run(AttentionGradOp op, InterpreterFrame &frame) {
+  ref::AttentionShape shape{static_cast<int64_t>(op.getHeads()),
+                            static_cast<int64_t>(op.getKvHeads()),
+                            static_cast<int64_t>(op.getSeqLen())};
+  double scale =
+      op.getScale()
+          ? op.getScale()->convertToDouble()
+          : 1.0 / std::sqrt(static_cast<double>(op.getQ().getType().getDimSize(
+                                                   1) /
+                                               shape.heads));
+  Array<float> dq, dk, dv;
+  ref::attentionGrad(frame.array<float>(op.getQ()),
+                     frame.array<float>(op.getK()),
+                     frame.array<float>(op.getV()), shape, scale,
+                     frame.array<float>(op.getDout()), dq, dk, dv);
+  frame.set(op.getDq(), std::move(dq));
+  frame.set(op.getDk(), std::move(dk));
+  frame.set(op.getDv(), std::move(dv));
+  return Status::success();
+}
+
+Status run(RMSNormGradOp op, InterpreterFrame &frame) {
+  Array<float> dx, dw;
+  ref::rmsnormGrad(frame.array<float>(op.getX()),
+                   frame.array<float>(op.getWeight()),
+                   op.getEps().convertToDouble(),
+                   frame.array<float>(op.getDy()), dx, dw);
+  frame.set(op.getDx(), std::move(dx));
+  frame.set(op.getDweight(), std::move(dw));
+  return Status::success();
+}
+
+Status run(SwiGLUGradOp op, InterpreterFrame &frame) {
+  Array<float> dgate, dup;
+  ref::swigluGrad(frame.array<float>(op.getGate()),
+                  frame.array<float>(op.getUp()),
+                  frame.array<float>(op.getDy()), dgate, dup);
+  frame.set(op.getDgate(), std::move(dgate));
+  frame.set(op.getDup(), std::move(dup));
+  return Status::success();
+}
+
+Status run(EmbeddingGradOp op, InterpreterFrame &frame) {
+  std::vector<int64_t> ids = frame.ints(op.getIds());
+  int64_t vocab = op.getType().getDimSize(0);
+  for (auto [t, id] : llvm::enumerate(ids))
+    if (id < 0 || id >= vocab)
+      return Status::error("token id " + std::to_string(id) +
+                           " at position " + std::to_string(t) +
+                           " is outside the vocabulary [0, " +
+                           std::to_string(vocab) + ")");
+  frame.set(op.getResult(),
+            ref::embeddingGrad(staticShapeOf(op.getType()), ids,
+                               frame.array<float>(op.getDy())));
+  return Status::success();
+}
+
+Status run(CrossEntropyGradOp op, InterpreterFrame &frame) {
+  frame.set(op.getResult(),
+            ref::crossEntropyGrad(frame.array<float>(op.getLogits()),
+                                  frame.ints(op.getLabels()),
+                                  op.getIgnoreIndex(),
+                                  frame.scalarF32(op.getDloss())));
+  return Status::success();
+}
+
+Status run(RowSumOp op, InterpreterFrame &frame) {
+  frame.set(op.getResult(), ref::rowSum(frame.array<float>(op.getX())));
   return Status::success();
 }
 
@@ -494,7 +569,9 @@ FailureOr<Status> interpretQtOp(Operation *op, InterpreterFrame &frame) {
             TernaryProductOp, MaskedThresholdOp, LotaOffsetOp, LotaMergeOp,
             LotaDeltaGradOp, HessianAccumulateOp, WeakColumnsLocalOp,
             WeakColumnsGlobalOp, PermuteOp, GatherOp, OutlierSplitOp, RMSNormOp,
-            RopeOp, AttentionOp, BiasAddOp, SwiGLUOp, EmbeddingOp, CrossEntropyOp, AdamWOp,
+            RopeOp, AttentionOp, BiasAddOp, SwiGLUOp, EmbeddingOp, CrossEntropyOp,
+            RMSNormGradOp, AttentionGradOp, SwiGLUGradOp, EmbeddingGradOp,
+            CrossEntropyGradOp, RowSumOp, AdamWOp,
             TSignSGDOp, QuantileOp, GlobalNormOp>(
           [&](auto qtOp) -> FailureOr<Status> { return run(qtOp, frame); })
       .Default([](Operation *) -> FailureOr<Status> { return failure(); });

@@ -1,0 +1,121 @@
+#!/usr/bin/env python3
+"""PEFT LoRA on a Hugging Face model folder, and torch autograd's gradients.
+
+  hf_lora.py adapters DIR --rank R --alpha A [--seed S]
+      PEFT adapters (LoraConfig on the seven projections, PEFT's own init)
+      with lora_B then drawn at random so that every gradient is non-zero;
+      written as DIR/adapters.safetensors under qtc's names
+      (`model.layers.L.self_attn.q_proj.a` = lora_A.weight^T [in, r], `.b`
+      = lora_B.weight^T [r, out]), and the result gradients of the step:
+      DIR/dlogits.npy (zeros) and DIR/dloss.npy (1).
+  hf_lora.py check DIR --results OUT --tol T
+      the loss and every adapter gradient of torch autograd on the PEFT
+      model, compared with qtc's OUT/result<i>.npy: result1 the loss, then
+      d a and d b of each adapted module in qtc's order.
+"""
+
+import argparse
+import sys
+import warnings
+
+import numpy as np
+import peft
+import safetensors.numpy
+import torch
+import transformers
+
+TARGETS = ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"]
+
+
+def peft_model(args):
+    warnings.simplefilter("ignore", FutureWarning)
+    model = transformers.AutoModelForCausalLM.from_pretrained(args.dir, dtype=torch.float32)
+    config = peft.LoraConfig(r=args.rank, lora_alpha=args.alpha, lora_dropout=0.0,
+                             target_modules=TARGETS)
+    torch.manual_seed(args.seed)
+    return peft.get_peft_model(model, config)
+
+
+def adapted(model):
+    """(qtc module path, lora_A, lora_B) in qtc's order."""
+    base = model.base_model.model
+    for layer_index, layer in enumerate(base.model.layers):
+        for name in TARGETS:
+            parent = layer.self_attn if name.endswith(("q_proj", "k_proj", "v_proj", "o_proj")) \
+                else layer.mlp
+            module = getattr(parent, name)
+            kind = "self_attn" if parent is layer.self_attn else "mlp"
+            yield ("model.layers.%d.%s.%s" % (layer_index, kind, name),
+                   module.lora_A["default"].weight, module.lora_B["default"].weight)
+
+
+def adapters(args):
+    model = peft_model(args)
+    tensors = {}
+    generator = torch.Generator().manual_seed(args.seed + 1)
+    with torch.no_grad():
+        for path, a, b in adapted(model):
+            b.copy_(0.05 * torch.randn(b.shape, generator=generator))
+            tensors[path + ".a"] = np.ascontiguousarray(a.numpy().T)
+            tensors[path + ".b"] = np.ascontiguousarray(b.numpy().T)
+    safetensors.numpy.save_file(tensors, args.dir + "/adapters.safetensors")
+    # Keep PEFT's lora_A draw for the check: it reloads these.
+    ids = np.load(args.dir + "/ids.npy")
+    vocab = model.base_model.model.config.vocab_size
+    np.save(args.dir + "/dlogits.npy", np.zeros(ids.shape + (vocab,), np.float32))
+    np.save(args.dir + "/dloss.npy", np.array(1.0, np.float32))
+
+
+def check(args):
+    model = peft_model(args)
+    saved = safetensors.numpy.load_file(args.dir + "/adapters.safetensors")
+    with torch.no_grad():
+        for path, a, b in adapted(model):
+            a.copy_(torch.from_numpy(saved[path + ".a"].T))
+            b.copy_(torch.from_numpy(saved[path + ".b"].T))
+    ids = torch.from_numpy(np.load(args.dir + "/ids.npy").astype(np.int64))
+    labels = torch.from_numpy(np.load(args.dir + "/labels.npy").astype(np.int64))
+    out = model(input_ids=ids, labels=labels)
+    out.loss.backward()
+    loss = float(np.load(args.results + "/result1.npy"))
+    ref = float(out.loss.detach())
+    print("loss: qtc %.7f torch %.7f" % (loss, ref))
+    failed = abs(loss - ref) > args.tol * max(1.0, abs(ref))
+    index, worst = 2, 0.0
+    for path, a, b in adapted(model):
+        for suffix, param in ((".a", a), (".b", b)):
+            ours = np.load("%s/result%d.npy" % (args.results, index))
+            theirs = param.grad.numpy().T
+            index += 1
+            if ours.shape != theirs.shape:
+                sys.exit("%s%s: gradient shape %s, torch %s" % (path, suffix, ours.shape, theirs.shape))
+            scale = max(float(np.abs(theirs).max()), 1e-30)
+            error = float(np.abs(ours - theirs).max()) / scale
+            worst = max(worst, error)
+            if error > args.tol:
+                print("%s%s: max |diff| %.3g of max |grad| %.3g" % (path, suffix, error * scale, scale))
+                failed = True
+    print("%d adapter gradients: worst max |diff| / max |grad| %.3g" % (index - 2, worst))
+    if failed:
+        sys.exit("differs from torch autograd by more than %g" % args.tol)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", required=True)
+    for name in ("adapters", "check"):
+        p = sub.add_parser(name)
+        p.add_argument("dir")
+        p.add_argument("--rank", type=int, default=4)
+        p.add_argument("--alpha", type=float, default=8.0)
+        p.add_argument("--seed", type=int, default=0)
+        if name == "check":
+            p.add_argument("--results", required=True)
+            p.add_argument("--tol", type=float, required=True)
+    args = parser.parse_args()
+    adapters(args) if args.command == "adapters" else check(args)
+
+
+if __name__ == "__main__":
+    main()
