@@ -323,6 +323,17 @@ FailureOr<Choice> select(KernelOp kernel) {
   }
   if (isa<GlobalNormOp>(root))
     return Choice{"sum_of_squares", {}};
+  // Model ops: the kernels read [tokens, width] rows.
+  if (isa<RMSNormOp, RMSNormGradOp>(root)) {
+    if (!isF32Matrix(root->getOperand(0).getType()))
+      return root->emitOpError("has no kernel: the rmsnorm kernels take a "
+                               "static 2-D f32 [tokens, width]");
+    return Choice{isa<RMSNormOp>(root) ? "rmsnorm" : "rmsnorm_grad", {}};
+  }
+  if (isa<SwiGLUOp>(root))
+    return Choice{"swiglu", {}};
+  if (isa<SwiGLUGradOp>(root))
+    return Choice{"swiglu_grad", {}};
   if (auto qeft = dyn_cast<QeftLinearOp>(root)) {
     auto x = cast<RankedTensorType>(qeft.getX().getType());
     return selectAffine(root, cast<AffineType>(qeft.getDense().getType()),

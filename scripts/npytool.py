@@ -9,7 +9,8 @@ its outputs without NumPy (which is reserved for interop tests).
   npytool.py make OUT --dtype i64 --shape "" --fill 3
   npytool.py check FILE [--dtype D] [--shape S] [--min X] [--max X]
                         [--values v1,v2,...] [--equals v0,v1,...] [--finite]
-  npytool.py compare A B [--rtol R] [--atol A]   (exact when both are 0)
+  npytool.py compare A B [--rtol R] [--atol A] [--tol-of-max T]
+                        (exact when all are 0; T scales with B's largest |value|)
   npytool.py safetensors OUT NAME=FILE.npy ...     (bundle .npy files)
 """
 
@@ -111,18 +112,22 @@ def compare(args):
     name_b, shape_b, b = read(args.b)
     if shape_a != shape_b:
         sys.exit("shapes differ: %s vs %s" % (shape_a, shape_b))
+    # --tol-of-max: an absolute bound scaled by b's largest magnitude (sums
+    # whose terms are larger than their result).
+    atol = args.atol + args.tol_of_max * max((abs(y) for y in b), default=0.0)
     worst, where = 0.0, None
     for i, (x, y) in enumerate(zip(a, b)):
-        excess = abs(x - y) - (args.atol + args.rtol * abs(y))
-        if excess > worst or (x != y and args.atol == 0 and args.rtol == 0):
+        excess = abs(x - y) - (atol + args.rtol * abs(y))
+        exact = atol == 0 and args.rtol == 0
+        if excess > worst or (x != y and exact):
             worst, where = max(excess, abs(x - y)), i
-            if args.atol == 0 and args.rtol == 0:
+            if exact:
                 break
     if where is not None:
         sys.exit("%s and %s differ at flat index %d: %r vs %r"
                  % (args.a, args.b, where, a[where], b[where]))
     print("%s == %s (%d elements, rtol %g, atol %g)"
-          % (args.a, args.b, len(a), args.rtol, args.atol))
+          % (args.a, args.b, len(a), args.rtol, atol))
 
 
 SAFETENSORS_DTYPES = {"f32": "F32", "f64": "F64", "f16": "F16", "i8": "I8",
@@ -173,6 +178,7 @@ def main():
     p.add_argument("b")
     p.add_argument("--rtol", type=float, default=0.0)
     p.add_argument("--atol", type=float, default=0.0)
+    p.add_argument("--tol-of-max", type=float, default=0.0)
     t = sub.add_parser("safetensors")
     t.add_argument("out")
     t.add_argument("tensors", nargs="+", metavar="NAME=FILE.npy")

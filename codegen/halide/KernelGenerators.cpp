@@ -17,6 +17,7 @@
 #include "codegen/halide/GseQuantize.h"
 #include "codegen/halide/Layout.h"
 #include "codegen/halide/LotaMerge.h"
+#include "codegen/halide/ModelOps.h"
 #include "codegen/halide/RegisteredGenerator.h"
 #include "codegen/halide/TSignSgd.h"
 
@@ -261,6 +262,82 @@ public:
     auto &x = input("x");
     output("sum") = defineSumOfSquares(x, x.dim(0).extent());
   }
+};
+
+/// qt.rmsnorm over token-major rows.
+class RMSNormGenerator : public RegisteredGenerator<RMSNormGenerator> {
+public:
+  void configure() { declareArguments("rmsnorm", {}); }
+
+  void generate() {
+    auto &x = input("x");
+    norm = defineRMSNorm(x, input("weight"), x.dim(0).extent(),
+                         scalar("eps"));
+    output("y") = norm.y;
+  }
+
+  void schedule() {
+    scheduleRMSNormCpu(norm, get_target().natural_vector_size<float>());
+  }
+
+private:
+  RMSNorm norm;
+};
+
+class RMSNormGradGenerator : public RegisteredGenerator<RMSNormGradGenerator> {
+public:
+  void configure() { declareArguments("rmsnorm_grad", {}); }
+
+  void generate() {
+    auto &x = input("x");
+    grad = defineRMSNormGrad(x, input("weight"), input("dy"),
+                             x.dim(0).extent(), x.dim(1).extent(),
+                             scalar("eps"));
+    output("dx") = grad.dx;
+    output("dweight") = grad.dw;
+  }
+
+  void schedule() {
+    scheduleRMSNormGradCpu(grad, get_target().natural_vector_size<float>());
+  }
+
+private:
+  RMSNormGrad grad;
+};
+
+class SwiGLUGenerator : public RegisteredGenerator<SwiGLUGenerator> {
+public:
+  void configure() { declareArguments("swiglu", {}); }
+
+  void generate() {
+    out = defineSwiGLU(input("gate"), input("up"));
+    output("out") = out;
+  }
+
+  void schedule() {
+    scheduleSwiGLUCpu(out, get_target().natural_vector_size<float>());
+  }
+
+private:
+  Func out;
+};
+
+class SwiGLUGradGenerator : public RegisteredGenerator<SwiGLUGradGenerator> {
+public:
+  void configure() { declareArguments("swiglu_grad", {}); }
+
+  void generate() {
+    grad = defineSwiGLUGrad(input("gate"), input("up"), input("dy"));
+    output("dgate") = grad.dgate;
+    output("dup") = grad.dup;
+  }
+
+  void schedule() {
+    scheduleSwiGLUGradCpu(grad, get_target().natural_vector_size<float>());
+  }
+
+private:
+  SwiGLUGrad grad;
 };
 
 /// qt.requantize of an NF4 base weight to !qt.gse: the GSQ forward's cast
@@ -751,6 +828,10 @@ HALIDE_REGISTER_GENERATOR(qtc::halide::GseQuantizeGenerator, gse_quantize)
 HALIDE_REGISTER_GENERATOR(qtc::halide::GseRequantizeGenerator, gse_requantize)
 HALIDE_REGISTER_GENERATOR(qtc::halide::ElementwiseGenerator, elementwise)
 HALIDE_REGISTER_GENERATOR(qtc::halide::SumOfSquaresGenerator, sum_of_squares)
+HALIDE_REGISTER_GENERATOR(qtc::halide::RMSNormGenerator, rmsnorm)
+HALIDE_REGISTER_GENERATOR(qtc::halide::RMSNormGradGenerator, rmsnorm_grad)
+HALIDE_REGISTER_GENERATOR(qtc::halide::SwiGLUGenerator, swiglu)
+HALIDE_REGISTER_GENERATOR(qtc::halide::SwiGLUGradGenerator, swiglu_grad)
 HALIDE_REGISTER_GENERATOR(qtc::halide::PadGenerator, pad)
 HALIDE_REGISTER_GENERATOR(qtc::halide::TernaryProductGenerator, ternary_product)
 HALIDE_REGISTER_GENERATOR(qtc::halide::MaskedThresholdGenerator,

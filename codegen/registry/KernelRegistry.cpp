@@ -636,6 +636,46 @@ std::vector<Kernel> makeRegistry() {
          return std::vector<Arg>{in("x", 1, T::F32), out("sum", 0, T::F64)};
        },
        [](const ParamValues &) { return kCpu; }});
+
+  // Model ops (NUMERICS.md 6), token-major [tokens, width].
+  k.push_back({"rmsnorm",
+               "qt.rmsnorm over the rows of x [T, D], sums in f64",
+               {},
+               [](const ParamValues &, TargetClass) {
+                 return std::vector<Arg>{
+                     in("x", 2, T::F32), in("weight", 1, T::F32),
+                     scalar("eps", T::F32), out("y", 2, T::F32)};
+               },
+               [](const ParamValues &) { return kCpu; }});
+  k.push_back({"rmsnorm_grad",
+               "qt.rmsnorm_grad: dx [T, D] and dweight [D]",
+               {},
+               [](const ParamValues &, TargetClass) {
+                 return std::vector<Arg>{
+                     in("x", 2, T::F32),       in("weight", 1, T::F32),
+                     in("dy", 2, T::F32),      scalar("eps", T::F32),
+                     out("dx", 2, T::F32),     out("dweight", 1, T::F32)};
+               },
+               [](const ParamValues &) { return kCpu; }});
+  k.push_back({"swiglu",
+               "qt.swiglu, silu(gate) * up over flat f32",
+               {},
+               [](const ParamValues &, TargetClass) {
+                 return std::vector<Arg>{in("gate", 1, T::F32),
+                                         in("up", 1, T::F32),
+                                         out("out", 1, T::F32)};
+               },
+               [](const ParamValues &) { return kCpu; }});
+  k.push_back({"swiglu_grad",
+               "qt.swiglu_grad: dgate and dup over flat f32",
+               {},
+               [](const ParamValues &, TargetClass) {
+                 return std::vector<Arg>{
+                     in("gate", 1, T::F32), in("up", 1, T::F32),
+                     in("dy", 1, T::F32), out("dgate", 1, T::F32),
+                     out("dup", 1, T::F32)};
+               },
+               [](const ParamValues &) { return kCpu; }});
   return k;
 }
 

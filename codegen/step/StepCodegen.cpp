@@ -224,6 +224,20 @@ private:
   LogicalResult lowerAffineMatmul(KernelOp kernel, Value x, Value weight,
                                   Value weak, Slot out);
 
+  /// Where a kernel writes the inner result `value`: its kernel result's
+  /// slot, or scratch in the step when nothing reads it (a gradient op's
+  /// unused output, such as a frozen norm weight's).
+  Slot resultSlot(KernelOp kernel, Value value) {
+    for (auto [i, yielded] : llvm::enumerate(kernel.getYield().getValues()))
+      if (yielded == value)
+        return slotsOf(kernel.getResult(i))[0];
+    auto type = cast<RankedTensorType>(value.getType());
+    std::string name = "scratch" + std::to_string(numScratch++);
+    body += "  std::vector<float> " + name + "(" +
+            std::to_string(type.getNumElements()) + ");\n";
+    return Slot{name + ".data()", type};
+  }
+
   /// The index in `results` of storage tensor `part` of the first return
   /// operand that is `value`; -1 if it is not returned.
   int resultTensorOf(Value value, unsigned part);
@@ -253,6 +267,7 @@ private:
   std::vector<KernelLibrary> kernels;
   std::map<std::string, std::string> kernelByKey;
   unsigned numCalls = 0;
+  unsigned numScratch = 0;
   std::vector<std::string> argRows, resultRows;
   SmallVector<unsigned> argBase; // first tensor index of each argument
 };
@@ -795,6 +810,37 @@ LogicalResult StepEmitter::lower(KernelOp kernel) {
   if (isa<TernaryProductOp, MaskedThresholdOp, LotaOffsetOp, LotaMergeOp,
           LotaDeltaGradOp>(root))
     return lowerLotaStage(kernel, root);
+  if (auto norm = dyn_cast<RMSNormOp>(root))
+    return call(kernel,
+                {{"x", view(slotsOf(outer(kernel, norm.getX()))[0])},
+                 {"weight", view(slotsOf(outer(kernel, norm.getWeight()))[0])},
+                 {"eps", scalarOperand(floatLiteral(
+                             norm.getEps().convertToDouble()))},
+                 {"y", view(slotsOf(kernel.getResult(0))[0])}});
+  if (auto grad = dyn_cast<RMSNormGradOp>(root)) {
+    // dweight is computed even when only dx is used; a kernel result
+    // nobody reads has no slot, so it gets scratch.
+    return call(kernel,
+                {{"x", view(slotsOf(outer(kernel, grad.getX()))[0])},
+                 {"weight", view(slotsOf(outer(kernel, grad.getWeight()))[0])},
+                 {"dy", view(slotsOf(outer(kernel, grad.getDy()))[0])},
+                 {"eps", scalarOperand(floatLiteral(
+                             grad.getEps().convertToDouble()))},
+                 {"dx", view(resultSlot(kernel, grad.getDx()))},
+                 {"dweight", view(resultSlot(kernel, grad.getDweight()))}});
+  }
+  if (auto swiglu = dyn_cast<SwiGLUOp>(root))
+    return call(kernel,
+                {{"gate", flat(slotsOf(outer(kernel, swiglu.getGate()))[0])},
+                 {"up", flat(slotsOf(outer(kernel, swiglu.getUp()))[0])},
+                 {"out", flat(slotsOf(kernel.getResult(0))[0])}});
+  if (auto grad = dyn_cast<SwiGLUGradOp>(root))
+    return call(kernel,
+                {{"gate", flat(slotsOf(outer(kernel, grad.getGate()))[0])},
+                 {"up", flat(slotsOf(outer(kernel, grad.getUp()))[0])},
+                 {"dy", flat(slotsOf(outer(kernel, grad.getDy()))[0])},
+                 {"dgate", flat(resultSlot(kernel, grad.getDgate()))},
+                 {"dup", flat(resultSlot(kernel, grad.getDup()))}});
   if (auto pad = dyn_cast<tensor::PadOp>(root)) {
     FloatAttr value;
     matchPattern(pad.getConstantPaddingValue(), m_Constant(&value));
@@ -883,6 +929,8 @@ FailureOr<StepProgram> StepEmitter::emit() {
        commentText(func.getSymName()) + ". Do not edit.\n";
   s += "#include \"runtime/qtc_cpu_check.h\"\n"
        "#include \"runtime/qtc_kernel_call.h\"\n\n#include <cmath>\n";
+  if (numScratch)
+    s += "#include <vector>\n";
   for (const KernelLibrary &k : kernels)
     s += "#include \"" + k.function + ".h\"\n";
   s += "\nusing namespace qtc::step;\n\nnamespace {\n\n";

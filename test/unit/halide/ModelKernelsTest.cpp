@@ -1,0 +1,142 @@
+//===- ModelKernelsTest.cpp - RMSNorm and SwiGLU kernels ------------------===//
+//
+// The model-op kernels through the JIT on each CPU target the host runs,
+// against the reference (codegen/reference/Model.h): RMSNorm and its
+// gradient bit for bit (both in f64, in the same order), SwiGLU and its
+// gradient within 4 f32 ulp of the terms' magnitude of the reference's f64
+// (Halide's f32 exp).
+//
+//===----------------------------------------------------------------------===//
+#include "codegen/halide/ModelOps.h"
+#include "codegen/reference/Model.h"
+
+#include "test/unit/halide/CpuTargets.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstring>
+#include <random>
+
+using namespace Halide;
+namespace ref = qtc::ref;
+
+namespace {
+
+using qtc::halide::test::kAvx2;
+using qtc::halide::test::kAvx512;
+using qtc::halide::test::kAvx512NoVnni;
+using qtc::halide::test::runnable;
+
+ref::Array<float> normal(qtc::Shape shape, unsigned seed, float scale = 1) {
+  std::mt19937 rng(seed);
+  std::normal_distribution<float> dist(0.0f, scale);
+  ref::Array<float> x(shape);
+  for (float &v : x.data)
+    v = dist(rng);
+  return x;
+}
+
+bool sameBits(float a, float b) { return std::memcmp(&a, &b, sizeof a) == 0; }
+
+Buffer<float> buffer(ref::Array<float> &a) {
+  if (a.rank() == 1)
+    return Buffer<float>(a.data.data(), static_cast<int>(a.dim(0)));
+  // Token-major [T, D] is (d, t) innermost first.
+  return Buffer<float>(a.data.data(), static_cast<int>(a.dim(1)),
+                       static_cast<int>(a.dim(0)));
+}
+
+TEST(ModelKernelsTest, RMSNormMatchesTheReferenceBitForBit) {
+  for (const char *target : runnable({kAvx512, kAvx512NoVnni, kAvx2}))
+    for (auto [tokens, width] : {std::pair<int64_t, int64_t>{3, 5}, {17, 64},
+                                 {8, 576}}) {
+      ref::Array<float> x = normal({tokens, width}, 1, 3.0f);
+      ref::Array<float> w = normal({width}, 2);
+      ref::Array<float> dy = normal({tokens, width}, 3);
+      const float eps = 1e-5f;
+      ref::Array<float> expected = ref::rmsnorm(x, w, eps);
+      ref::Array<float> dx, dw;
+      ref::rmsnormGrad(x, w, static_cast<double>(eps), dy, dx, dw);
+
+      ImageParam px(Float(32), 2, "x"), pw(Float(32), 1, "w"),
+          pdy(Float(32), 2, "dy");
+      Param<float> peps("eps");
+      px.set(buffer(x));
+      pw.set(buffer(w));
+      pdy.set(buffer(dy));
+      peps.set(eps);
+      qtc::halide::RMSNorm norm = qtc::halide::defineRMSNorm(
+          px, pw, px.dim(0).extent(), peps);
+      qtc::halide::scheduleRMSNormCpu(norm, 16);
+      Buffer<float> y(static_cast<int>(width), static_cast<int>(tokens));
+      norm.y.realize(y, Target(target));
+      for (int64_t i = 0; i < x.numel(); ++i)
+        ASSERT_TRUE(sameBits(y.data()[i], expected[i]))
+            << target << " y at " << i << ": " << y.data()[i] << " vs "
+            << expected[i];
+
+      qtc::halide::RMSNormGrad grad = qtc::halide::defineRMSNormGrad(
+          px, pw, pdy, px.dim(0).extent(), px.dim(1).extent(), peps);
+      qtc::halide::scheduleRMSNormGradCpu(grad, 16);
+      Buffer<float> hdx(static_cast<int>(width), static_cast<int>(tokens)),
+          hdw(static_cast<int>(width));
+      Pipeline({grad.dx, grad.dw}).realize({hdx, hdw}, Target(target));
+      for (int64_t i = 0; i < x.numel(); ++i)
+        ASSERT_TRUE(sameBits(hdx.data()[i], dx[i]))
+            << target << " dx at " << i << ": " << hdx.data()[i] << " vs "
+            << dx[i];
+      for (int64_t d = 0; d < width; ++d)
+        ASSERT_TRUE(sameBits(hdw(static_cast<int>(d)), dw[d]))
+            << target << " dw at " << d;
+    }
+}
+
+TEST(ModelKernelsTest, SwiGLUIsWithinFourUlpOfTheReferenceTerms) {
+  const int64_t n = 4099;
+  ref::Array<float> gate = normal({n}, 4, 4.0f), up = normal({n}, 5),
+                    dy = normal({n}, 6);
+  gate[0] = -90.0f; // exp(-gate) overflows: silu is -0
+  gate[1] = 90.0f;
+  ref::Array<float> expected = ref::swiglu(gate, up), dgate, dup;
+  ref::swigluGrad(gate, up, dy, dgate, dup);
+  // Within 4 f32 ulp of the terms' magnitude: dgate's factor
+  // 1 + g (1 - sig) cancels near g = -1.28, where the relative error of
+  // any f32 evaluation grows.
+  const double eps = std::numeric_limits<float>::epsilon();
+  auto close = [&](float got, float want, double magnitude) {
+    return std::fabs(static_cast<double>(got) - want) <= 4 * eps * magnitude;
+  };
+  for (const char *target : runnable({kAvx512, kAvx512NoVnni, kAvx2})) {
+    ImageParam pg(Float(32), 1, "gate"), pu(Float(32), 1, "up"),
+        pdy(Float(32), 1, "dy");
+    pg.set(buffer(gate));
+    pu.set(buffer(up));
+    pdy.set(buffer(dy));
+    Func out = qtc::halide::defineSwiGLU(pg, pu);
+    qtc::halide::scheduleSwiGLUCpu(out, 16);
+    Buffer<float> y(static_cast<int>(n));
+    out.realize(y, Target(target));
+    for (int64_t i = 0; i < n; ++i)
+      ASSERT_TRUE(close(y(static_cast<int>(i)), expected[i],
+                        std::fabs(gate[i] * up[i])))
+          << target << " at " << i << ": " << y(static_cast<int>(i))
+          << " vs " << expected[i];
+    qtc::halide::SwiGLUGrad grad = qtc::halide::defineSwiGLUGrad(pg, pu, pdy);
+    qtc::halide::scheduleSwiGLUGradCpu(grad, 16);
+    Buffer<float> hg(static_cast<int>(n)), hu(static_cast<int>(n));
+    Pipeline({grad.dgate, grad.dup}).realize({hg, hu}, Target(target));
+    for (int64_t i = 0; i < n; ++i) {
+      int ii = static_cast<int>(i);
+      double g = gate[i];
+      ASSERT_TRUE(close(hg(ii), dgate[i],
+                        std::fabs(dy[i] * up[i]) * (1 + std::fabs(g))))
+          << target << " dgate at " << i << ": " << hg(ii) << " vs "
+          << dgate[i];
+      ASSERT_TRUE(close(hu(ii), dup[i], std::fabs(dy[i] * g)))
+          << target << " dup at " << i << ": " << hu(ii) << " vs " << dup[i];
+    }
+  }
+}
+
+} // namespace
