@@ -300,7 +300,9 @@ Status ForwardBuilder::build(OwningOpRef<ModuleOp> &out,
     names.push_back("labels");
     labelsArg = inputs.size() - 1;
   }
-  SmallVector<Type> results = {f32Tensor({B, S, V})};
+  SmallVector<Type> results;
+  if (!options.lossOnly)
+    results.push_back(f32Tensor({B, S, V}));
   if (options.labels)
     results.push_back(RankedTensorType::get({}, f32));
 
@@ -341,8 +343,10 @@ Status ForwardBuilder::build(OwningOpRef<ModuleOp> &out,
   Value logits =
       linear(h, body->getArgument(headArg), Value(), loc("lm_head"));
   SmallVector<ReassociationIndices> split = {{0, 1}, {2}};
-  SmallVector<Value> returned = {b.create<tensor::ExpandShapeOp>(
-      loc("lm_head"), results[0], logits, split)};
+  SmallVector<Value> returned;
+  if (!options.lossOnly)
+    returned.push_back(b.create<tensor::ExpandShapeOp>(
+        loc("lm_head"), f32Tensor({B, S, V}), logits, split));
 
   if (options.labels) {
     // transformers' ForCausalLMLoss: token t predicts label t + 1 of its
@@ -397,6 +401,8 @@ Status importHfModel(MLIRContext &context, const HfModelConfig &config,
                          " tokens are too many");
   if (options.idBits != 32 && options.idBits != 64)
     return Status::error("token ids are i32 or i64");
+  if (options.lossOnly && !options.labels)
+    return Status::error("--loss-only needs --labels");
   return ForwardBuilder(context, config, checkpoint, options)
       .build(out, unused);
 }

@@ -24,6 +24,8 @@ struct HfImportOptions {
   int64_t batch = 1, seqLen = 0;
   /// Also take labels [B, S] and return the loss.
   bool labels = false;
+  /// With labels, return the loss only (what a training step differentiates).
+  bool lossOnly = false;
   /// Token id element type: 32 or 64.
   unsigned idBits = 64;
 };

@@ -1,6 +1,7 @@
 //===- qtc.cpp - the qtc driver: a model in, a trainer out ----------------===//
 //
-//   qtc import MODEL_DIR --batch B --seq-len S [--labels] -o forward.mlir
+//   qtc import MODEL_DIR --batch B --seq-len S [--labels [--loss-only]]
+//       -o forward.mlir
 //   qtc compile LAYER.mlir --method lota [--rank 16 ...] --target host -o OUT
 //       [--emit=mlir-after=PASS | --emit=step-cpp] [--no-cache] [-j N]
 //
@@ -114,6 +115,10 @@ cl::opt<bool> withLabels(cl::sub(importCommand), "labels",
                          cl::desc("also take labels [B, S] and return the "
                                   "mean next-token loss"),
                          cl::init(false));
+cl::opt<bool> lossOnly(cl::sub(importCommand), "loss-only",
+                       cl::desc("with --labels, return the loss only (the "
+                                "function a training step differentiates)"),
+                       cl::init(false));
 cl::opt<std::string> idType(cl::sub(importCommand), "ids",
                             cl::desc("token id type: i64 or i32"),
                             cl::init("i64"));
@@ -421,6 +426,7 @@ int runImport() {
   options.batch = batch;
   options.seqLen = seqLen;
   options.labels = withLabels;
+  options.lossOnly = lossOnly;
   if (idType != "i64" && idType != "i32")
     return fail(qtc::Status::error("--ids takes i64 or i32, got '" + idType +
                                    "'"));

@@ -10,8 +10,9 @@
       DIR/dlogits.npy (zeros) and DIR/dloss.npy (1).
   hf_lora.py check DIR --results OUT --tol T
       the loss and every adapter gradient of torch autograd on the PEFT
-      model, compared with qtc's OUT/result<i>.npy: result1 the loss, then
-      d a and d b of each adapted module in qtc's order.
+      model, compared with qtc's OUT/result<i>.npy: result1 the loss
+      (result0 with --loss-only), then d a and d b of each adapted module in
+      qtc's order.
 """
 
 import argparse
@@ -77,11 +78,13 @@ def check(args):
     labels = torch.from_numpy(np.load(args.dir + "/labels.npy").astype(np.int64))
     out = model(input_ids=ids, labels=labels)
     out.loss.backward()
-    loss = float(np.load(args.results + "/result1.npy"))
+    # With --loss-only the step returns the loss first, else the logits.
+    first = 0 if args.loss_only else 1
+    loss = float(np.load("%s/result%d.npy" % (args.results, first)))
     ref = float(out.loss.detach())
     print("loss: qtc %.7f torch %.7f" % (loss, ref))
     failed = abs(loss - ref) > args.tol * max(1.0, abs(ref))
-    index, worst = 2, 0.0
+    index, worst = first + 1, 0.0
     for path, a, b in adapted(model):
         for suffix, param in ((".a", a), (".b", b)):
             ours = np.load("%s/result%d.npy" % (args.results, index))
@@ -95,7 +98,8 @@ def check(args):
             if error > args.tol:
                 print("%s%s: max |diff| %.3g of max |grad| %.3g" % (path, suffix, error * scale, scale))
                 failed = True
-    print("%d adapter gradients: worst max |diff| / max |grad| %.3g" % (index - 2, worst))
+    print("%d adapter gradients: worst max |diff| / max |grad| %.3g"
+          % (index - first - 1, worst))
     if failed:
         sys.exit("differs from torch autograd by more than %g" % args.tol)
 
@@ -113,6 +117,8 @@ def main():
         if name == "check":
             p.add_argument("--results", required=True)
             p.add_argument("--tol", type=float, required=True)
+            p.add_argument("--loss-only", action="store_true",
+                           help="the step was imported with --loss-only")
     args = parser.parse_args()
     adapters(args) if args.command == "adapters" else check(args)
 
