@@ -332,6 +332,43 @@ FailureOr<Choice> select(KernelOp kernel) {
   }
   if (isa<SwiGLUOp>(root))
     return Choice{"swiglu", {}};
+  auto isI64Vector = [](Value v) {
+    auto type = cast<RankedTensorType>(v.getType());
+    return type.getRank() == 1 && type.getElementType().isInteger(64);
+  };
+  if (auto rope = dyn_cast<RopeOp>(root)) {
+    if (rope.getPositions())
+      return root->emitOpError("has no kernel: the rope kernel takes "
+                               "positions t mod seq_len, not a positions "
+                               "operand");
+    return Choice{"rope", {}};
+  }
+  if (isa<BiasAddOp, RowSumOp>(root)) {
+    if (!isF32Matrix(root->getOperand(0).getType()))
+      return root->emitOpError("has no kernel: it takes a static 2-D f32 "
+                               "[tokens, width]");
+    return Choice{isa<BiasAddOp>(root) ? "bias_add" : "row_sum", {}};
+  }
+  if (auto embedding = dyn_cast<EmbeddingOp>(root)) {
+    if (!isI64Vector(embedding.getIds()))
+      return root->emitOpError("has no kernel: the embedding kernel takes "
+                               "i64 ids [tokens]");
+    return Choice{"embedding", {}};
+  }
+  if (auto grad = dyn_cast<EmbeddingGradOp>(root)) {
+    if (!isI64Vector(grad.getIds()))
+      return root->emitOpError("has no kernel: the embedding_grad kernel "
+                               "takes i64 ids [tokens]");
+    return Choice{"embedding_grad", {}};
+  }
+  if (isa<CrossEntropyOp, CrossEntropyGradOp>(root)) {
+    if (!isI64Vector(root->getOperand(1)))
+      return root->emitOpError("has no kernel: the cross-entropy kernels "
+                               "take i64 labels [tokens]");
+    return Choice{isa<CrossEntropyOp>(root) ? "cross_entropy"
+                                            : "cross_entropy_grad",
+                  {}};
+  }
   if (isa<SwiGLUGradOp>(root))
     return Choice{"swiglu_grad", {}};
   if (auto qeft = dyn_cast<QeftLinearOp>(root)) {

@@ -340,6 +340,140 @@ private:
   SwiGLUGrad grad;
 };
 
+class RopeGenerator : public RegisteredGenerator<RopeGenerator> {
+public:
+  void configure() { declareArguments("rope", {}); }
+
+  void generate() {
+    auto &x = input("x");
+    rope = defineRope(x, input("inv_freq"), scalar("heads"), x.dim(0).extent(),
+                      scalar("seq_len"), scalar("sign"));
+    output("y") = rope.y;
+  }
+
+  void schedule() {
+    scheduleRopeCpu(rope, get_target().natural_vector_size<float>());
+  }
+
+private:
+  Rope rope;
+};
+
+class BiasAddGenerator : public RegisteredGenerator<BiasAddGenerator> {
+public:
+  void configure() { declareArguments("bias_add", {}); }
+
+  void generate() {
+    y = defineBiasAdd(input("x"), input("bias"));
+    output("y") = y;
+  }
+
+  void schedule() {
+    scheduleRowsCpu(y, get_target().natural_vector_size<float>());
+  }
+
+private:
+  Func y;
+};
+
+class RowSumGenerator : public RegisteredGenerator<RowSumGenerator> {
+public:
+  void configure() { declareArguments("row_sum", {}); }
+
+  void generate() {
+    auto &x = input("x");
+    sum = defineRowSum(x, x.dim(1).extent());
+    output("sum") = sum;
+  }
+
+  void schedule() {
+    scheduleRowSumCpu(sum, get_target().natural_vector_size<float>());
+  }
+
+private:
+  Func sum;
+};
+
+class EmbeddingGenerator : public RegisteredGenerator<EmbeddingGenerator> {
+public:
+  void configure() { declareArguments("embedding", {}); }
+
+  void generate() {
+    auto &table = input("table");
+    out = defineEmbedding(table, input("ids"), table.dim(1).extent());
+    output("out") = out;
+  }
+
+  void schedule() {
+    scheduleRowsCpu(out, get_target().natural_vector_size<float>());
+  }
+
+private:
+  Func out;
+};
+
+class EmbeddingGradGenerator
+    : public RegisteredGenerator<EmbeddingGradGenerator> {
+public:
+  void configure() { declareArguments("embedding_grad", {}); }
+
+  void generate() {
+    auto &ids = input("ids");
+    grad = defineEmbeddingGrad(ids, input("dy"), scalar("vocab"),
+                               ids.dim(0).extent());
+    output("dtable") = grad.dtable;
+  }
+
+  void schedule() {
+    scheduleEmbeddingGradCpu(grad, get_target().natural_vector_size<float>());
+  }
+
+private:
+  EmbeddingGrad grad;
+};
+
+class CrossEntropyGenerator
+    : public RegisteredGenerator<CrossEntropyGenerator> {
+public:
+  void configure() { declareArguments("cross_entropy", {}); }
+
+  void generate() {
+    auto &logits = input("logits");
+    ce = defineCrossEntropy(logits, input("labels"), logits.dim(0).extent(),
+                            logits.dim(1).extent(), scalar("ignore_index"));
+    output("loss") = ce.loss;
+  }
+
+  void schedule() { scheduleCrossEntropyCpu(ce); }
+
+private:
+  CrossEntropy ce;
+};
+
+class CrossEntropyGradGenerator
+    : public RegisteredGenerator<CrossEntropyGradGenerator> {
+public:
+  void configure() { declareArguments("cross_entropy_grad", {}); }
+
+  void generate() {
+    auto &logits = input("logits");
+    auto &dloss = input("dloss");
+    grad = defineCrossEntropyGrad(logits, input("labels"), dloss(),
+                                  logits.dim(0).extent(),
+                                  logits.dim(1).extent(),
+                                  scalar("ignore_index"));
+    output("dlogits") = grad.dlogits;
+  }
+
+  void schedule() {
+    scheduleCrossEntropyGradCpu(grad,
+                                get_target().natural_vector_size<float>());
+  }
+
+private:
+  CrossEntropyGrad grad;
+};
+
 /// qt.requantize of an NF4 base weight to !qt.gse: the GSQ forward's cast
 /// on load, with no f32 copy of the weight in memory.
 class Nf4ToGseGenerator : public RegisteredGenerator<Nf4ToGseGenerator> {
@@ -832,6 +966,13 @@ HALIDE_REGISTER_GENERATOR(qtc::halide::RMSNormGenerator, rmsnorm)
 HALIDE_REGISTER_GENERATOR(qtc::halide::RMSNormGradGenerator, rmsnorm_grad)
 HALIDE_REGISTER_GENERATOR(qtc::halide::SwiGLUGenerator, swiglu)
 HALIDE_REGISTER_GENERATOR(qtc::halide::SwiGLUGradGenerator, swiglu_grad)
+HALIDE_REGISTER_GENERATOR(qtc::halide::RopeGenerator, rope)
+HALIDE_REGISTER_GENERATOR(qtc::halide::BiasAddGenerator, bias_add)
+HALIDE_REGISTER_GENERATOR(qtc::halide::RowSumGenerator, row_sum)
+HALIDE_REGISTER_GENERATOR(qtc::halide::EmbeddingGenerator, embedding)
+HALIDE_REGISTER_GENERATOR(qtc::halide::EmbeddingGradGenerator, embedding_grad)
+HALIDE_REGISTER_GENERATOR(qtc::halide::CrossEntropyGenerator, cross_entropy)
+HALIDE_REGISTER_GENERATOR(qtc::halide::CrossEntropyGradGenerator, cross_entropy_grad)
 HALIDE_REGISTER_GENERATOR(qtc::halide::PadGenerator, pad)
 HALIDE_REGISTER_GENERATOR(qtc::halide::TernaryProductGenerator, ternary_product)
 HALIDE_REGISTER_GENERATOR(qtc::halide::MaskedThresholdGenerator,

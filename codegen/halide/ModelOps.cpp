@@ -1,4 +1,4 @@
-//===- ModelOps.cpp - RMSNorm and SwiGLU kernels and gradients ------------===//
+//===- ModelOps.cpp - The model ops' kernels and gradients ----------------===//
 #include "codegen/halide/ModelOps.h"
 
 using namespace Halide;
@@ -115,6 +115,206 @@ void scheduleSwiGLUCpu(Func out, int lanes) {
 void scheduleSwiGLUGradCpu(SwiGLUGrad grad, int lanes) {
   scheduleSwiGLUCpu(grad.dgate, lanes);
   scheduleSwiGLUCpu(grad.dup, lanes);
+}
+
+Rope defineRope(Func x, Func invFreq, Expr heads, Expr width, Expr seqLen,
+                Expr sign) {
+  Var d("d"), t("t"), i("i");
+  Expr headDim = width / heads, half = headDim / 2;
+  Rope rope;
+  Expr angle = strict_float(f64(sign) * f64(t % seqLen) * invFreq(i));
+  rope.cosine = Func("rope_cos");
+  rope.cosine(i, t) = cos(angle);
+  rope.sine = Func("rope_sin");
+  rope.sine(i, t) = sin(angle);
+  Expr within = d % headDim, base = d - within;
+  Expr first = within < half;
+  // Clamped so that bounds inference sees [0, half): the table's extent.
+  Expr pair = clamp(select(first, within, within - half), 0, half - 1);
+  Expr x1 = f64(x(clamp(base + pair, 0, width - 1), t));
+  Expr x2 = f64(x(clamp(base + pair + half, 0, width - 1), t));
+  Expr c = rope.cosine(pair, t), sn = rope.sine(pair, t);
+  rope.y = Func("rope");
+  rope.y(d, t) = cast<float>(
+      select(first, strict_float(x1 * c - x2 * sn), strict_float(x2 * c + x1 * sn)));
+  return rope;
+}
+
+Func defineBiasAdd(Func x, Func bias) {
+  Var d("d"), t("t");
+  Func y("bias_add");
+  y(d, t) = cast<float>(strict_float(f64(x(d, t)) + f64(bias(d))));
+  return y;
+}
+
+Func defineRowSum(Func x, Expr tokens) {
+  Var d("d");
+  RDom rt(0, tokens, "rt");
+  Func sum("row_sum_f64");
+  sum(d) = Expr(0.0);
+  sum(d) = strict_float(sum(d) + f64(x(d, rt)));
+  Func out("row_sum");
+  out(d) = cast<float>(sum(d));
+  return out;
+}
+
+Func defineEmbedding(Func table, Func ids, Expr vocab) {
+  Var d("d"), t("t");
+  Expr id = ids(t);
+  Expr inside = id >= 0 && id < cast(id.type(), vocab);
+  Func out("embedding");
+  out(d, t) = require(inside,
+                      table(d, clamp(cast<int32_t>(id), 0, vocab - 1)),
+                      "token id", id, "at position", t,
+                      "is outside the vocabulary of", vocab);
+  return out;
+}
+
+EmbeddingGrad defineEmbeddingGrad(Func ids, Func dy, Expr vocab,
+                                  Expr tokens) {
+  Var d("d"), v("v");
+  RDom rt(0, tokens, "rt");
+  EmbeddingGrad g;
+  g.sums = Func("embedding_grad_sums");
+  g.sums(d, v) = Expr(0.0);
+  Expr id = ids(rt);
+  Expr inside = id >= 0 && id < cast(id.type(), vocab);
+  Expr row = clamp(cast<int32_t>(id), 0, vocab - 1);
+  g.sums(d, row) = require(inside, strict_float(g.sums(d, row) + f64(dy(d, rt))),
+                           "token id", id, "at position", rt.x,
+                           "is outside the vocabulary of", vocab);
+  g.dtable = Func("embedding_grad");
+  g.dtable(d, v) = cast<float>(g.sums(d, v));
+  return g;
+}
+
+namespace {
+
+/// Per row t of logits(v, t): the max, then max + log(sum exp(l - max)),
+/// both in f64 in column order (the reference's logSumExp).
+void logSumExp(Func logits, Expr vocab, Func &rowMax, Func &lse) {
+  Var t("t");
+  RDom rv(0, vocab, "rv");
+  rowMax = Func("ce_max");
+  rowMax(t) = f64(Float(64).min());
+  rowMax(t) = max(rowMax(t), f64(logits(rv, t)));
+  Func sum("ce_sum_exp");
+  sum(t) = Expr(0.0);
+  sum(t) = strict_float(sum(t) + exp(f64(logits(rv, t)) - rowMax(t)));
+  lse = Func("ce_lse");
+  lse(t) = strict_float(rowMax(t) + log(sum(t)));
+}
+
+Expr labelChecked(Func labels, Expr t, Expr vocab, Expr ignoreIndex) {
+  Expr label = labels(t);
+  Expr ignored = label == cast(label.type(), ignoreIndex);
+  Expr inside = label >= 0 && label < cast(label.type(), vocab);
+  return require(ignored || inside, label, "label", label, "at position", t,
+                 "is outside the vocabulary of", vocab,
+                 "and not the ignore index", ignoreIndex);
+}
+
+} // namespace
+
+CrossEntropy defineCrossEntropy(Func logits, Func labels, Expr vocab,
+                                Expr tokens, Expr ignoreIndex) {
+  Var t("t");
+  CrossEntropy ce;
+  logSumExp(logits, vocab, ce.rowMax, ce.lse);
+  Expr label = labelChecked(labels, t, vocab, ignoreIndex);
+  ce.counted = Func("ce_counted");
+  ce.counted(t) = label != cast(label.type(), ignoreIndex);
+  Func term("ce_term");
+  term(t) = select(ce.counted(t),
+                   strict_float(ce.lse(t) -
+                                f64(logits(clamp(cast<int32_t>(label), 0,
+                                                 vocab - 1),
+                                           t))),
+                   Expr(0.0));
+  RDom rt(0, tokens, "rt");
+  Func total("ce_total"), count("ce_count");
+  total() = Expr(0.0);
+  total() = strict_float(total() + term(rt));
+  count() = 0;
+  count() += select(ce.counted(rt), 1, 0);
+  ce.loss = Func("cross_entropy");
+  ce.loss() = cast<float>(
+      select(count() > 0, strict_float(total() / f64(count())), Expr(0.0)));
+  return ce;
+}
+
+CrossEntropyGrad defineCrossEntropyGrad(Func logits, Func labels, Expr dloss,
+                                        Expr vocab, Expr tokens,
+                                        Expr ignoreIndex) {
+  Var v("v"), t("t");
+  CrossEntropyGrad g;
+  logSumExp(logits, vocab, g.rowMax, g.lse);
+  RDom rt(0, tokens, "rt");
+  g.count = Func("ce_grad_count");
+  Expr rowLabel = labels(rt);
+  g.count() = 0;
+  g.count() += select(rowLabel != cast(rowLabel.type(), ignoreIndex), 1, 0);
+  Expr label = labelChecked(labels, t, vocab, ignoreIndex);
+  Expr counted = label != cast(label.type(), ignoreIndex);
+  Expr p = strict_float(exp(f64(logits(v, t)) - g.lse(t)) -
+                        select(cast<int64_t>(v) == cast<int64_t>(label),
+                               Expr(1.0), Expr(0.0)));
+  g.dlogits = Func("cross_entropy_grad");
+  g.dlogits(v, t) = select(
+      counted,
+      cast<float>(strict_float(p * f64(dloss) / f64(g.count()))), 0.0f);
+  return g;
+}
+
+void scheduleRopeCpu(Rope rope, int lanes) {
+  Var d = rope.y.args()[0], t = rope.y.args()[1];
+  rope.y.vectorize(d, lanes, TailStrategy::GuardWithIf).parallel(t);
+  rope.cosine.compute_at(rope.y, t);
+  rope.sine.compute_at(rope.y, t);
+}
+
+void scheduleRowsCpu(Func out, int lanes) {
+  Var d = out.args()[0], t = out.args()[1];
+  out.vectorize(d, lanes, TailStrategy::GuardWithIf).parallel(t);
+}
+
+void scheduleRowSumCpu(Func out, int lanes) {
+  Var d = out.args()[0], dO("do"), di("di");
+  out.split(d, dO, di, lanes * 4, TailStrategy::GuardWithIf).parallel(dO);
+}
+
+void scheduleEmbeddingGradCpu(EmbeddingGrad grad, int lanes) {
+  Var d = grad.dtable.args()[0], v = grad.dtable.args()[1];
+  grad.sums.compute_root();
+  grad.sums.vectorize(grad.sums.args()[0], lanes, TailStrategy::GuardWithIf)
+      .parallel(grad.sums.args()[1]);
+  // The scatter runs in token order; each row is one vector loop.
+  grad.sums.update().vectorize(grad.sums.args()[0], lanes,
+                               TailStrategy::GuardWithIf);
+  grad.dtable.vectorize(d, lanes, TailStrategy::GuardWithIf).parallel(v);
+}
+
+namespace {
+
+/// Rows in parallel: each row's max, then its log-sum-exp.
+void scheduleLogSumExp(Func rowMax, Func lse) {
+  Var t = rowMax.args()[0];
+  rowMax.compute_root().parallel(t);
+  rowMax.update().parallel(t);
+  lse.compute_root().parallel(lse.args()[0]);
+}
+
+} // namespace
+
+void scheduleCrossEntropyCpu(CrossEntropy ce) {
+  scheduleLogSumExp(ce.rowMax, ce.lse);
+}
+
+void scheduleCrossEntropyGradCpu(CrossEntropyGrad grad, int lanes) {
+  scheduleLogSumExp(grad.rowMax, grad.lse);
+  grad.count.compute_root();
+  Var v = grad.dlogits.args()[0], t = grad.dlogits.args()[1];
+  grad.dlogits.vectorize(v, lanes, TailStrategy::GuardWithIf).parallel(t);
 }
 
 } // namespace qtc::halide

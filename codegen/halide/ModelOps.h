@@ -1,4 +1,4 @@
-//===- ModelOps.h - RMSNorm and SwiGLU kernels and gradients ----*- C++ -*-===//
+//===- ModelOps.h - The model ops' kernels and gradients --------*- C++ -*-===//
 //
 // The elementwise and row-reduction model ops of a decoder layer
 // (NUMERICS.md 6), token-major: x [T, D] is indexed (d, t) in Halide's
@@ -43,11 +43,65 @@ struct SwiGLUGrad {
 SwiGLUGrad defineSwiGLUGrad(Halide::Func gate, Halide::Func up,
                             Halide::Func dy);
 
+/// Rope over token-major x(d, t), width = heads * D: within each head, the
+/// pair (i, i + D/2) rotated by sign * (t mod seqLen) * invFreq(i), in f64
+/// (libm's cos and sin, as the reference) and rounded once.
+struct Rope {
+  Halide::Func y;
+  /// cos and sin per (pair, token), computed once for every head.
+  Halide::Func cosine, sine;
+};
+Rope defineRope(Halide::Func x, Halide::Func invFreq, Halide::Expr heads,
+                Halide::Expr width, Halide::Expr seqLen, Halide::Expr sign);
+
+/// x(d, t) + bias(d), in f64 rounded once (the reference's order).
+Halide::Func defineBiasAdd(Halide::Func x, Halide::Func bias);
+/// result(d) = sum over t of x(d, t), f64 in row order, rounded once.
+Halide::Func defineRowSum(Halide::Func x, Halide::Expr tokens);
+
+/// table(d, ids(t)); an id outside [0, vocab) fails the pipeline.
+Halide::Func defineEmbedding(Halide::Func table, Halide::Func ids,
+                             Halide::Expr vocab);
+/// dtable(d, v): dy(d, t) scatter-added over the tokens with ids(t) = v, f64
+/// in token order, rounded once.
+struct EmbeddingGrad {
+  Halide::Func dtable, sums;
+};
+EmbeddingGrad defineEmbeddingGrad(Halide::Func ids, Halide::Func dy,
+                                  Halide::Expr vocab, Halide::Expr tokens);
+
+/// Mean over counted tokens (labels(t) != ignoreIndex) of logsumexp(logits
+/// row) - logits(label, t), f64 per row as the reference; 0 with no counted
+/// token. A counted label outside [0, vocab) fails the pipeline.
+struct CrossEntropy {
+  Halide::Func loss;
+  /// Per row: the max, the log-sum-exp and whether it counts.
+  Halide::Func rowMax, lse, counted;
+};
+CrossEntropy defineCrossEntropy(Halide::Func logits, Halide::Func labels,
+                                Halide::Expr vocab, Halide::Expr tokens,
+                                Halide::Expr ignoreIndex);
+/// (softmax - onehot) * dloss / counted on counted rows, 0 elsewhere.
+struct CrossEntropyGrad {
+  Halide::Func dlogits, rowMax, lse, count;
+};
+CrossEntropyGrad defineCrossEntropyGrad(Halide::Func logits,
+                                        Halide::Func labels, Halide::Expr dloss,
+                                        Halide::Expr vocab,
+                                        Halide::Expr tokens,
+                                        Halide::Expr ignoreIndex);
+
 /// CPU schedules: rows in parallel, the width vectorized with `lanes`.
 void scheduleRMSNormCpu(RMSNorm norm, int lanes);
 void scheduleRMSNormGradCpu(RMSNormGrad grad, int lanes);
 void scheduleSwiGLUCpu(Halide::Func out, int lanes);
 void scheduleSwiGLUGradCpu(SwiGLUGrad grad, int lanes);
+void scheduleRopeCpu(Rope rope, int lanes);
+void scheduleRowsCpu(Halide::Func out, int lanes);
+void scheduleRowSumCpu(Halide::Func out, int lanes);
+void scheduleEmbeddingGradCpu(EmbeddingGrad grad, int lanes);
+void scheduleCrossEntropyCpu(CrossEntropy ce);
+void scheduleCrossEntropyGradCpu(CrossEntropyGrad grad, int lanes);
 
 } // namespace qtc::halide
 

@@ -666,6 +666,74 @@ std::vector<Kernel> makeRegistry() {
                                          out("out", 1, T::F32)};
                },
                [](const ParamValues &) { return kCpu; }});
+  k.push_back({"rope",
+               "qt.rope over [T, heads * D], positions t mod seq_len; sign -1 "
+               "rotates back (its VJP)",
+               {},
+               [](const ParamValues &, TargetClass) {
+                 return std::vector<Arg>{
+                     in("x", 2, T::F32),        in("inv_freq", 1, T::F64),
+                     scalar("heads", T::I32),   scalar("seq_len", T::I32),
+                     scalar("sign", T::F64),    out("y", 2, T::F32)};
+               },
+               [](const ParamValues &) { return kCpu; }});
+  k.push_back({"bias_add",
+               "qt.bias_add, x [T, N] plus bias [N]",
+               {},
+               [](const ParamValues &, TargetClass) {
+                 return std::vector<Arg>{in("x", 2, T::F32),
+                                         in("bias", 1, T::F32),
+                                         out("y", 2, T::F32)};
+               },
+               [](const ParamValues &) { return kCpu; }});
+  k.push_back({"row_sum",
+               "qt.row_sum, the column sums of x [T, N] in f64",
+               {},
+               [](const ParamValues &, TargetClass) {
+                 return std::vector<Arg>{in("x", 2, T::F32),
+                                         out("sum", 1, T::F32)};
+               },
+               [](const ParamValues &) { return kCpu; }});
+  k.push_back({"embedding",
+               "qt.embedding, rows of table [V, D] at i64 ids [T]",
+               {},
+               [](const ParamValues &, TargetClass) {
+                 return std::vector<Arg>{in("table", 2, T::F32),
+                                         in("ids", 1, T::I64),
+                                         out("out", 2, T::F32)};
+               },
+               [](const ParamValues &) { return kCpu; }});
+  k.push_back({"embedding_grad",
+               "qt.embedding_grad, dy rows scatter-added at their ids",
+               {},
+               [](const ParamValues &, TargetClass) {
+                 // The vocabulary as a scalar: an algorithm cannot read
+                 // its output's extents.
+                 return std::vector<Arg>{in("ids", 1, T::I64),
+                                         in("dy", 2, T::F32),
+                                         scalar("vocab", T::I32),
+                                         out("dtable", 2, T::F32)};
+               },
+               [](const ParamValues &) { return kCpu; }});
+  k.push_back({"cross_entropy",
+               "qt.cross_entropy over logits [T, V] and i64 labels [T]",
+               {},
+               [](const ParamValues &, TargetClass) {
+                 return std::vector<Arg>{
+                     in("logits", 2, T::F32), in("labels", 1, T::I64),
+                     scalar("ignore_index", T::I64), out("loss", 0, T::F32)};
+               },
+               [](const ParamValues &) { return kCpu; }});
+  k.push_back({"cross_entropy_grad",
+               "qt.cross_entropy_grad, dlogits [T, V]",
+               {},
+               [](const ParamValues &, TargetClass) {
+                 return std::vector<Arg>{
+                     in("logits", 2, T::F32), in("labels", 1, T::I64),
+                     in("dloss", 0, T::F32), scalar("ignore_index", T::I64),
+                     out("dlogits", 2, T::F32)};
+               },
+               [](const ParamValues &) { return kCpu; }});
   k.push_back({"swiglu_grad",
                "qt.swiglu_grad: dgate and dup over flat f32",
                {},

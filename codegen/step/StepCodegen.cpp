@@ -12,6 +12,7 @@
 #include "codegen/step/StepCodegen.h"
 
 #include "codegen/ElementDType.h"
+#include "codegen/reference/Model.h"
 #include "codegen/registry/KernelRegistry.h"
 
 #include "dialect/QtOps.h"
@@ -268,6 +269,7 @@ private:
   std::map<std::string, std::string> kernelByKey;
   unsigned numCalls = 0;
   unsigned numScratch = 0;
+  unsigned numTables = 0;
   std::vector<std::string> argRows, resultRows;
   SmallVector<unsigned> argBase; // first tensor index of each argument
 };
@@ -829,6 +831,81 @@ LogicalResult StepEmitter::lower(KernelOp kernel) {
                  {"dx", view(resultSlot(kernel, grad.getDx()))},
                  {"dweight", view(resultSlot(kernel, grad.getDweight()))}});
   }
+  if (auto rope = dyn_cast<RopeOp>(root)) {
+    // The rotation frequencies (Llama 3 scaling included) come from the
+    // reference, computed here once and baked into the step.
+    std::optional<qtc::ref::RopeLlama3> llama3;
+    if (RopeLlama3Attr scaling = rope.getScalingAttr())
+      llama3 = qtc::ref::RopeLlama3{
+          scaling.getFactor().convertToDouble(),
+          scaling.getLowFreqFactor().convertToDouble(),
+          scaling.getHighFreqFactor().convertToDouble(),
+          scaling.getOriginalMaxPosition()};
+    std::vector<double> invFreq = qtc::ref::ropeInvFreq(
+        rope.getHeadDim(), rope.getTheta().convertToDouble(),
+        llama3 ? &*llama3 : nullptr);
+    std::string table = "inv_freq" + std::to_string(numTables++);
+    std::string values;
+    for (double f : invFreq)
+      values += (values.empty() ? "" : ", ") + doubleLiteral(f);
+    body += "  static double " + table + "[] = {" + values + "};\n";
+    return call(
+        kernel,
+        {{"x", view(slotsOf(outer(kernel, rope.getX()))[0])},
+         {"inv_freq",
+          Operand{"view(kF64, " + table + ", {" +
+                      std::to_string(invFreq.size()) + "})",
+                  false, kr::ElemType::F64, 1,
+                  static_cast<int64_t>(invFreq.size())}},
+         {"heads", scalarOperand("int32_t(" +
+                                 std::to_string(rope.getHeads()) + ")")},
+         {"seq_len", scalarOperand("int32_t(" +
+                                   std::to_string(*rope.getSeqLen()) + ")")},
+         {"sign", scalarOperand(rope.getInverse() ? "-1.0" : "1.0")},
+         {"y", view(slotsOf(kernel.getResult(0))[0])}});
+  }
+  if (auto bias = dyn_cast<BiasAddOp>(root))
+    return call(kernel,
+                {{"x", view(slotsOf(outer(kernel, bias.getX()))[0])},
+                 {"bias", view(slotsOf(outer(kernel, bias.getBias()))[0])},
+                 {"y", view(slotsOf(kernel.getResult(0))[0])}});
+  if (auto sum = dyn_cast<RowSumOp>(root))
+    return call(kernel, {{"x", view(slotsOf(outer(kernel, sum.getX()))[0])},
+                         {"sum", view(slotsOf(kernel.getResult(0))[0])}});
+  if (auto embedding = dyn_cast<EmbeddingOp>(root))
+    return call(
+        kernel,
+        {{"table", view(slotsOf(outer(kernel, embedding.getTable()))[0])},
+         {"ids", view(slotsOf(outer(kernel, embedding.getIds()))[0])},
+         {"out", view(slotsOf(kernel.getResult(0))[0])}});
+  if (auto grad = dyn_cast<EmbeddingGradOp>(root))
+    return call(kernel,
+                {{"ids", view(slotsOf(outer(kernel, grad.getIds()))[0])},
+                 {"dy", view(slotsOf(outer(kernel, grad.getDy()))[0])},
+                 {"vocab", scalarOperand(
+                               "int32_t(" +
+                               std::to_string(grad.getType().getDimSize(0)) +
+                               ")")},
+                 {"dtable", view(slotsOf(kernel.getResult(0))[0])}});
+  if (auto ce = dyn_cast<CrossEntropyOp>(root))
+    return call(
+        kernel,
+        {{"logits", view(slotsOf(outer(kernel, ce.getLogits()))[0])},
+         {"labels", view(slotsOf(outer(kernel, ce.getLabels()))[0])},
+         {"ignore_index", scalarOperand("int64_t(" +
+                                        std::to_string(ce.getIgnoreIndexAttr().getInt()) +
+                                        ")")},
+         {"loss", view(slotsOf(kernel.getResult(0))[0])}});
+  if (auto grad = dyn_cast<CrossEntropyGradOp>(root))
+    return call(
+        kernel,
+        {{"logits", view(slotsOf(outer(kernel, grad.getLogits()))[0])},
+         {"labels", view(slotsOf(outer(kernel, grad.getLabels()))[0])},
+         {"dloss", view(slotsOf(outer(kernel, grad.getDloss()))[0])},
+         {"ignore_index",
+          scalarOperand("int64_t(" + std::to_string(grad.getIgnoreIndexAttr().getInt()) +
+                        ")")},
+         {"dlogits", view(slotsOf(kernel.getResult(0))[0])}});
   if (auto swiglu = dyn_cast<SwiGLUOp>(root))
     return call(kernel,
                 {{"gate", flat(slotsOf(outer(kernel, swiglu.getGate()))[0])},

@@ -139,4 +139,131 @@ TEST(ModelKernelsTest, SwiGLUIsWithinFourUlpOfTheReferenceTerms) {
   }
 }
 
+TEST(ModelKernelsTest, RopeBiasAndRowSumMatchTheReferenceBitForBit) {
+  // Two sequences of 5 tokens, 3 heads of 8; forward and inverse.
+  const int64_t tokens = 10, heads = 3, headDim = 8, width = heads * headDim,
+                seqLen = 5;
+  ref::Array<float> x = normal({tokens, width}, 7, 2.0f);
+  ref::Array<float> bias = normal({width}, 8);
+  std::vector<int64_t> positions;
+  for (int64_t t = 0; t < tokens; ++t)
+    positions.push_back(t % seqLen);
+  ref::RopeLlama3 llama3{8.0, 1.0, 4.0, 4};
+  std::vector<double> invFreq = ref::ropeInvFreq(headDim, 5e5, &llama3);
+  for (const char *target : runnable({kAvx512, kAvx512NoVnni, kAvx2}))
+    for (double sign : {1.0, -1.0}) {
+      ref::Array<float> expected =
+          sign > 0 ? ref::rope(x, heads, positions, invFreq)
+                   : ref::ropeGrad(x, heads, positions, invFreq);
+      ImageParam px(Float(32), 2, "x"), pf(Float(64), 1, "inv_freq");
+      px.set(buffer(x));
+      pf.set(Buffer<double>(invFreq.data(), static_cast<int>(invFreq.size())));
+      qtc::halide::Rope rope = qtc::halide::defineRope(
+          px, pf, Expr(static_cast<int>(heads)), px.dim(0).extent(),
+          Expr(static_cast<int>(seqLen)), Expr(sign));
+      qtc::halide::scheduleRopeCpu(rope, 16);
+      Buffer<float> y(static_cast<int>(width), static_cast<int>(tokens));
+      rope.y.realize(y, Target(target));
+      for (int64_t i = 0; i < x.numel(); ++i)
+        ASSERT_TRUE(sameBits(y.data()[i], expected[i]))
+            << target << " sign " << sign << " at " << i << ": "
+            << y.data()[i] << " vs " << expected[i];
+    }
+  for (const char *target : runnable({kAvx512, kAvx512NoVnni, kAvx2})) {
+    ImageParam px(Float(32), 2, "x"), pb(Float(32), 1, "bias");
+    px.set(buffer(x));
+    pb.set(buffer(bias));
+    Func added = qtc::halide::defineBiasAdd(px, pb);
+    qtc::halide::scheduleRowsCpu(added, 16);
+    Buffer<float> y(static_cast<int>(width), static_cast<int>(tokens));
+    added.realize(y, Target(target));
+    ref::Array<float> expected = ref::biasAdd(x, bias);
+    for (int64_t i = 0; i < x.numel(); ++i)
+      ASSERT_TRUE(sameBits(y.data()[i], expected[i])) << target << " " << i;
+    Func sum = qtc::halide::defineRowSum(px, px.dim(1).extent());
+    qtc::halide::scheduleRowSumCpu(sum, 16);
+    Buffer<float> s(static_cast<int>(width));
+    sum.realize(s, Target(target));
+    ref::Array<float> sums = ref::rowSum(x);
+    for (int64_t d = 0; d < width; ++d)
+      ASSERT_TRUE(sameBits(s(static_cast<int>(d)), sums[d])) << target << d;
+  }
+}
+
+TEST(ModelKernelsTest, EmbeddingAndCrossEntropyMatchTheReference) {
+  const int64_t vocab = 37, dim = 19, tokens = 11;
+  ref::Array<float> table = normal({vocab, dim}, 9);
+  ref::Array<float> dy = normal({tokens, dim}, 10);
+  ref::Array<float> logits = normal({tokens, vocab}, 11, 3.0f);
+  std::vector<int64_t> ids = {3, 0, 36, 3, 7, 7, 7, 1, 2, 3, 30};
+  std::vector<int64_t> labels = {5, -100, 36, 0, -100, 1, 2, 3, 4, 5, 6};
+  ref::Array<float> gathered;
+  ASSERT_TRUE(ref::embedding(table, ids, gathered).ok());
+  ref::Array<float> dtable = ref::embeddingGrad(table.shape, ids, dy);
+  float loss = 0;
+  ASSERT_TRUE(ref::crossEntropy(logits, labels, -100, loss).ok());
+  ref::Array<float> dlogits =
+      ref::crossEntropyGrad(logits, labels, -100, 1.5f);
+  for (const char *target : runnable({kAvx512, kAvx512NoVnni, kAvx2})) {
+    ImageParam pt(Float(32), 2, "table"), pids(Int(64), 1, "ids"),
+        pdy(Float(32), 2, "dy"), pl(Float(32), 2, "logits"),
+        plab(Int(64), 1, "labels");
+    pt.set(buffer(table));
+    pids.set(Buffer<int64_t>(ids.data(), static_cast<int>(tokens)));
+    pdy.set(buffer(dy));
+    pl.set(buffer(logits));
+    plab.set(Buffer<int64_t>(labels.data(), static_cast<int>(tokens)));
+    Expr V(static_cast<int>(vocab)), T(static_cast<int>(tokens));
+
+    Func embed = qtc::halide::defineEmbedding(pt, pids, V);
+    qtc::halide::scheduleRowsCpu(embed, 16);
+    Buffer<float> e(static_cast<int>(dim), static_cast<int>(tokens));
+    embed.realize(e, Target(target));
+    for (int64_t i = 0; i < gathered.numel(); ++i)
+      ASSERT_TRUE(sameBits(e.data()[i], gathered[i])) << target << " " << i;
+
+    qtc::halide::EmbeddingGrad grad =
+        qtc::halide::defineEmbeddingGrad(pids, pdy, V, T);
+    qtc::halide::scheduleEmbeddingGradCpu(grad, 16);
+    Buffer<float> dt(static_cast<int>(dim), static_cast<int>(vocab));
+    grad.dtable.realize(dt, Target(target));
+    for (int64_t i = 0; i < dtable.numel(); ++i)
+      ASSERT_TRUE(sameBits(dt.data()[i], dtable[i])) << target << " " << i;
+
+    // exp and log of f64: Halide's own, within an f32 ulp of libm's.
+    qtc::halide::CrossEntropy ce =
+        qtc::halide::defineCrossEntropy(pl, plab, V, T, Expr(int64_t(-100)));
+    qtc::halide::scheduleCrossEntropyCpu(ce);
+    Buffer<float> l = Buffer<float>::make_scalar();
+    ce.loss.realize(l, Target(target));
+    EXPECT_NEAR(l(), loss, 2 * std::numeric_limits<float>::epsilon() * loss)
+        << target;
+
+    qtc::halide::CrossEntropyGrad cg = qtc::halide::defineCrossEntropyGrad(
+        pl, plab, Expr(1.5f), V, T, Expr(int64_t(-100)));
+    qtc::halide::scheduleCrossEntropyGradCpu(cg, 16);
+    Buffer<float> dl(static_cast<int>(vocab), static_cast<int>(tokens));
+    cg.dlogits.realize(dl, Target(target));
+    for (int64_t i = 0; i < dlogits.numel(); ++i)
+      ASSERT_NEAR(dl.data()[i], dlogits[i],
+                  2 * std::numeric_limits<float>::epsilon() *
+                      (std::fabs(dlogits[i]) + 1.5f / 9))
+          << target << " " << i;
+
+    // A token id outside the vocabulary fails the pipeline.
+    std::vector<int64_t> bad = ids;
+    bad[4] = vocab;
+    pids.set(Buffer<int64_t>(bad.data(), static_cast<int>(tokens)));
+    Func badEmbed = qtc::halide::defineEmbedding(pt, pids, V);
+    Pipeline pipeline(badEmbed);
+    std::string message;
+    pipeline.jit_handlers().custom_error = nullptr;
+    EXPECT_THROW(pipeline.realize({static_cast<int>(dim),
+                                   static_cast<int>(tokens)},
+                                  Target(target)),
+                 Halide::RuntimeError)
+        << target;
+  }
+}
+
 } // namespace
