@@ -343,6 +343,10 @@ FailureOr<Choice> select(KernelOp kernel) {
                                "operand");
     return Choice{"rope", {}};
   }
+  if (isa<AttentionOp>(root))
+    return Choice{"attention", {}};
+  if (isa<AttentionGradOp>(root))
+    return Choice{"attention_grad", {}};
   if (isa<BiasAddOp, RowSumOp>(root)) {
     if (!isF32Matrix(root->getOperand(0).getType()))
       return root->emitOpError("has no kernel: it takes a static 2-D f32 "

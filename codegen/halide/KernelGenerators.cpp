@@ -359,6 +359,45 @@ private:
   Rope rope;
 };
 
+class AttentionGenerator : public RegisteredGenerator<AttentionGenerator> {
+public:
+  void configure() { declareArguments("attention", {}); }
+
+  void generate() {
+    attention = defineAttention(input("q"), input("k"), input("v"),
+                                scalar("heads"), scalar("kv_heads"),
+                                scalar("head_dim"), scalar("seq_len"),
+                                scalar("scale"));
+    output("out") = attention.out;
+  }
+
+  void schedule() { scheduleAttentionCpu(attention); }
+
+private:
+  Attention attention;
+};
+
+class AttentionGradGenerator
+    : public RegisteredGenerator<AttentionGradGenerator> {
+public:
+  void configure() { declareArguments("attention_grad", {}); }
+
+  void generate() {
+    grad = defineAttentionGrad(input("q"), input("k"), input("v"),
+                               input("dout"), scalar("heads"),
+                               scalar("kv_heads"), scalar("head_dim"),
+                               scalar("seq_len"), scalar("scale"));
+    output("dq") = grad.dq;
+    output("dk") = grad.dk;
+    output("dv") = grad.dv;
+  }
+
+  void schedule() { scheduleAttentionGradCpu(grad); }
+
+private:
+  AttentionGrad grad;
+};
+
 class BiasAddGenerator : public RegisteredGenerator<BiasAddGenerator> {
 public:
   void configure() { declareArguments("bias_add", {}); }
@@ -967,6 +1006,8 @@ HALIDE_REGISTER_GENERATOR(qtc::halide::RMSNormGradGenerator, rmsnorm_grad)
 HALIDE_REGISTER_GENERATOR(qtc::halide::SwiGLUGenerator, swiglu)
 HALIDE_REGISTER_GENERATOR(qtc::halide::SwiGLUGradGenerator, swiglu_grad)
 HALIDE_REGISTER_GENERATOR(qtc::halide::RopeGenerator, rope)
+HALIDE_REGISTER_GENERATOR(qtc::halide::AttentionGenerator, attention)
+HALIDE_REGISTER_GENERATOR(qtc::halide::AttentionGradGenerator, attention_grad)
 HALIDE_REGISTER_GENERATOR(qtc::halide::BiasAddGenerator, bias_add)
 HALIDE_REGISTER_GENERATOR(qtc::halide::RowSumGenerator, row_sum)
 HALIDE_REGISTER_GENERATOR(qtc::halide::EmbeddingGenerator, embedding)

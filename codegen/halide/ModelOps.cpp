@@ -266,6 +266,144 @@ CrossEntropyGrad defineCrossEntropyGrad(Func logits, Func labels, Expr dloss,
   return g;
 }
 
+namespace {
+
+/// Where query token t's sequence starts (written so that bounds inference
+/// sees it is at least 0).
+Expr sequenceStart(Expr t, Expr seqLen) { return (t / seqLen) * seqLen; }
+
+} // namespace
+
+Attention defineAttention(Func q, Func k, Func v, Expr heads, Expr kvHeads,
+                          Expr headDim, Expr seqLen, Expr scale) {
+  Var j("j"), h("h"), t("t"), d("d");
+  Expr group = heads / kvHeads;
+  Expr start = sequenceStart(t, seqLen), position = t % seqLen;
+  Attention a;
+  // score(j, h, t) = scale * q_t . k_(start + j) over head h's D columns.
+  RDom rd(0, headDim, "rd");
+  Func dot("attention_dot");
+  dot(j, h, t) = Expr(0.0);
+  dot(j, h, t) = strict_float(
+      dot(j, h, t) +
+      f64(q(h * headDim + rd, t)) *
+          f64(k((h / group) * headDim + rd, start + min(j, position))));
+  a.score = Func("attention_score");
+  a.score(j, h, t) = strict_float(dot(j, h, t) * f64(scale));
+  // Causal: keys 0..position of the query's own sequence.
+  RDom rj(0, seqLen, "rj");
+  rj.where(rj <= position);
+  a.rowMax = Func("attention_max");
+  a.rowMax(h, t) = f64(Float(64).min());
+  a.rowMax(h, t) = max(a.rowMax(h, t), a.score(rj, h, t));
+  a.expScore = Func("attention_exp");
+  a.expScore(j, h, t) = exp(strict_float(a.score(j, h, t) - a.rowMax(h, t)));
+  a.rowSum = Func("attention_sum");
+  a.rowSum(h, t) = Expr(0.0);
+  a.rowSum(h, t) = strict_float(a.rowSum(h, t) + a.expScore(rj, h, t));
+  // out(h * D + dd, t) = sum_j p_j v_(start + j) over head h's kv head.
+  Expr hq = d / headDim, dd = d % headDim;
+  Func acc("attention_acc");
+  acc(d, t) = Expr(0.0);
+  Expr p = strict_float(a.expScore(rj, hq, t) / a.rowSum(hq, t));
+  acc(d, t) = strict_float(
+      acc(d, t) + p * f64(v((hq / group) * headDim + dd, start + rj)));
+  a.out = Func("attention");
+  a.out(d, t) = cast<float>(acc(d, t));
+  return a;
+}
+
+AttentionGrad defineAttentionGrad(Func q, Func k, Func v, Func dout,
+                                  Expr heads, Expr kvHeads, Expr headDim,
+                                  Expr seqLen, Expr scale) {
+  Var j("j"), h("h"), t("t"), d("d");
+  AttentionGrad g;
+  g.forward = defineAttention(q, k, v, heads, kvHeads, headDim, seqLen, scale);
+  const Attention &a = g.forward;
+  Expr group = heads / kvHeads;
+  Expr start = sequenceStart(t, seqLen), position = t % seqLen;
+  g.prob = Func("attention_grad_prob");
+  g.prob(j, h, t) = strict_float(a.expScore(j, h, t) / a.rowSum(h, t));
+  // dP[j] = dO_t . v_(start + j); dS = P (dP - sum_j P dP) * scale.
+  RDom rd(0, headDim, "rd");
+  g.dprob = Func("attention_grad_dprob");
+  g.dprob(j, h, t) = Expr(0.0);
+  g.dprob(j, h, t) = strict_float(
+      g.dprob(j, h, t) +
+      f64(dout(h * headDim + rd, t)) *
+          f64(v((h / group) * headDim + rd, start + min(j, position))));
+  RDom rj(0, seqLen, "rj");
+  rj.where(rj <= position);
+  g.rowDot = Func("attention_grad_rowdot");
+  g.rowDot(h, t) = Expr(0.0);
+  g.rowDot(h, t) = strict_float(g.rowDot(h, t) +
+                                g.prob(rj, h, t) * g.dprob(rj, h, t));
+  g.dscore = Func("attention_grad_dscore");
+  g.dscore(j, h, t) = strict_float(
+      g.prob(j, h, t) * (g.dprob(j, h, t) - g.rowDot(h, t)) * f64(scale));
+  // dq(h * D + dd, t) = sum over keys j <= position of dS_j k_(start + j).
+  Expr hq = d / headDim, dd = d % headDim;
+  Func dqSum("attention_grad_dq_sum");
+  dqSum(d, t) = Expr(0.0);
+  dqSum(d, t) = strict_float(
+      dqSum(d, t) + g.dscore(rj, hq, t) *
+                        f64(k((hq / group) * headDim + dd, start + rj)));
+  g.dq = Func("attention_grad_dq");
+  g.dq(d, t) = cast<float>(dqSum(d, t));
+  // dk and dv of key token t (position j in its sequence), kv head hk:
+  // sums over the group's query heads (outer) and the query rows i >= j
+  // (inner), the reference's order.
+  Expr hk = d / headDim;
+  RDom ri(0, seqLen, 0, group, "ri");
+  ri.where(ri.x >= position);
+  // Clamped for bounds inference only: the where clause keeps ri.x in
+  // [position, seqLen), inside the sequence.
+  Expr queryHead = hk * group + ri.y;
+  Expr query = min(start + ri.x, start + seqLen - 1);
+  Func dkSum("attention_grad_dk_sum"), dvSum("attention_grad_dv_sum");
+  dkSum(d, t) = Expr(0.0);
+  dkSum(d, t) = strict_float(
+      dkSum(d, t) + g.dscore(position, queryHead, query) *
+                        f64(q(queryHead * headDim + dd, query)));
+  dvSum(d, t) = Expr(0.0);
+  dvSum(d, t) = strict_float(
+      dvSum(d, t) + g.prob(position, queryHead, query) *
+                        f64(dout(queryHead * headDim + dd, query)));
+  g.dk = Func("attention_grad_dk");
+  g.dk(d, t) = cast<float>(dkSum(d, t));
+  g.dv = Func("attention_grad_dv");
+  g.dv(d, t) = cast<float>(dvSum(d, t));
+  return g;
+}
+
+void scheduleAttentionCpu(Attention a) {
+  // One query token's rows at a time: its scores for every head, then its
+  // output row.
+  Var t = a.out.args()[1];
+  a.out.parallel(t);
+  a.score.compute_at(a.out, t);
+  a.rowMax.compute_at(a.out, t);
+  a.expScore.compute_at(a.out, t);
+  a.rowSum.compute_at(a.out, t);
+}
+
+void scheduleAttentionGradCpu(AttentionGrad g) {
+  // The probabilities and dS of every (key, head, query): computed once,
+  // rows in parallel, then read by dq, dk and dv.
+  Var t = g.prob.args()[2];
+  g.prob.compute_root().parallel(t);
+  g.forward.score.compute_at(g.prob, t);
+  g.forward.rowMax.compute_at(g.prob, t);
+  g.forward.expScore.compute_at(g.prob, t);
+  g.forward.rowSum.compute_at(g.prob, t);
+  g.dscore.compute_root().parallel(g.dscore.args()[2]);
+  g.dprob.compute_at(g.dscore, g.dscore.args()[2]);
+  g.rowDot.compute_at(g.dscore, g.dscore.args()[2]);
+  g.dq.parallel(g.dq.args()[1]);
+  g.dk.parallel(g.dk.args()[1]);
+  g.dv.parallel(g.dv.args()[1]);
+}
+
 void scheduleRopeCpu(Rope rope, int lanes) {
   Var d = rope.y.args()[0], t = rope.y.args()[1];
   rope.y.vectorize(d, lanes, TailStrategy::GuardWithIf).parallel(t);

@@ -91,12 +91,44 @@ CrossEntropyGrad defineCrossEntropyGrad(Halide::Func logits,
                                         Halide::Expr tokens,
                                         Halide::Expr ignoreIndex);
 
+/// Causal grouped-query attention over token-major q(d, t) [heads * D] and
+/// k, v(d, t) [kvHeads * D], sequences of seqLen tokens one after the
+/// other. Each (head, query token) row of scores and probabilities is
+/// computed at its output row and dropped: the T x T matrix never exists.
+/// f64 in the reference's order (strict_float), Halide's exp.
+struct Attention {
+  Halide::Func out;
+  /// Per (key, head, query token): the scaled score and the probability.
+  Halide::Func score, rowMax, expScore, rowSum;
+};
+Attention defineAttention(Halide::Func q, Halide::Func k, Halide::Func v,
+                          Halide::Expr heads, Halide::Expr kvHeads,
+                          Halide::Expr headDim, Halide::Expr seqLen,
+                          Halide::Expr scale);
+
+/// dq, dk, dv from the output gradient. The probabilities are recomputed
+/// (as the reference does) and kept for every (head, query, key) of a
+/// sequence: T x seqLen x heads f64. A tiled backward that keeps one block
+/// is left to do.
+struct AttentionGrad {
+  Halide::Func dq, dk, dv;
+  Halide::Func prob, dprob, rowDot, dscore;
+  Attention forward;
+};
+AttentionGrad defineAttentionGrad(Halide::Func q, Halide::Func k,
+                                  Halide::Func v, Halide::Func dout,
+                                  Halide::Expr heads, Halide::Expr kvHeads,
+                                  Halide::Expr headDim, Halide::Expr seqLen,
+                                  Halide::Expr scale);
+
 /// CPU schedules: rows in parallel, the width vectorized with `lanes`.
 void scheduleRMSNormCpu(RMSNorm norm, int lanes);
 void scheduleRMSNormGradCpu(RMSNormGrad grad, int lanes);
 void scheduleSwiGLUCpu(Halide::Func out, int lanes);
 void scheduleSwiGLUGradCpu(SwiGLUGrad grad, int lanes);
 void scheduleRopeCpu(Rope rope, int lanes);
+void scheduleAttentionCpu(Attention attention);
+void scheduleAttentionGradCpu(AttentionGrad grad);
 void scheduleRowsCpu(Halide::Func out, int lanes);
 void scheduleRowSumCpu(Halide::Func out, int lanes);
 void scheduleEmbeddingGradCpu(EmbeddingGrad grad, int lanes);

@@ -677,6 +677,32 @@ std::vector<Kernel> makeRegistry() {
                      scalar("sign", T::F64),    out("y", 2, T::F32)};
                },
                [](const ParamValues &) { return kCpu; }});
+  k.push_back({"attention",
+               "qt.attention: causal GQA over seq_len sequences, one "
+               "query row of scores at a time",
+               {},
+               [](const ParamValues &, TargetClass) {
+                 return std::vector<Arg>{
+                     in("q", 2, T::F32),         in("k", 2, T::F32),
+                     in("v", 2, T::F32),         scalar("heads", T::I32),
+                     scalar("kv_heads", T::I32), scalar("head_dim", T::I32),
+                     scalar("seq_len", T::I32),  scalar("scale", T::F64),
+                     out("out", 2, T::F32)};
+               },
+               [](const ParamValues &) { return kCpu; }});
+  k.push_back({"attention_grad",
+               "qt.attention_grad: dq, dk and dv, probabilities recomputed",
+               {},
+               [](const ParamValues &, TargetClass) {
+                 return std::vector<Arg>{
+                     in("q", 2, T::F32),         in("k", 2, T::F32),
+                     in("v", 2, T::F32),         in("dout", 2, T::F32),
+                     scalar("heads", T::I32),    scalar("kv_heads", T::I32),
+                     scalar("head_dim", T::I32), scalar("seq_len", T::I32),
+                     scalar("scale", T::F64),    out("dq", 2, T::F32),
+                     out("dk", 2, T::F32),       out("dv", 2, T::F32)};
+               },
+               [](const ParamValues &) { return kCpu; }});
   k.push_back({"bias_add",
                "qt.bias_add, x [T, N] plus bias [N]",
                {},

@@ -864,6 +864,43 @@ LogicalResult StepEmitter::lower(KernelOp kernel) {
          {"sign", scalarOperand(rope.getInverse() ? "-1.0" : "1.0")},
          {"y", view(slotsOf(kernel.getResult(0))[0])}});
   }
+  auto int32 = [](int64_t v) {
+    return scalarOperand("int32_t(" + std::to_string(v) + ")");
+  };
+  if (auto attention = dyn_cast<AttentionOp>(root))
+    return call(
+        kernel,
+        {{"q", view(slotsOf(outer(kernel, attention.getQ()))[0])},
+         {"k", view(slotsOf(outer(kernel, attention.getK()))[0])},
+         {"v", view(slotsOf(outer(kernel, attention.getV()))[0])},
+         {"heads", int32(attention.getHeads())},
+         {"kv_heads", int32(attention.getKvHeads())},
+         {"head_dim", int32(attention.getHeadDim())},
+         {"seq_len", int32(attention.getSeqLen())},
+         {"scale", scalarOperand(doubleLiteral(attention.getScaleOrDefault()))},
+         {"out", view(slotsOf(kernel.getResult(0))[0])}});
+  if (auto grad = dyn_cast<AttentionGradOp>(root)) {
+    double scale =
+        grad.getScale()
+            ? grad.getScale()->convertToDouble()
+            : 1.0 / std::sqrt(static_cast<double>(
+                        grad.getQ().getType().getDimSize(1) / grad.getHeads()));
+    return call(
+        kernel,
+        {{"q", view(slotsOf(outer(kernel, grad.getQ()))[0])},
+         {"k", view(slotsOf(outer(kernel, grad.getK()))[0])},
+         {"v", view(slotsOf(outer(kernel, grad.getV()))[0])},
+         {"dout", view(slotsOf(outer(kernel, grad.getDout()))[0])},
+         {"heads", int32(grad.getHeads())},
+         {"kv_heads", int32(grad.getKvHeads())},
+         {"head_dim", int32(grad.getQ().getType().getDimSize(1) /
+                            static_cast<int64_t>(grad.getHeads()))},
+         {"seq_len", int32(grad.getSeqLen())},
+         {"scale", scalarOperand(doubleLiteral(scale))},
+         {"dq", view(resultSlot(kernel, grad.getDq()))},
+         {"dk", view(resultSlot(kernel, grad.getDk()))},
+         {"dv", view(resultSlot(kernel, grad.getDv()))}});
+  }
   if (auto bias = dyn_cast<BiasAddOp>(root))
     return call(kernel,
                 {{"x", view(slotsOf(outer(kernel, bias.getX()))[0])},

@@ -266,4 +266,58 @@ TEST(ModelKernelsTest, EmbeddingAndCrossEntropyMatchTheReference) {
   }
 }
 
+TEST(ModelKernelsTest, AttentionAndItsGradientMatchTheReference) {
+  // Two sequences of 7 tokens, 4 query heads over 2 kv heads of 8.
+  const int64_t seqLen = 7, tokens = 14, heads = 4, kvHeads = 2, headDim = 8;
+  ref::AttentionShape shape{heads, kvHeads, seqLen};
+  ref::Array<float> q = normal({tokens, heads * headDim}, 12),
+                    k = normal({tokens, kvHeads * headDim}, 13),
+                    v = normal({tokens, kvHeads * headDim}, 14),
+                    dout = normal({tokens, heads * headDim}, 15);
+  const double scale = 1.0 / std::sqrt(static_cast<double>(headDim));
+  ref::Array<float> expected = ref::attention(q, k, v, shape, scale), dq, dk,
+                    dv;
+  ref::attentionGrad(q, k, v, shape, scale, dout, dq, dk, dv);
+  // f64 throughout; Halide's exp against libm's leaves a few f64 ulp,
+  // invisible after rounding to f32 but for ties: within one f32 ulp.
+  auto within = [](const Buffer<float> &got, const ref::Array<float> &want,
+                   const char *what, const char *target) {
+    for (int64_t i = 0; i < want.numel(); ++i) {
+      float g = got.data()[i], w = want[i];
+      ASSERT_LE(std::fabs(g - w),
+                std::numeric_limits<float>::epsilon() * std::fabs(w) + 1e-30f)
+          << target << " " << what << " at " << i << ": " << g << " vs " << w;
+    }
+  };
+  for (const char *target : runnable({kAvx512, kAvx512NoVnni, kAvx2})) {
+    ImageParam pq(Float(32), 2, "q"), pk(Float(32), 2, "k"),
+        pv(Float(32), 2, "v"), pdo(Float(32), 2, "dout");
+    pq.set(buffer(q));
+    pk.set(buffer(k));
+    pv.set(buffer(v));
+    pdo.set(buffer(dout));
+    Expr H(static_cast<int>(heads)), Hkv(static_cast<int>(kvHeads)),
+        D(static_cast<int>(headDim)), S(static_cast<int>(seqLen));
+    qtc::halide::Attention a =
+        qtc::halide::defineAttention(pq, pk, pv, H, Hkv, D, S, Expr(scale));
+    qtc::halide::scheduleAttentionCpu(a);
+    Buffer<float> out(static_cast<int>(heads * headDim),
+                      static_cast<int>(tokens));
+    a.out.realize(out, Target(target));
+    within(out, expected, "out", target);
+
+    qtc::halide::AttentionGrad g = qtc::halide::defineAttentionGrad(
+        pq, pk, pv, pdo, H, Hkv, D, S, Expr(scale));
+    qtc::halide::scheduleAttentionGradCpu(g);
+    Buffer<float> hdq(static_cast<int>(heads * headDim),
+                      static_cast<int>(tokens)),
+        hdk(static_cast<int>(kvHeads * headDim), static_cast<int>(tokens)),
+        hdv(static_cast<int>(kvHeads * headDim), static_cast<int>(tokens));
+    Pipeline({g.dq, g.dk, g.dv}).realize({hdq, hdk, hdv}, Target(target));
+    within(hdq, dq, "dq", target);
+    within(hdk, dk, "dk", target);
+    within(hdv, dv, "dv", target);
+  }
+}
+
 } // namespace
