@@ -81,10 +81,19 @@ LogicalResult RopeOp::verify() {
                    getPositions().getType().getDimSize(0), x.getDimSize(0));
 }
 
-double AttentionOp::getScaleOrDefault() {
-  if (std::optional<APFloat> scale = getScale())
+/// An attention's `scale` attribute, else 1/sqrt(head_dim).
+static double scaleOrDefault(std::optional<APFloat> scale, int64_t headDim) {
+  if (scale)
     return scale->convertToDouble();
-  return 1.0 / std::sqrt(static_cast<double>(getHeadDim()));
+  return 1.0 / std::sqrt(static_cast<double>(headDim));
+}
+
+double AttentionOp::getScaleOrDefault() {
+  return scaleOrDefault(getScale(), getHeadDim());
+}
+
+double AttentionGradOp::getScaleOrDefault() {
+  return scaleOrDefault(getScale(), getHeadDim());
 }
 
 /// q [T, heads * D], k and v [T, kv_heads * D], GQA, seq_len | T.

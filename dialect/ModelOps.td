@@ -221,6 +221,13 @@ def Qt_AttentionGradOp : Qt_Op<"attention_grad", [Pure,
     `seq_len` $seq_len (`scale` $scale^)? attr-dict
     `:` qualified(type($q)) `,` qualified(type($k))
   }];
+  let extraClassDeclaration = [{
+    int64_t getHeadDim() {
+      return getQ().getType().getDimSize(1) / getHeads();
+    }
+    /// The `scale` attribute, else 1/sqrt(head_dim), as qt.attention's.
+    double getScaleOrDefault();
+  }];
   let hasVerifier = 1;
 }
 

@@ -315,7 +315,7 @@ public:
   }
 
   void schedule() {
-    scheduleSwiGLUCpu(out, get_target().natural_vector_size<float>());
+    scheduleElementwiseCpu(out, get_target().natural_vector_size<float>());
   }
 
 private:
@@ -960,7 +960,7 @@ public:
   }
 
   void schedule() {
-    scheduleLayoutCpu(out, get_target().natural_vector_size<float>());
+    scheduleRowsCpu(out, get_target().natural_vector_size<float>());
   }
 
 private:
@@ -979,7 +979,7 @@ public:
   }
 
   void schedule() {
-    scheduleLayoutCpu(out, get_target().natural_vector_size<float>());
+    scheduleRowsCpu(out, get_target().natural_vector_size<float>());
   }
 
 private:

@@ -13,7 +13,7 @@ Func defineSlice(Func in, Expr offset0, Expr offset1, Expr stride0,
   return out;
 }
 
-void scheduleLayoutCpu(Func out, int lanes) {
+void scheduleRowsCpu(Func out, int lanes) {
   Var x = out.args()[0], y = out.args()[1];
   out.vectorize(x, lanes, TailStrategy::GuardWithIf).parallel(y);
 }

@@ -30,8 +30,9 @@ Halide::Func defineSlice(Halide::Func in, Halide::Expr offset0,
                          Halide::Expr offset1, Halide::Expr stride0,
                          Halide::Expr stride1);
 
-/// Rows in parallel, vectors along them.
-void scheduleLayoutCpu(Halide::Func out, int lanes);
+/// Rows (dimension 1) in parallel, vectors along them: the layout copies'
+/// schedule, and the row-wise model ops' (codegen/halide/ModelOps.h).
+void scheduleRowsCpu(Halide::Func out, int lanes);
 
 } // namespace qtc::halide
 

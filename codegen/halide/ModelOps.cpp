@@ -1,5 +1,7 @@
 //===- ModelOps.cpp - The model ops' kernels and gradients ----------------===//
 #include "codegen/halide/ModelOps.h"
+#include "codegen/halide/Elementwise.h"
+#include "codegen/halide/Layout.h"
 
 using namespace Halide;
 
@@ -80,18 +82,16 @@ SwiGLUGrad defineSwiGLUGrad(Func gate, Func up, Func dy) {
 }
 
 void scheduleRMSNormCpu(RMSNorm norm, int lanes) {
-  Var d = norm.y.args()[0], t = norm.y.args()[1];
-  norm.y.vectorize(d, lanes, TailStrategy::GuardWithIf).parallel(t);
-  norm.inv.compute_at(norm.y, t);
+  scheduleRowsCpu(norm.y, lanes);
+  norm.inv.compute_at(norm.y, norm.y.args()[1]);
 }
 
 void scheduleRMSNormGradCpu(RMSNormGrad grad, int lanes) {
-  Var d = grad.dx.args()[0], t = grad.dx.args()[1];
   Var row = grad.dot.args()[0];
   grad.inv.compute_root().parallel(grad.inv.args()[0]);
   grad.dot.compute_root().parallel(row);
   grad.dot.update().parallel(row);
-  grad.dx.vectorize(d, lanes, TailStrategy::GuardWithIf).parallel(t);
+  scheduleRowsCpu(grad.dx, lanes);
   // dw reduces over the tokens: columns in parallel blocks, each a
   // vector of columns accumulated down the rows.
   Var dw = grad.dw.args()[0], dwo("dwo"), dwi("dwi");
@@ -105,16 +105,9 @@ void scheduleRMSNormGradCpu(RMSNormGrad grad, int lanes) {
   dwSum.update().vectorize(column, lanes, TailStrategy::GuardWithIf);
 }
 
-void scheduleSwiGLUCpu(Func out, int lanes) {
-  Var i = out.args()[0], io("io"), ii("ii");
-  out.split(i, io, ii, lanes * 64, TailStrategy::GuardWithIf)
-      .vectorize(ii, lanes, TailStrategy::GuardWithIf)
-      .parallel(io);
-}
-
 void scheduleSwiGLUGradCpu(SwiGLUGrad grad, int lanes) {
-  scheduleSwiGLUCpu(grad.dgate, lanes);
-  scheduleSwiGLUCpu(grad.dup, lanes);
+  scheduleElementwiseCpu(grad.dgate, lanes);
+  scheduleElementwiseCpu(grad.dup, lanes);
 }
 
 Rope defineRope(Func x, Func invFreq, Expr heads, Expr width, Expr seqLen,
@@ -405,15 +398,10 @@ void scheduleAttentionGradCpu(AttentionGrad g) {
 }
 
 void scheduleRopeCpu(Rope rope, int lanes) {
-  Var d = rope.y.args()[0], t = rope.y.args()[1];
-  rope.y.vectorize(d, lanes, TailStrategy::GuardWithIf).parallel(t);
+  Var t = rope.y.args()[1];
+  scheduleRowsCpu(rope.y, lanes);
   rope.cosine.compute_at(rope.y, t);
   rope.sine.compute_at(rope.y, t);
-}
-
-void scheduleRowsCpu(Func out, int lanes) {
-  Var d = out.args()[0], t = out.args()[1];
-  out.vectorize(d, lanes, TailStrategy::GuardWithIf).parallel(t);
 }
 
 void scheduleRowSumCpu(Func out, int lanes) {
@@ -451,8 +439,7 @@ void scheduleCrossEntropyCpu(CrossEntropy ce) {
 void scheduleCrossEntropyGradCpu(CrossEntropyGrad grad, int lanes) {
   scheduleLogSumExp(grad.rowMax, grad.lse);
   grad.count.compute_root();
-  Var v = grad.dlogits.args()[0], t = grad.dlogits.args()[1];
-  grad.dlogits.vectorize(v, lanes, TailStrategy::GuardWithIf).parallel(t);
+  scheduleRowsCpu(grad.dlogits, lanes);
 }
 
 } // namespace qtc::halide

@@ -121,15 +121,15 @@ AttentionGrad defineAttentionGrad(Halide::Func q, Halide::Func k,
                                   Halide::Expr headDim, Halide::Expr seqLen,
                                   Halide::Expr scale);
 
-/// CPU schedules: rows in parallel, the width vectorized with `lanes`.
+/// CPU schedules: rows in parallel, the width vectorized with `lanes`
+/// (single-Func ops take Layout.h's scheduleRowsCpu, the flat ones
+/// Elementwise.h's scheduleElementwiseCpu).
 void scheduleRMSNormCpu(RMSNorm norm, int lanes);
 void scheduleRMSNormGradCpu(RMSNormGrad grad, int lanes);
-void scheduleSwiGLUCpu(Halide::Func out, int lanes);
 void scheduleSwiGLUGradCpu(SwiGLUGrad grad, int lanes);
 void scheduleRopeCpu(Rope rope, int lanes);
 void scheduleAttentionCpu(Attention attention);
 void scheduleAttentionGradCpu(AttentionGrad grad);
-void scheduleRowsCpu(Halide::Func out, int lanes);
 void scheduleRowSumCpu(Halide::Func out, int lanes);
 void scheduleEmbeddingGradCpu(EmbeddingGrad grad, int lanes);
 void scheduleCrossEntropyCpu(CrossEntropy ce);

@@ -267,34 +267,45 @@ void swigluGrad(const Array<T> &gate, const Array<T> &up, const Array<T> &dy,
   }
 }
 
-Status embedding(const Array<float> &table, const std::vector<int64_t> &ids,
-                 Array<float> &out) {
-  int64_t V = table.dim(0), D = table.dim(1);
-  Array<float> y({static_cast<int64_t>(ids.size()), D});
-  for (size_t t = 0; t < ids.size(); ++t) {
-    if (ids[t] < 0 || ids[t] >= V)
+namespace {
+
+Status checkIds(const std::vector<int64_t> &ids, int64_t vocab) {
+  for (size_t t = 0; t < ids.size(); ++t)
+    if (ids[t] < 0 || ids[t] >= vocab)
       return Status::error("token id " + std::to_string(ids[t]) +
                            " at position " + std::to_string(t) +
                            " is outside the vocabulary [0, " +
-                           std::to_string(V) + ")");
+                           std::to_string(vocab) + ")");
+  return Status::success();
+}
+
+} // namespace
+
+Status embedding(const Array<float> &table, const std::vector<int64_t> &ids,
+                 Array<float> &out) {
+  int64_t V = table.dim(0), D = table.dim(1);
+  QTC_RETURN_IF_ERROR(checkIds(ids, V));
+  Array<float> y({static_cast<int64_t>(ids.size()), D});
+  for (size_t t = 0; t < ids.size(); ++t)
     std::copy_n(&table[ids[t] * D], D, &y[t * D]);
-  }
   out = std::move(y);
   return Status::success();
 }
 
 template <typename T>
-Array<T> embeddingGrad(const Shape &tableShape,
-                       const std::vector<int64_t> &ids, const Array<T> &dy) {
+Status embeddingGrad(const Shape &tableShape, const std::vector<int64_t> &ids,
+                     const Array<T> &dy, Array<T> &dtable) {
   int64_t D = tableShape[1];
+  QTC_RETURN_IF_ERROR(checkIds(ids, tableShape[0]));
   std::vector<double> sums(numElements(tableShape), 0.0);
   for (size_t t = 0; t < ids.size(); ++t)
     for (int64_t d = 0; d < D; ++d)
       sums[ids[t] * D + d] += dy[t * D + d];
-  Array<T> dtable(tableShape);
-  for (int64_t i = 0; i < dtable.numel(); ++i)
-    dtable[i] = static_cast<T>(sums[i]);
-  return dtable;
+  Array<T> out(tableShape);
+  for (int64_t i = 0; i < out.numel(); ++i)
+    out[i] = static_cast<T>(sums[i]);
+  dtable = std::move(out);
+  return Status::success();
 }
 
 namespace {
@@ -385,9 +396,8 @@ Array<T> crossEntropyGrad(const Array<T> &logits,
   template Array<T> swiglu(const Array<T> &, const Array<T> &);                \
   template void swigluGrad(const Array<T> &, const Array<T> &,                 \
                            const Array<T> &, Array<T> &, Array<T> &);          \
-  template Array<T> embeddingGrad(const Shape &,                               \
-                                  const std::vector<int64_t> &,                \
-                                  const Array<T> &);                           \
+  template Status embeddingGrad(const Shape &, const std::vector<int64_t> &,  \
+                                const Array<T> &, Array<T> &);                \
   template Status crossEntropy(const Array<T> &, const std::vector<int64_t> &, \
                                int64_t, T &);                                  \
   template Array<T> crossEntropyGrad(const Array<T> &,                         \

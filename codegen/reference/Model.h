@@ -78,10 +78,11 @@ void swigluGrad(const Array<T> &gate, const Array<T> &up, const Array<T> &dy,
 /// result[t, :] = table[ids[t], :]; an id outside [0, V) is an error.
 Status embedding(const Array<float> &table, const std::vector<int64_t> &ids,
                  Array<float> &out);
-/// dTable: rows of dY scatter-added at their ids.
+/// dTable: rows of dY scatter-added at their ids; an id outside [0, V) is
+/// an error.
 template <typename T>
-Array<T> embeddingGrad(const Shape &tableShape,
-                       const std::vector<int64_t> &ids, const Array<T> &dy);
+Status embeddingGrad(const Shape &tableShape, const std::vector<int64_t> &ids,
+                     const Array<T> &dy, Array<T> &dtable);
 
 /// Mean over counted tokens (label != ignoreIndex) of logsumexp(logits[t]) -
 /// logits[t, label]. A label outside [0, V) that is not ignored is an error;

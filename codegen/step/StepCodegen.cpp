@@ -12,7 +12,7 @@
 #include "codegen/step/StepCodegen.h"
 
 #include "codegen/ElementDType.h"
-#include "codegen/reference/Model.h"
+#include "codegen/reference/interpreter/RuntimeValue.h"
 #include "codegen/registry/KernelRegistry.h"
 
 #include "dialect/QtOps.h"
@@ -95,6 +95,13 @@ int64_t largestDimension(ArrayRef<int64_t> shape) {
 }
 
 Operand scalarOperand(std::string expr) { return {std::move(expr), true}; }
+/// An integer literal of the kernel argument's C type.
+Operand int32Operand(int64_t value) {
+  return scalarOperand("int32_t(" + std::to_string(value) + ")");
+}
+Operand int64Operand(int64_t value) {
+  return scalarOperand("int64_t(" + std::to_string(value) + ")");
+}
 
 std::string shapeList(ArrayRef<int64_t> shape) {
   std::string s = "{";
@@ -622,7 +629,7 @@ LogicalResult StepEmitter::lowerTSignSgd(KernelOp kernel, TSignSGDOp op) {
        {"grad", flat(slotsOf(outer(kernel, op.getGrad()))[0])},
        {"step", scalarOperand(step)},
        {"total_steps",
-        scalarOperand("int64_t(" + std::to_string(op.getTotalSteps()) + ")")},
+        int64Operand(op.getTotalSteps())},
        {"grad_norm", scalarOperand(scalar(outer(kernel, op.getGradNorm())))},
        {"new_param", flat(slotsOf(kernel.getResult(0))[0])}},
       step, std::to_string(op.getTotalSteps()));
@@ -834,16 +841,9 @@ LogicalResult StepEmitter::lower(KernelOp kernel) {
   if (auto rope = dyn_cast<RopeOp>(root)) {
     // The rotation frequencies (Llama 3 scaling included) come from the
     // reference, computed here once and baked into the step.
-    std::optional<qtc::ref::RopeLlama3> llama3;
-    if (RopeLlama3Attr scaling = rope.getScalingAttr())
-      llama3 = qtc::ref::RopeLlama3{
-          scaling.getFactor().convertToDouble(),
-          scaling.getLowFreqFactor().convertToDouble(),
-          scaling.getHighFreqFactor().convertToDouble(),
-          scaling.getOriginalMaxPosition()};
-    std::vector<double> invFreq = qtc::ref::ropeInvFreq(
-        rope.getHeadDim(), rope.getTheta().convertToDouble(),
-        llama3 ? &*llama3 : nullptr);
+    std::vector<double> invFreq =
+        ropeInvFreqOf(rope.getHeadDim(), rope.getTheta().convertToDouble(),
+                      rope.getScalingAttr());
     std::string table = "inv_freq" + std::to_string(numTables++);
     std::string values;
     for (double f : invFreq)
@@ -857,50 +857,38 @@ LogicalResult StepEmitter::lower(KernelOp kernel) {
                       std::to_string(invFreq.size()) + "})",
                   false, kr::ElemType::F64, 1,
                   static_cast<int64_t>(invFreq.size())}},
-         {"heads", scalarOperand("int32_t(" +
-                                 std::to_string(rope.getHeads()) + ")")},
-         {"seq_len", scalarOperand("int32_t(" +
-                                   std::to_string(*rope.getSeqLen()) + ")")},
+         {"heads", int32Operand(rope.getHeads())},
+         {"seq_len", int32Operand(*rope.getSeqLen())},
          {"sign", scalarOperand(rope.getInverse() ? "-1.0" : "1.0")},
          {"y", view(slotsOf(kernel.getResult(0))[0])}});
   }
-  auto int32 = [](int64_t v) {
-    return scalarOperand("int32_t(" + std::to_string(v) + ")");
-  };
   if (auto attention = dyn_cast<AttentionOp>(root))
     return call(
         kernel,
         {{"q", view(slotsOf(outer(kernel, attention.getQ()))[0])},
          {"k", view(slotsOf(outer(kernel, attention.getK()))[0])},
          {"v", view(slotsOf(outer(kernel, attention.getV()))[0])},
-         {"heads", int32(attention.getHeads())},
-         {"kv_heads", int32(attention.getKvHeads())},
-         {"head_dim", int32(attention.getHeadDim())},
-         {"seq_len", int32(attention.getSeqLen())},
+         {"heads", int32Operand(attention.getHeads())},
+         {"kv_heads", int32Operand(attention.getKvHeads())},
+         {"head_dim", int32Operand(attention.getHeadDim())},
+         {"seq_len", int32Operand(attention.getSeqLen())},
          {"scale", scalarOperand(doubleLiteral(attention.getScaleOrDefault()))},
          {"out", view(slotsOf(kernel.getResult(0))[0])}});
-  if (auto grad = dyn_cast<AttentionGradOp>(root)) {
-    double scale =
-        grad.getScale()
-            ? grad.getScale()->convertToDouble()
-            : 1.0 / std::sqrt(static_cast<double>(
-                        grad.getQ().getType().getDimSize(1) / grad.getHeads()));
+  if (auto grad = dyn_cast<AttentionGradOp>(root))
     return call(
         kernel,
         {{"q", view(slotsOf(outer(kernel, grad.getQ()))[0])},
          {"k", view(slotsOf(outer(kernel, grad.getK()))[0])},
          {"v", view(slotsOf(outer(kernel, grad.getV()))[0])},
          {"dout", view(slotsOf(outer(kernel, grad.getDout()))[0])},
-         {"heads", int32(grad.getHeads())},
-         {"kv_heads", int32(grad.getKvHeads())},
-         {"head_dim", int32(grad.getQ().getType().getDimSize(1) /
-                            static_cast<int64_t>(grad.getHeads()))},
-         {"seq_len", int32(grad.getSeqLen())},
-         {"scale", scalarOperand(doubleLiteral(scale))},
+         {"heads", int32Operand(grad.getHeads())},
+         {"kv_heads", int32Operand(grad.getKvHeads())},
+         {"head_dim", int32Operand(grad.getHeadDim())},
+         {"seq_len", int32Operand(grad.getSeqLen())},
+         {"scale", scalarOperand(doubleLiteral(grad.getScaleOrDefault()))},
          {"dq", view(resultSlot(kernel, grad.getDq()))},
          {"dk", view(resultSlot(kernel, grad.getDk()))},
          {"dv", view(resultSlot(kernel, grad.getDv()))}});
-  }
   if (auto bias = dyn_cast<BiasAddOp>(root))
     return call(kernel,
                 {{"x", view(slotsOf(outer(kernel, bias.getX()))[0])},
@@ -919,19 +907,14 @@ LogicalResult StepEmitter::lower(KernelOp kernel) {
     return call(kernel,
                 {{"ids", view(slotsOf(outer(kernel, grad.getIds()))[0])},
                  {"dy", view(slotsOf(outer(kernel, grad.getDy()))[0])},
-                 {"vocab", scalarOperand(
-                               "int32_t(" +
-                               std::to_string(grad.getType().getDimSize(0)) +
-                               ")")},
+                 {"vocab", int32Operand(grad.getType().getDimSize(0))},
                  {"dtable", view(slotsOf(kernel.getResult(0))[0])}});
   if (auto ce = dyn_cast<CrossEntropyOp>(root))
     return call(
         kernel,
         {{"logits", view(slotsOf(outer(kernel, ce.getLogits()))[0])},
          {"labels", view(slotsOf(outer(kernel, ce.getLabels()))[0])},
-         {"ignore_index", scalarOperand("int64_t(" +
-                                        std::to_string(ce.getIgnoreIndexAttr().getInt()) +
-                                        ")")},
+         {"ignore_index", int64Operand(ce.getIgnoreIndexAttr().getInt())},
          {"loss", view(slotsOf(kernel.getResult(0))[0])}});
   if (auto grad = dyn_cast<CrossEntropyGradOp>(root))
     return call(
@@ -939,9 +922,7 @@ LogicalResult StepEmitter::lower(KernelOp kernel) {
         {{"logits", view(slotsOf(outer(kernel, grad.getLogits()))[0])},
          {"labels", view(slotsOf(outer(kernel, grad.getLabels()))[0])},
          {"dloss", view(slotsOf(outer(kernel, grad.getDloss()))[0])},
-         {"ignore_index",
-          scalarOperand("int64_t(" + std::to_string(grad.getIgnoreIndexAttr().getInt()) +
-                        ")")},
+         {"ignore_index", int64Operand(grad.getIgnoreIndexAttr().getInt())},
          {"dlogits", view(slotsOf(kernel.getResult(0))[0])}});
   if (auto swiglu = dyn_cast<SwiGLUOp>(root))
     return call(kernel,

@@ -384,15 +384,8 @@ Status run(RopeOp op, InterpreterFrame &frame) {
     for (int64_t t = 0; t < tokens; ++t)
       positions.push_back(t % seqLen);
   }
-  std::optional<ref::RopeLlama3> llama3;
-  if (RopeLlama3Attr scaling = op.getScalingAttr())
-    llama3 = ref::RopeLlama3{scaling.getFactor().convertToDouble(),
-                             scaling.getLowFreqFactor().convertToDouble(),
-                             scaling.getHighFreqFactor().convertToDouble(),
-                             scaling.getOriginalMaxPosition()};
-  std::vector<double> invFreq =
-      ref::ropeInvFreq(op.getHeadDim(), op.getTheta().convertToDouble(),
-                       llama3 ? &*llama3 : nullptr);
+  std::vector<double> invFreq = ropeInvFreqOf(
+      op.getHeadDim(), op.getTheta().convertToDouble(), op.getScalingAttr());
   const Array<float> &x = frame.array<float>(op.getX());
   int64_t heads = static_cast<int64_t>(op.getHeads());
   frame.set(op.getResult(), op.getInverse()
@@ -417,16 +410,11 @@ Status run(AttentionGradOp op, InterpreterFrame &frame) {
   ref::AttentionShape shape{static_cast<int64_t>(op.getHeads()),
                             static_cast<int64_t>(op.getKvHeads()),
                             static_cast<int64_t>(op.getSeqLen())};
-  double scale =
-      op.getScale()
-          ? op.getScale()->convertToDouble()
-          : 1.0 / std::sqrt(static_cast<double>(op.getQ().getType().getDimSize(
-                                                   1) /
-                                               shape.heads));
   Array<float> dq, dk, dv;
   ref::attentionGrad(frame.array<float>(op.getQ()),
                      frame.array<float>(op.getK()),
-                     frame.array<float>(op.getV()), shape, scale,
+                     frame.array<float>(op.getV()), shape,
+                     op.getScaleOrDefault(),
                      frame.array<float>(op.getDout()), dq, dk, dv);
   frame.set(op.getDq(), std::move(dq));
   frame.set(op.getDk(), std::move(dk));
@@ -456,17 +444,12 @@ Status run(SwiGLUGradOp op, InterpreterFrame &frame) {
 }
 
 Status run(EmbeddingGradOp op, InterpreterFrame &frame) {
-  std::vector<int64_t> ids = frame.ints(op.getIds());
-  int64_t vocab = op.getType().getDimSize(0);
-  for (auto [t, id] : llvm::enumerate(ids))
-    if (id < 0 || id >= vocab)
-      return Status::error("token id " + std::to_string(id) +
-                           " at position " + std::to_string(t) +
-                           " is outside the vocabulary [0, " +
-                           std::to_string(vocab) + ")");
-  frame.set(op.getResult(),
-            ref::embeddingGrad(staticShapeOf(op.getType()), ids,
-                               frame.array<float>(op.getDy())));
+  Array<float> dtable;
+  QTC_RETURN_IF_ERROR(ref::embeddingGrad(staticShapeOf(op.getType()),
+                                         frame.ints(op.getIds()),
+                                         frame.array<float>(op.getDy()),
+                                         dtable));
+  frame.set(op.getResult(), std::move(dtable));
   return Status::success();
 }
 

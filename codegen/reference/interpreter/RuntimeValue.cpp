@@ -2,6 +2,7 @@
 #include "codegen/reference/interpreter/RuntimeValue.h"
 #include "codegen/ElementDType.h"
 #include "codegen/reference/Lota.h"
+#include "codegen/reference/Model.h"
 #include "dialect/QtTypes.h"
 
 #include "mlir/IR/BuiltinTypes.h"
@@ -108,6 +109,17 @@ qtc::ref::GseFormat gseFormatOf(GSEType type) {
   format.expRule = referenceExpRule(type.getExpRule());
   format.rounding = referenceRounding(type.getRounding());
   return format;
+}
+
+std::vector<double> ropeInvFreqOf(int64_t headDim, double theta,
+                                  RopeLlama3Attr scaling) {
+  if (!scaling)
+    return qtc::ref::ropeInvFreq(headDim, theta, nullptr);
+  qtc::ref::RopeLlama3 llama3{scaling.getFactor().convertToDouble(),
+                              scaling.getLowFreqFactor().convertToDouble(),
+                              scaling.getHighFreqFactor().convertToDouble(),
+                              scaling.getOriginalMaxPosition()};
+  return qtc::ref::ropeInvFreq(headDim, theta, &llama3);
 }
 
 Status denseFromHost(Type type, const HostTensor &host, RuntimeValue &out) {

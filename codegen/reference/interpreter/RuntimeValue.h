@@ -53,6 +53,11 @@ qtc::ref::Rounding referenceRounding(Rounding rounding);
 qtc::ref::ExpRule referenceExpRule(ExpRule rule);
 /// The reference format of a GSE type.
 qtc::ref::GseFormat gseFormatOf(GSEType type);
+/// A qt.rope's rotation frequencies: ref::ropeInvFreq with its scaling
+/// attribute (null: none). The interpreter and the step code generator,
+/// which bakes them into a step, both take them from here.
+std::vector<double> ropeInvFreqOf(int64_t headDim, double theta,
+                                  RopeLlama3Attr scaling);
 /// The static shape of a ranked tensor type; [] for a scalar.
 qtc::Shape staticShapeOf(Type type);
 /// The element type of a tensor type; a scalar type itself.

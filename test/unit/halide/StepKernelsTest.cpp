@@ -92,7 +92,7 @@ TEST(StepKernelsTest, PadAndSliceCopyExactly) {
     in.set(Buffer<float>(a.data.data(), cols, rows));
     // Pad: 2 rows above, 7 columns left, out to 9 x 40, with -1.5.
     Func pad = qtc::halide::definePad(in, -1.5f, 2, 7);
-    qtc::halide::scheduleLayoutCpu(pad, 16);
+    qtc::halide::scheduleRowsCpu(pad, 16);
     Buffer<float> padded = pad.realize({40, 9}, Target(target));
     for (int y = 0; y < 9; ++y)
       for (int x = 0; x < 40; ++x) {
@@ -103,7 +103,7 @@ TEST(StepKernelsTest, PadAndSliceCopyExactly) {
       }
     // Slice: rows 1, 3 and columns 2, 5, 8, ... (strides 2 and 3).
     Func slice = qtc::halide::defineSlice(in, 1, 2, 2, 3);
-    qtc::halide::scheduleLayoutCpu(slice, 16);
+    qtc::halide::scheduleRowsCpu(slice, 16);
     Buffer<float> sliced = slice.realize({6, 2}, Target(target));
     for (int y = 0; y < 2; ++y)
       for (int x = 0; x < 6; ++x)

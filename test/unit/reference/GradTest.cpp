@@ -167,7 +167,12 @@ TEST_F(GradTest, Embedding) {
         sum += dy[t * 3 + d] * table[ids[t] * 3 + d];
     return sum;
   };
-  expectGradient("table", table, loss, embeddingGrad(table.shape, ids, dy));
+  D dtable;
+  ASSERT_TRUE(embeddingGrad(table.shape, ids, dy, dtable).ok());
+  expectGradient("table", table, loss, dtable);
+  std::vector<int64_t> outside = {4, 6};
+  D rows = random({2, 3});
+  EXPECT_FALSE(embeddingGrad(table.shape, outside, rows, dtable).ok());
 }
 
 TEST_F(GradTest, CrossEntropy) {
