@@ -22,7 +22,6 @@
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/Builders.h"
 
-#include <map>
 #include <set>
 
 namespace qtc {
@@ -104,9 +103,9 @@ private:
   Type f32;
   ModuleOp module;
   std::set<std::string> used;
-  /// Layer functions by their weights' local names and types (printed).
-  std::map<std::pair<std::vector<std::string>, std::string>, func::FuncOp>
-      layers;
+  /// One layer function per distinct list of weight names and function
+  /// type (types are uniqued: comparing them compares the signature).
+  std::vector<std::pair<std::vector<std::string>, func::FuncOp>> layers;
 };
 
 Status ForwardBuilder::weight(const std::string &name,
@@ -187,11 +186,9 @@ func::FuncOp ForwardBuilder::layerFunction(const LayerWeights &weights) {
   for (const Weight &w : weights.weights)
     inputs.push_back(w.type);
   FunctionType type = b.getFunctionType(inputs, {hidden});
-  std::string typeText;
-  llvm::raw_string_ostream(typeText) << type;
-  auto key = std::make_pair(weights.local, typeText);
-  if (auto it = layers.find(key); it != layers.end())
-    return it->second;
+  for (auto &[local, func] : layers)
+    if (local == weights.local && func.getFunctionType() == type)
+      return func;
 
   OpBuilder::InsertionGuard guard(b);
   b.setInsertionPointToEnd(module.getBody());
@@ -251,7 +248,7 @@ func::FuncOp ForwardBuilder::layerFunction(const LayerWeights &weights) {
   h = b.create<arith::AddFOp>(loc("mlp.residual"), h,
                               proj(act, "mlp.down_proj"));
   b.create<func::ReturnOp>(loc("decoder_layer"), h);
-  layers.emplace(key, func);
+  layers.emplace_back(weights.local, func);
   return func;
 }
 
