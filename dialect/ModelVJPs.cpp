@@ -16,17 +16,23 @@
 using namespace mlir;
 using namespace mlir::qt;
 
+/// A gradient op with one result per operand of its forward op: the wanted
+/// ones become the operands' gradients.
+static void keepWanted(ValueRange grads, ArrayRef<bool> wanted,
+                       SmallVectorImpl<Value> &operandGrads) {
+  operandGrads.assign(wanted.size(), Value());
+  for (auto [i, grad] : llvm::enumerate(grads))
+    if (wanted[i])
+      operandGrads[i] = grad;
+}
+
 LogicalResult RMSNormOp::buildVJP(OpBuilder &builder, ValueRange resultGrads,
                                   ArrayRef<bool> wanted, SeedSource &,
                                   SmallVectorImpl<Value> &operandGrads) {
   auto grad = builder.create<RMSNormGradOp>(
       getLoc(), getX().getType(), getWeight().getType(), getX(), getWeight(),
       resultGrads[0], getEpsAttr());
-  operandGrads.assign(2, Value());
-  if (wanted[0])
-    operandGrads[0] = grad.getDx();
-  if (wanted[1])
-    operandGrads[1] = grad.getDweight();
+  keepWanted(grad.getResults(), wanted, operandGrads);
   return success();
 }
 
@@ -50,13 +56,7 @@ LogicalResult AttentionOp::buildVJP(OpBuilder &builder, ValueRange resultGrads,
       getLoc(), getQ().getType(), getK().getType(), getV().getType(), getQ(),
       getK(), getV(), resultGrads[0], getHeadsAttr(), getKvHeadsAttr(),
       getSeqLenAttr(), getScaleAttr());
-  operandGrads.assign(3, Value());
-  if (wanted[0])
-    operandGrads[0] = grad.getDq();
-  if (wanted[1])
-    operandGrads[1] = grad.getDk();
-  if (wanted[2])
-    operandGrads[2] = grad.getDv();
+  keepWanted(grad.getResults(), wanted, operandGrads);
   return success();
 }
 
@@ -65,11 +65,7 @@ LogicalResult SwiGLUOp::buildVJP(OpBuilder &builder, ValueRange resultGrads,
                                  SmallVectorImpl<Value> &operandGrads) {
   auto grad = builder.create<SwiGLUGradOp>(getLoc(), getType(), getType(),
                                            getGate(), getUp(), resultGrads[0]);
-  operandGrads.assign(2, Value());
-  if (wanted[0])
-    operandGrads[0] = grad.getDgate();
-  if (wanted[1])
-    operandGrads[1] = grad.getDup();
+  keepWanted(grad.getResults(), wanted, operandGrads);
   return success();
 }
 
