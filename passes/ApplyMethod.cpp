@@ -7,6 +7,7 @@
 
 #include "passes/Passes.h"
 
+#include "dialect/ModulePath.h"
 #include "dialect/QtOps.h"
 
 #include "mlir/IR/Builders.h"
@@ -36,33 +37,6 @@ private:
   Value addParameter(func::FuncOp func, Type type, StringRef module,
                      StringRef name, Location loc);
 };
-
-/// The module path a location names: `qtc import` gives each op the HF
-/// module it comes from (`self_attn.q_proj` in the layer function) and each
-/// layer call its own (`model.layers.3`); inlining makes the pair a call
-/// site. "" when the location names none.
-std::string modulePath(Location loc) {
-  if (auto name = dyn_cast<NameLoc>(loc)) {
-    std::string inner = modulePath(name.getChildLoc());
-    return name.getName().str() + (inner.empty() ? "" : "." + inner);
-  }
-  if (auto call = dyn_cast<CallSiteLoc>(loc)) {
-    std::string caller = modulePath(call.getCaller());
-    std::string callee = modulePath(call.getCallee());
-    if (caller.empty() || callee.empty())
-      return caller.empty() ? callee : caller;
-    return caller + "." + callee;
-  }
-  if (auto fused = dyn_cast<FusedLoc>(loc))
-    for (Location part : fused.getLocations())
-      if (std::string path = modulePath(part); !path.empty())
-        return path;
-  return "";
-}
-
-bool endsWithModule(StringRef path, StringRef target) {
-  return path == target || path.ends_with(("." + target).str());
-}
 
 } // namespace
 

@@ -24,6 +24,20 @@ using namespace mlir::qt;
 
 namespace {
 
+/// y = x w of a linear no method adapted (a frozen lm_head): one matmul,
+/// transposed where the weight is stored [out, in].
+struct ExpandLinear : OpRewritePattern<LinearOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(LinearOp op,
+                                PatternRewriter &rewriter) const override {
+    LinearBuilder g(rewriter, op.getLoc());
+    bool outIn = op.getWeightLayout() == WeightLayout::OutIn;
+    rewriter.replaceOp(op, g.matmul(op.getX(), op.getWeight(), false, outIn));
+    return success();
+  }
+};
+
 /// y = x w + s (x a) b; under GSQ every matmul operand is first cast to GSE
 /// along its reduction axis (ref::gsqLoraForward).
 struct ExpandLoraLinear : OpRewritePattern<LoraLinearOp> {
@@ -77,7 +91,7 @@ struct ExpandLotaLinear : OpRewritePattern<LotaLinearOp> {
 struct ExpandPass : qt::impl::QtExpandBase<ExpandPass> {
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
-    patterns.add<ExpandLoraLinear, ExpandLotaLinear>(&getContext());
+    patterns.add<ExpandLinear, ExpandLoraLinear, ExpandLotaLinear>(&getContext());
     if (failed(
             applyPatternsAndFoldGreedily(getOperation(), std::move(patterns))))
       return signalPassFailure();

@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "passes/Passes.h"
+#include "passes/Views.h"
 
 #include "dialect/QtOps.h"
 
@@ -34,9 +35,9 @@ bool isTensorLike(Type type) {
 }
 
 /// Whether `op` produces a tensor that a kernel must compute (scalar
-/// arithmetic and constants are not kernels).
+/// arithmetic, constants and views of other tensors are not kernels).
 bool needsKernel(Operation *op) {
-  if (isa<arith::ConstantOp, func::ReturnOp>(op))
+  if (isa<arith::ConstantOp, func::ReturnOp>(op) || isView(op))
     return false;
   if (isa<GlobalNormOp>(op))
     return true; // a reduction over tensors, though its result is a scalar

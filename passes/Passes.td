@@ -102,7 +102,9 @@ def QtExpand : Pass<"qt-expand", "::mlir::func::FuncOp"> {
     scaled sum; `qt.lota_linear` becomes the ternary product, threshold,
     offset and merge, then a matmul with the merged weight. The expansion
     equals the composite bit for bit on the reference backend.
-    `qt.qeft_linear` is a primitive (one fused kernel) and stays.
+    `qt.qeft_linear` is a primitive (one fused kernel) and stays. A
+    `qt.linear` no method adapted (a frozen `lm_head`) becomes one matmul,
+    transposed for an `[out, in]` weight.
   }];
   let dependentDialects = ["::mlir::arith::ArithDialect"];
 }

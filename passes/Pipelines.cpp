@@ -37,6 +37,10 @@ struct TrainPipelineOptions : public PassPipelineOptions<TrainPipelineOptions> {
   Option<int64_t> totalSteps{*this, "total-steps",
                              llvm::cl::desc("t-SignSGD schedule length"),
                              llvm::cl::init(0)};
+  ListOption<std::string> targets{
+      *this, "targets",
+      llvm::cl::desc("adapt only the linears whose module path ends with one "
+                     "of these")};
   Option<std::string> gradNorm{
       *this, "grad-norm",
       llvm::cl::desc("t-SignSGD's gradient norm: computed or argument"),
@@ -45,6 +49,9 @@ struct TrainPipelineOptions : public PassPipelineOptions<TrainPipelineOptions> {
 
 void buildTrainPipeline(OpPassManager &pm,
                         const TrainPipelineOptions &options) {
+  // A model's layers are functions: one step is one function.
+  pm.addPass(createInlinerPass({}, [](OpPassManager &) {}));
+  pm.addPass(createSymbolDCEPass());
   QtApplyMethodOptions method;
   method.method = options.method;
   method.rank = options.rank;
@@ -52,6 +59,7 @@ void buildTrainPipeline(OpPassManager &pm,
   method.group = options.group;
   method.omega = options.omega;
   method.outliers = options.outliers;
+  method.targets = options.targets;
   pm.addPass(createQtApplyMethod(method));
   pm.addPass(createQtAutodiff());
   QtInsertOptimizerOptions optimizer;
@@ -70,6 +78,6 @@ void mlir::qt::registerPipelines() {
   PassPipelineRegistration<TrainPipelineOptions>(
       "qt-train-pipeline",
       "a forward layer with qt.linear to a training step of primitive ops "
-      "(apply-method, autodiff, insert-optimizer, expand, cse)",
+      "(inline, apply-method, autodiff, insert-optimizer, expand, cse)",
       buildTrainPipeline);
 }

@@ -3,11 +3,13 @@
 // Every intermediate of the kernel graph gets a fixed place in one arena,
 // so a compiled step allocates nothing while it runs. Values whose
 // lifetimes overlap never share bytes; a kernel's inputs and outputs count
-// as overlapping (kernels do not work in place).
+// as overlapping (kernels do not work in place). A view (a reshape) shares
+// its source's bytes, which stay live while the view is read.
 //
 //===----------------------------------------------------------------------===//
 
 #include "passes/Passes.h"
+#include "passes/Views.h"
 
 #include "dialect/QtOps.h"
 
@@ -40,6 +42,20 @@ struct Buffer {
   unsigned first, last; // the ops (by position) it is live across
   int64_t offset = -1;
 };
+
+/// The position of the last op of `body` that reads `value` or a view of it
+/// (a view's reader reads the bytes of its source).
+unsigned lastUse(Block &body, Value value, unsigned first,
+                 const DenseMap<Operation *, unsigned> &position) {
+  unsigned last = first;
+  for (Operation *user : value.getUsers()) {
+    Operation *op = body.findAncestorOpInBlock(*user);
+    last = std::max(last, position.lookup(op));
+    if (op == user && isView(user))
+      last = std::max(last, lastUse(body, user->getResult(0), first, position));
+  }
+  return last;
+}
 
 struct PlanMemoryPass : qt::impl::QtPlanMemoryBase<PlanMemoryPass> {
   void runOnOperation() override;
@@ -77,7 +93,7 @@ void PlanMemoryPass::runOnOperation() {
   for (Operation &op : body) {
     auto kernel = dyn_cast<KernelOp>(op);
     if (!kernel) {
-      if (isa<arith::ConstantOp>(op))
+      if (isa<arith::ConstantOp>(op) || isView(&op))
         continue;
       for (Type type : op.getResultTypes())
         if (isa<RankedTensorType, QuantizedTypeInterface>(type)) {
@@ -105,9 +121,7 @@ void PlanMemoryPass::runOnOperation() {
         ++inPlace;
         continue;
       }
-      unsigned last = position[&op];
-      for (Operation *user : result.getUsers())
-        last = std::max(last, position[body.findAncestorOpInBlock(*user)]);
+      unsigned last = lastUse(body, result, position[&op], position);
       for (RankedTensorType type : getStorageTypes(result.getType()))
         buffers.push_back(
             {kernel, slot++, alignUp(getByteSize(type)), position[&op], last});

@@ -64,6 +64,22 @@ bool isF32Matrix(Type t) {
   return tensor && tensor.getRank() == 2 && tensor.getElementType().isF32();
 }
 
+/// The layout kernels' `type` setting of a 2-D tensor type: f32
+/// activations, i32 or i64 token ids and labels.
+std::optional<std::string> layoutTypeOf(Type t) {
+  auto tensor = dyn_cast<RankedTensorType>(t);
+  if (!tensor || tensor.getRank() != 2)
+    return std::nullopt;
+  Type e = tensor.getElementType();
+  if (e.isF32())
+    return "f32";
+  if (e.isSignlessInteger(32))
+    return "i32";
+  if (e.isSignlessInteger(64))
+    return "i64";
+  return std::nullopt;
+}
+
 /// x times an affine weight (or dY times its transpose), optionally with
 /// QEFT's weak rows.
 FailureOr<Choice> selectAffine(Operation *op, AffineType affine, int64_t rows,
@@ -292,23 +308,24 @@ FailureOr<Choice> select(KernelOp kernel) {
   if (auto pad = dyn_cast<tensor::PadOp>(root)) {
     // A constant pad value and static lows (the highs follow from the
     // result's shape).
-    FloatAttr value;
+    std::optional<std::string> type = layoutTypeOf(pad.getSource().getType());
     Value constant = pad.getConstantPaddingValue();
-    if (!isF32Matrix(pad.getSource().getType()) || !constant ||
-        !matchPattern(constant, m_Constant(&value)) ||
+    if (!type || !constant || !matchPattern(constant, m_Constant()) ||
         ShapedType::isDynamicShape(pad.getStaticLow()))
       return root->emitOpError("has no kernel: the generic pad takes a 2-D "
-                               "f32 tensor, static lows and a constant value");
-    return Choice{"pad", {}};
+                               "f32, i32 or i64 tensor, static lows and a "
+                               "constant value");
+    return Choice{"pad", {{"type", *type}}};
   }
   if (auto slice = dyn_cast<tensor::ExtractSliceOp>(root)) {
-    if (!isF32Matrix(slice.getSource().getType()) ||
-        !isF32Matrix(slice.getType()) ||
+    std::optional<std::string> type =
+        layoutTypeOf(slice.getSource().getType());
+    if (!type || !layoutTypeOf(slice.getType()) ||
         ShapedType::isDynamicShape(slice.getStaticOffsets()) ||
         ShapedType::isDynamicShape(slice.getStaticStrides()))
       return root->emitOpError(
-          "has no kernel: the generic slice takes a 2-D f32 tensor to a 2-D "
-          "one with static offsets and strides");
+          "has no kernel: the generic slice takes a 2-D f32, i32 or i64 "
+          "tensor to a 2-D one with static offsets and strides");
     auto source = cast<RankedTensorType>(slice.getSource().getType());
     auto result = cast<RankedTensorType>(slice.getType());
     for (int d = 0; d < 2; ++d) {
@@ -319,7 +336,7 @@ FailureOr<Choice> select(KernelOp kernel) {
                << d << " of its source at " << last << ", past its extent "
                << source.getShape()[d];
     }
-    return Choice{"slice", {}};
+    return Choice{"slice", {{"type", *type}}};
   }
   if (isa<GlobalNormOp>(root))
     return Choice{"sum_of_squares", {}};

@@ -1,13 +1,15 @@
 //===- StepMain.cpp - qtc-step: run a compiled layer's training steps -----===//
 //
-//   qtc-step [--weights FILE.safetensors]... [--input NAME=FILE.npy]...
+//   qtc-step [--weights FILE.safetensors|INDEX.json|MODEL_DIR]...
+//            [--input NAME=FILE.npy]...
 //            [--steps N] [--start-step T] [--seed S] [--grad-norm G]
 //            [--output-dir DIR]
 //   qtc-step --list-arguments
 //
 // Linked by `qtc compile` with the layer's library (qtc_step.h). Every
 // argument tensor is bound by name from --input, else from the --weights
-// files; optimizer state that is not given starts at zero, the step number
+// (memory-mapped: only the tensors bound are read; a name in two files is
+// an error); optimizer state that is not given starts at zero, the step number
 // at --start-step and the seed at --seed (advanced by 65536 each step, so
 // steps never share stochastic-rounding draws). Each step's updated
 // parameters and state are fed back as the next step's arguments. The last
@@ -16,6 +18,7 @@
 // DIR/updated.safetensors.
 //
 //===----------------------------------------------------------------------===//
+#include "runtime/Checkpoint.h"
 #include "runtime/Npy.h"
 #include "runtime/Safetensors.h"
 #include "runtime/qtc_step.h"
@@ -67,7 +70,7 @@ Status parse(int argc, char **argv, Options &options) {
     std::string flag = argv[i];
     if (flag == "--help" || flag == "-h")
       return Status::error(
-          "usage: qtc-step [--weights FILE.safetensors]... "
+          "usage: qtc-step [--weights FILE.safetensors|INDEX.json|DIR]... "
           "[--input NAME=FILE.npy]... [--steps N] [--start-step T] "
           "[--seed S] [--grad-norm G] [--output-dir DIR]\n"
           "       qtc-step --list-arguments   (name, dtype, shape and role "
@@ -127,7 +130,7 @@ HostTensor scalar(qtc::DType dtype, const void *value) {
 
 /// The value of one argument tensor at the first step.
 Status bind(const qtc_tensor_info &info, const Options &options,
-            const qtc::TensorMap &weights, HostTensor &out) {
+            const qtc::Checkpoint &weights, HostTensor &out) {
   switch (info.role) {
   case QTC_ROLE_STEP:
     out = scalar(qtc::DType::I64, &options.startStep);
@@ -148,8 +151,9 @@ Status bind(const qtc_tensor_info &info, const Options &options,
   if (auto it = options.inputs.find(info.name); it != options.inputs.end()) {
     QTC_RETURN_IF_ERROR(qtc::readNpy(it->second, out)
                             .withContext("argument " + describe(info)));
-  } else if (auto w = weights.find(info.name); w != weights.end()) {
-    out = w->second;
+  } else if (weights.find(info.name)) {
+    QTC_RETURN_IF_ERROR(weights.read(info.name, out)
+                            .withContext("argument " + describe(info)));
   } else if (info.role == QTC_ROLE_STATE) {
     out = HostTensor(dtypeOf(info), shapeOf(info)); // zero-filled
     return Status::success();
@@ -216,12 +220,9 @@ Status run(const Options &options) {
     }
     return Status::success();
   }
-  qtc::TensorMap weights;
-  for (const std::string &file : options.weights) {
-    qtc::TensorMap more;
-    QTC_RETURN_IF_ERROR(qtc::readSafetensors(file, more));
-    weights.insert(more.begin(), more.end());
-  }
+  qtc::Checkpoint weights;
+  for (const std::string &file : options.weights)
+    QTC_RETURN_IF_ERROR(weights.add(file));
   std::vector<HostTensor> args(program->num_args),
       results(program->num_results);
   std::vector<void *> argPtrs, resultPtrs;

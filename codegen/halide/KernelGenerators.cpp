@@ -948,10 +948,14 @@ private:
   F32MatmulPipeline pipeline;
 };
 
-/// tensor.pad of a 2-D f32 tensor with a constant.
+/// tensor.pad of a 2-D tensor with a constant.
 class PadGenerator : public RegisteredGenerator<PadGenerator> {
 public:
-  void configure() { declareArguments("pad", {}); }
+  GeneratorParam<k::LayoutType> type = enumParam("type", k::LayoutType::F32);
+
+  void configure() {
+    declareArguments("pad", {{"type", settingOf(k::LayoutType(type))}});
+  }
 
   void generate() {
     out =
@@ -960,17 +964,21 @@ public:
   }
 
   void schedule() {
-    scheduleRowsCpu(out, get_target().natural_vector_size<float>());
+    scheduleRowsCpu(out, get_target().natural_vector_size(out.output_types()[0]));
   }
 
 private:
   Func out;
 };
 
-/// tensor.extract_slice of a 2-D f32 tensor.
+/// tensor.extract_slice of a 2-D tensor.
 class SliceGenerator : public RegisteredGenerator<SliceGenerator> {
 public:
-  void configure() { declareArguments("slice", {}); }
+  GeneratorParam<k::LayoutType> type = enumParam("type", k::LayoutType::F32);
+
+  void configure() {
+    declareArguments("slice", {{"type", settingOf(k::LayoutType(type))}});
+  }
 
   void generate() {
     out = defineSlice(input("in"), scalar("offset0"), scalar("offset1"),
@@ -979,7 +987,7 @@ public:
   }
 
   void schedule() {
-    scheduleRowsCpu(out, get_target().natural_vector_size<float>());
+    scheduleRowsCpu(out, get_target().natural_vector_size(out.output_types()[0]));
   }
 
 private:

@@ -67,6 +67,12 @@ const std::vector<std::pair<std::string, FloatType>> &enumNames() {
       {"f32", FloatType::F32}, {"f16", FloatType::F16}};
   return names;
 }
+template <>
+const std::vector<std::pair<std::string, LayoutType>> &enumNames() {
+  static const std::vector<std::pair<std::string, LayoutType>> names = {
+      {"f32", LayoutType::F32}, {"i32", LayoutType::I32}, {"i64", LayoutType::I64}};
+  return names;
+}
 
 const char *elemTypeName(ElemType type) {
   switch (type) {
@@ -606,25 +612,39 @@ std::vector<Kernel> makeRegistry() {
 
   // Generic layout kernels: what a missed fusion leaves behind computes,
   // slower, instead of failing the compile.
+  // The element type of a layout copy's tensors (and of pad's value).
+  auto layoutType = [](const ParamValues &v) {
+    switch (v.get<LayoutType>("type")) {
+    case LayoutType::I32:
+      return T::I32;
+    case LayoutType::I64:
+      return T::I64;
+    case LayoutType::F32:
+      break;
+    }
+    return T::F32;
+  };
   k.push_back({"pad",
-               "tensor.pad of a 2-D f32 tensor with a constant (static lows)",
-               {},
-               [](const ParamValues &, TargetClass) {
+               "tensor.pad of a 2-D tensor with a constant (static lows)",
+               {enumParam("type", LayoutType::F32, "the element type")},
+               [=](const ParamValues &v, TargetClass) {
+                 T e = layoutType(v);
                  return std::vector<Arg>{
-                     in("in", 2, T::F32), scalar("value", T::F32),
+                     in("in", 2, e), scalar("value", e),
                      scalar("low0", T::I32), scalar("low1", T::I32),
-                     out("out", 2, T::F32)};
+                     out("out", 2, e)};
                },
                [](const ParamValues &) { return kCpu; }});
   k.push_back({"slice",
-               "tensor.extract_slice of a 2-D f32 tensor (static offsets, "
+               "tensor.extract_slice of a 2-D tensor (static offsets, "
                "strides)",
-               {},
-               [](const ParamValues &, TargetClass) {
+               {enumParam("type", LayoutType::F32, "the element type")},
+               [=](const ParamValues &v, TargetClass) {
+                 T e = layoutType(v);
                  return std::vector<Arg>{
-                     in("in", 2, T::F32),       scalar("offset0", T::I32),
+                     in("in", 2, e),            scalar("offset0", T::I32),
                      scalar("offset1", T::I32), scalar("stride0", T::I32),
-                     scalar("stride1", T::I32), out("out", 2, T::F32)};
+                     scalar("stride1", T::I32), out("out", 2, e)};
                },
                [](const ParamValues &) { return kCpu; }});
 

@@ -41,6 +41,9 @@ enum class ZeroForm { Int, Float, Scaled };
 enum class OffsetScale { InvOmega, One };
 enum class ElementwiseOp { Add, Sub, Mul, Scale, Neg };
 enum class FloatType { F32, F16 };
+/// The elements a layout copy (pad, slice) moves: activations, or token ids
+/// and labels (the loss's label shift).
+enum class LayoutType { F32, I32, I64 };
 
 template <typename E>
 const std::vector<std::pair<std::string, E>> &enumNames();

@@ -15,8 +15,10 @@
 #include "codegen/reference/interpreter/RuntimeValue.h"
 #include "codegen/registry/KernelRegistry.h"
 
+#include "dialect/ModulePath.h"
 #include "dialect/QtOps.h"
 #include "passes/Passes.h"
+#include "passes/Views.h"
 
 #include "mlir/IR/Matchers.h"
 #include "llvm/Support/Format.h"
@@ -171,18 +173,28 @@ std::string floatLiteral(double value) {
   return "static_cast<float>(" + doubleLiteral(value) + ")";
 }
 
-std::string describe(Location loc) {
+/// file:line:col of the source `loc` points into, or "".
+std::string sourcePosition(Location loc) {
   if (auto file = dyn_cast<FileLineColLoc>(loc))
     return (llvm::sys::path::filename(file.getFilename().getValue()) + ":" +
             Twine(file.getLine()) + ":" + Twine(file.getColumn()))
         .str();
   if (auto fused = dyn_cast<FusedLoc>(loc))
     for (Location inner : fused.getLocations())
-      if (std::string s = describe(inner); !s.empty())
+      if (std::string s = sourcePosition(inner); !s.empty())
         return s;
   if (auto named = dyn_cast<NameLoc>(loc))
-    return describe(named.getChildLoc());
+    return sourcePosition(named.getChildLoc());
+  if (auto call = dyn_cast<CallSiteLoc>(loc))
+    return sourcePosition(call.getCallee());
   return "";
+}
+
+/// Where an op came from: its source position, else the model module an
+/// imported graph names (`model.layers.3.self_attn.q_proj`).
+std::string describe(Location loc) {
+  std::string position = sourcePosition(loc);
+  return position.empty() ? modulePath(loc) : position;
 }
 
 /// dDW's factor c of the offset's gradient: 1/omega or 1 (NUMERICS.md 4).
@@ -937,13 +949,21 @@ LogicalResult StepEmitter::lower(KernelOp kernel) {
                  {"dgate", flat(resultSlot(kernel, grad.getDgate()))},
                  {"dup", flat(resultSlot(kernel, grad.getDup()))}});
   if (auto pad = dyn_cast<tensor::PadOp>(root)) {
-    FloatAttr value;
+    // qt-select-kernels checked that the value is a constant.
+    Attribute value;
     matchPattern(pad.getConstantPaddingValue(), m_Constant(&value));
+    std::string literal;
+    if (auto f = dyn_cast<FloatAttr>(value))
+      literal = floatLiteral(f.getValue().convertToDouble());
+    else if (auto i = dyn_cast<IntegerAttr>(value))
+      literal = i.getType().isInteger(64) ? int64Operand(i.getInt()).expr
+                                          : int32Operand(i.getInt()).expr;
+    else
+      return pad.emitOpError("pads with a value that is not a constant");
     ArrayRef<int64_t> low = pad.getStaticLow();
     return call(kernel,
                 {{"in", view(slotsOf(outer(kernel, pad.getSource()))[0])},
-                 {"value", scalarOperand(floatLiteral(
-                               value.getValue().convertToDouble()))},
+                 {"value", scalarOperand(literal)},
                  {"low0", scalarOperand(std::to_string(low[0]))},
                  {"low1", scalarOperand(std::to_string(low[1]))},
                  {"out", view(slotsOf(kernel.getResult(0))[0])}});
@@ -982,6 +1002,13 @@ FailureOr<StepProgram> StepEmitter::emit() {
     if (auto kernel = dyn_cast<KernelOp>(op)) {
       if (failed(lower(kernel)))
         return failure();
+    } else if (Value source = viewSource(&op)) {
+      // The same bytes under the view's shape (qt-plan-memory kept them).
+      SmallVector<Slot> from = slotsOf(source); // a copy: slots may grow
+      if (from.size() != 1)
+        return op.emitOpError("views a value that is not one dense tensor");
+      slots[op.getResult(0)].push_back(
+          {from[0].ptr, cast<RankedTensorType>(op.getResult(0).getType())});
     } else if (failed(bindScalar(&op))) {
       return failure();
     }

@@ -42,3 +42,17 @@ func.func @qeft(%x: tensor<8x256xf32>, %w: !qt.affine<256x64, bits = 4, group = 
   %y = qt.qeft_linear %x, %w, %f : tensor<8x256xf32>, !qt.affine<256x64, bits = 4, group = 128>, tensor<16x64xf16> -> tensor<8x64xf32>
   return %y : tensor<8x64xf32>
 }
+
+// A linear no method adapted (a frozen lm_head) is one matmul; HF's
+// [out, in] weight is read transposed.
+// QEFT-LABEL: func.func @frozen_linear
+// QEFT-SAME:    (%[[X:[^:]*]]: {{[^,]*}}, %[[W:[^:]*]]: {{[^,]*}}, %[[V:[^:]*]]: {{[^)]*}})
+// QEFT:         %[[Y:.*]] = qt.matmul %[[X]], %[[W]] : tensor<8x64xf32>, tensor<64x32xf32> -> tensor<8x32xf32>
+// QEFT:         %[[Z:.*]] = qt.matmul %[[X]], %[[V]] transpose_b : tensor<8x64xf32>, tensor<32x64xf32> -> tensor<8x32xf32>
+// QEFT-NOT:     qt.linear
+func.func @frozen_linear(%x: tensor<8x64xf32>, %w: tensor<64x32xf32>,
+                         %v: tensor<32x64xf32>) -> (tensor<8x32xf32>, tensor<8x32xf32>) {
+  %y = qt.linear %x, %w : tensor<8x64xf32>, tensor<64x32xf32> -> tensor<8x32xf32>
+  %z = qt.linear %x, %v weight_layout out_in : tensor<8x64xf32>, tensor<32x64xf32> -> tensor<8x32xf32>
+  return %y, %z : tensor<8x32xf32>, tensor<8x32xf32>
+}

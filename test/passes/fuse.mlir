@@ -141,3 +141,20 @@ func.func @scale_epilogue(%a: !qt.gse<32x64, axis = 1>, %b: !qt.gse<64x32, axis 
   %z = arith.mulf %h, %s : tensor<32x32xf32>
   return %y, %z, %h : tensor<32x32xf32>, tensor<32x32xf32>, tensor<32x32xf32>
 }
+
+// -----
+
+// Reshapes are views of their source's bytes, not kernels: they stay
+// between the kernels that produce and read them.
+// CHECK-LABEL: func.func @views
+// CHECK:         %[[IDS:.*]] = tensor.collapse_shape %{{.*}} {{\[\[}}0, 1]] : tensor<2x4xi64> into tensor<8xi64>
+// CHECK:         %[[H:.*]] = qt.kernel "embedding" ins(%{{.*}}, %[[IDS]] :
+// CHECK:         %[[Y:.*]] = tensor.expand_shape %[[H]]
+// CHECK-NOT:     qt.kernel
+// CHECK:         return %[[Y]]
+func.func @views(%table: tensor<10x8xf32>, %ids: tensor<2x4xi64>) -> tensor<2x4x8xf32> {
+  %flat = tensor.collapse_shape %ids [[0, 1]] : tensor<2x4xi64> into tensor<8xi64>
+  %h = qt.embedding %table, %flat : tensor<10x8xf32>, tensor<8xi64> -> tensor<8x8xf32>
+  %y = tensor.expand_shape %h [[0, 1], [2]] output_shape [2, 4, 8] : tensor<8x8xf32> into tensor<2x4x8xf32>
+  return %y : tensor<2x4x8xf32>
+}

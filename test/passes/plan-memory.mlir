@@ -40,6 +40,42 @@ func.func @chain(%x: tensor<256xf32>) -> tensor<256xf32> {
 
 // -----
 
+// A reshape is a view of its source's bytes: b reads a through %v, so a
+// stays live until b has run and b cannot take a's bytes; c can. The view
+// itself gets no place.
+// REMARK: remark: arena of 2048 bytes for 3 intermediates of 3072 bytes; 1 results written in place
+// CHECK-LABEL: func.func @view
+// CHECK:         qt.kernel "add" {{.*}} attributes {qt.arena = array<i64: 0>}
+// CHECK:         tensor.expand_shape
+// CHECK:         qt.kernel "add" {{.*}} attributes {qt.arena = array<i64: 1024>}
+// CHECK:         qt.kernel "add" {{.*}} attributes {qt.arena = array<i64: 0>}
+func.func @view(%x: tensor<256xf32>) -> tensor<16x16xf32> {
+  %a = qt.kernel "add" ins(%x : tensor<256xf32>) -> tensor<256xf32> {
+  ^bb0(%u: tensor<256xf32>):
+    %r = arith.addf %u, %u : tensor<256xf32>
+    qt.yield %r : tensor<256xf32>
+  }
+  %v = tensor.expand_shape %a [[0, 1]] output_shape [16, 16] : tensor<256xf32> into tensor<16x16xf32>
+  %b = qt.kernel "add" ins(%v : tensor<16x16xf32>) -> tensor<16x16xf32> {
+  ^bb0(%u: tensor<16x16xf32>):
+    %r = arith.addf %u, %u : tensor<16x16xf32>
+    qt.yield %r : tensor<16x16xf32>
+  }
+  %c = qt.kernel "add" ins(%b : tensor<16x16xf32>) -> tensor<16x16xf32> {
+  ^bb0(%u: tensor<16x16xf32>):
+    %r = arith.addf %u, %u : tensor<16x16xf32>
+    qt.yield %r : tensor<16x16xf32>
+  }
+  %d = qt.kernel "add" ins(%c : tensor<16x16xf32>) -> tensor<16x16xf32> {
+  ^bb0(%u: tensor<16x16xf32>):
+    %r = arith.addf %u, %u : tensor<16x16xf32>
+    qt.yield %r : tensor<16x16xf32>
+  }
+  return %d : tensor<16x16xf32>
+}
+
+// -----
+
 // Each storage tensor of a quantized result has its own 64-byte aligned
 // place: 8x64 i8 mantissas (512 bytes) and 8x2 i8 exponents (16 -> 64),
 // next to the 8x64 f32 (2048 bytes) placed first as the largest. All three

@@ -25,6 +25,22 @@ func.func @scaled_zeros(%x: tensor<8x256xf32>, %w: !qt.affine<256x64, bits = 4, 
 
 // -----
 
+func.func @f16_pad(%x: tensor<8x16xf16>) -> tensor<8x32xf16> {
+  %0 = qt.kernel "pad" ins(%x : tensor<8x16xf16>) -> tensor<8x32xf16> {
+  ^bb0(%p: tensor<8x16xf16>):
+    %zero = arith.constant 0.0 : f16
+    // expected-error@+1 {{'tensor.pad' op has no kernel: the generic pad takes a 2-D f32, i32 or i64 tensor, static lows and a constant value}}
+    %r = tensor.pad %p low[0, 16] high[0, 0] {
+    ^bb0(%i: index, %j: index):
+      tensor.yield %zero : f16
+    } : tensor<8x16xf16> to tensor<8x32xf16>
+    qt.yield %r : tensor<8x32xf16>
+  }
+  return %0 : tensor<8x32xf16>
+}
+
+// -----
+
 // The verifier does not check static slice bounds; the selection does.
 func.func @slice_past_the_end(%x: tensor<8x256xf32>) -> tensor<8x16xf32> {
   %0 = qt.kernel "extract_slice" ins(%x : tensor<8x256xf32>) -> tensor<8x16xf32> {

@@ -123,8 +123,8 @@ func.func @gsq_and_optimizers(%x: tensor<32x64xf32>, %seed: i64, %w: !qt.nf4<64x
 // the f32 x f16 product.
 // CHECK-LABEL: func.func @unfused_qeft
 // CHECK:         qt.kernel "matmul" calls #qt.ukernel<"f32_matmul", {epilogue_scale = false, group = 128 : i64, half_b = true, lota_delta_grad = false, ternary_a = false, ternary_b = false, transpose_a = false, transpose_b = true}>
-// CHECK:         qt.kernel "pad" calls #qt.ukernel<"pad", {}>
-// CHECK:         qt.kernel "extract_slice" calls #qt.ukernel<"slice", {}>
+// CHECK:         qt.kernel "pad" calls #qt.ukernel<"pad", {type = "f32"}>
+// CHECK:         qt.kernel "extract_slice" calls #qt.ukernel<"slice", {type = "f32"}>
 func.func @unfused_qeft(%x: tensor<8x256xf32>, %dy: tensor<8x64xf32>, %wf: tensor<16x64xf16>)
     -> (tensor<8x256xf32>, tensor<8x16xf32>) {
   %0 = qt.kernel "matmul" ins(%dy, %wf : tensor<8x64xf32>, tensor<16x64xf16>) -> tensor<8x16xf32> {
@@ -147,6 +147,30 @@ func.func @unfused_qeft(%x: tensor<8x256xf32>, %dy: tensor<8x64xf32>, %wf: tenso
     qt.yield %r : tensor<8x16xf32>
   }
   return %1, %2 : tensor<8x256xf32>, tensor<8x16xf32>
+}
+
+// -----
+
+// The loss's label shift: the same layout kernels on i64 labels.
+// CHECK-LABEL: func.func @label_shift
+// CHECK:         qt.kernel "extract_slice" calls #qt.ukernel<"slice", {type = "i64"}>
+// CHECK:         qt.kernel "pad" calls #qt.ukernel<"pad", {type = "i64"}>
+func.func @label_shift(%labels: tensor<2x4xi64>) -> tensor<2x4xi64> {
+  %0 = qt.kernel "extract_slice" ins(%labels : tensor<2x4xi64>) -> tensor<2x3xi64> {
+  ^bb0(%p: tensor<2x4xi64>):
+    %r = tensor.extract_slice %p[0, 1] [2, 3] [1, 1] : tensor<2x4xi64> to tensor<2x3xi64>
+    qt.yield %r : tensor<2x3xi64>
+  }
+  %1 = qt.kernel "pad" ins(%0 : tensor<2x3xi64>) -> tensor<2x4xi64> {
+  ^bb0(%p: tensor<2x3xi64>):
+    %ignore = arith.constant -100 : i64
+    %r = tensor.pad %p low[0, 0] high[0, 1] {
+    ^bb0(%i: index, %j: index):
+      tensor.yield %ignore : i64
+    } : tensor<2x3xi64> to tensor<2x4xi64>
+    qt.yield %r : tensor<2x4xi64>
+  }
+  return %1 : tensor<2x4xi64>
 }
 
 // -----

@@ -2,7 +2,7 @@
 //
 //   qtc-run FILE.mlir --entry NAME --input a.npy --input b.npy ...
 //           [--weights w.safetensors|index.json|MODEL_DIR]...
-//           [--output-dir DIR]
+//           [--zero-state] [--output-dir DIR]
 //
 // Arguments are bound in order: an argument whose `qt.name` attribute or
 // else source name (%w -> "w") is in --weights takes that tensor (a
@@ -12,12 +12,14 @@
 // .npy files; a scalar argument may also be a number ("--input 3").
 // Results are written as DIR/result<i>.npy (a quantized result as
 // DIR/result<i>.<storage>.npy), only once all of them are computed, and one
-// summary line per output tensor is printed.
+// summary line per output tensor is printed. With --zero-state, optimizer
+// state not in --weights starts at zero (as qtc-step starts it).
 //
 //===----------------------------------------------------------------------===//
 #include "codegen/reference/interpreter/Interpreter.h"
 #include "dialect/QtDialect.h"
 #include "dialect/QtTypes.h"
+#include "codegen/ElementDType.h"
 #include "runtime/Npy.h"
 #include "runtime/Checkpoint.h"
 
@@ -63,6 +65,12 @@ llvm::cl::list<std::string>
                                 "file, a sharded checkpoint's index .json "
                                 "or a model folder (repeatable)"),
                  llvm::cl::value_desc("file"));
+llvm::cl::opt<bool> zeroState(
+    "zero-state",
+    llvm::cl::desc("optimizer state (qt.optimizer_state arguments) not in "
+                   "--weights starts at zero, as in qtc-step, instead of "
+                   "taking an --input"),
+    llvm::cl::init(false));
 llvm::cl::opt<std::string>
     outputDir("output-dir",
               llvm::cl::desc("write results here as result<i>.npy"),
@@ -194,6 +202,16 @@ Status bindArguments(func::FuncOp func, const AsmParserState &state,
         HostTensor tensor;
         QTC_RETURN_IF_ERROR(weights.read(tensorName, tensor));
         storage.push_back(std::move(tensor));
+      }
+    } else if (zeroState && func.getArgAttr(arg.getArgNumber(),
+                                            "qt.optimizer_state")) {
+      for (RankedTensorType tensor : qt::getStorageTypes(type)) {
+        std::optional<qtc::DType> dtype =
+            qtc::dtypeOfElement(tensor.getElementType());
+        if (!dtype)
+          return Status::error(context + ": no host type for its storage");
+        storage.emplace_back(*dtype, qtc::Shape(tensor.getShape().begin(),
+                                                tensor.getShape().end()));
       }
     } else {
       if (nextInput == inputs.size())

@@ -8,7 +8,7 @@
 // `import` writes a Hugging Face checkpoint's forward function
 // (HfImport.h) from its config.json and safetensors headers.
 //
-// Runs the training pipeline (qt-apply-method, qt-autodiff,
+// Runs the training pipeline (inline, qt-apply-method, qt-autodiff,
 // qt-insert-optimizer, qt-expand, cse, qt-fuse, qt-select-kernels,
 // qt-plan-memory), writes the step as C++ (OUT/step.cpp), builds each
 // kernel with the Halide generators for the target (OUT/kernels, in
@@ -26,6 +26,7 @@
 #include "tools/qtc/HfImport.h"
 #include "tools/qtc/KernelBuild.h"
 
+#include "mlir/Dialect/Func/Extensions/InlinerExtension.h"
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/MLIRContext.h"
@@ -51,7 +52,7 @@ namespace cl = llvm::cl;
 namespace {
 
 cl::SubCommand compileCommand("compile",
-                              "a forward layer in, a trainer out");
+                              "a forward layer or model in, a trainer out");
 cl::SubCommand importCommand(
     "import", "a Hugging Face model folder in, its forward .mlir out");
 cl::opt<std::string> inputFile(cl::sub(compileCommand), cl::Positional, cl::desc("<layer.mlir>"),
@@ -66,6 +67,11 @@ cl::opt<int64_t> group(cl::sub(compileCommand), "group", cl::desc("GSE group siz
 cl::opt<double> omega(cl::sub(compileCommand), "omega", cl::desc("LoTA threshold, 0 for 0.75 rank"),
                       cl::init(0.0));
 cl::opt<int64_t> outliers(cl::sub(compileCommand), "outliers", cl::desc("QEFT weak rows"), cl::init(0));
+cl::list<std::string> targetModules(
+    cl::sub(compileCommand), "target-modules", cl::CommaSeparated,
+    cl::desc("adapt only the linears whose module path ends with one of "
+             "these (q_proj,v_proj,...; default: every qt.linear)"),
+    cl::value_desc("name,..."));
 cl::opt<double> lr(cl::sub(compileCommand), "lr", cl::desc("AdamW learning rate"), cl::init(1.0e-4));
 cl::opt<int64_t> totalSteps(cl::sub(compileCommand), "total-steps",
                             cl::desc("t-SignSGD schedule length (lota)"),
@@ -159,11 +165,20 @@ SmallVector<Stage> pipeline() {
   methodOptions.group = group;
   methodOptions.omega = omega;
   methodOptions.outliers = outliers;
+  methodOptions.targets = targetModules;
   qt::QtInsertOptimizerOptions optimizerOptions;
   optimizerOptions.lr = lr;
   optimizerOptions.totalSteps = totalSteps;
   optimizerOptions.gradNormSource = gradNormSource;
   return {
+      // A model's layers are functions (qtc import): one training step is
+      // one function. No cleanup pipeline, so a single layer goes through
+      // as it came.
+      {"inline",
+       [](OpPassManager &pm) {
+         pm.addPass(createInlinerPass({}, [](OpPassManager &) {}));
+         pm.addPass(createSymbolDCEPass());
+       }},
       {"qt-apply-method",
        [=](OpPassManager &pm) {
          pm.addPass(qt::createQtApplyMethod(methodOptions));
@@ -278,9 +293,10 @@ FailureOr<qt::StepProgram> stepProgram(ModuleOp module,
                                        const Toolchain &toolchain) {
   auto funcs = llvm::to_vector(module.getOps<func::FuncOp>());
   if (funcs.size() != 1)
-    return module.emitError("qtc compile takes a module with one function (the "
-                            "layer), found ")
-           << funcs.size();
+    return module.emitError("qtc compile takes a module with one public "
+                            "function (a layer or a model's forward) and the "
+                            "private functions it calls, found ")
+           << funcs.size() << " functions after inlining";
   qt::StepOptions stepOptions;
   stepOptions.syncDeviceBuffers = toolchain.gpu;
   return qt::emitStepProgram(funcs.front(), stepOptions);
@@ -380,7 +396,8 @@ LogicalResult build(ModuleOp module, const Toolchain &toolchain) {
   } else {
     std::vector<std::string> objects;
     for (StringRef file :
-         {"StepMain", "DType", "HostTensor", "Npy", "Safetensors"}) {
+         {"StepMain", "Checkpoint", "DType", "HostTensor", "Npy",
+          "Safetensors"}) {
       std::string object =
           std::string(kernelsDir) + "/runtime_" + file.str() + ".o";
       if (failed(compile(QTC_SOURCE_DIR "/runtime/" + file.str() + ".cpp",
@@ -522,6 +539,7 @@ int main(int argc, char **argv) {
                   tensor::TensorDialect>();
   qt::registerArithDifferentiationModels(registry);
   qt::registerTensorDifferentiationModels(registry);
+  func::registerInlinerExtension(registry);
   MLIRContext context(registry);
   context.printOpOnDiagnostic(false);
   llvm::SourceMgr sourceMgr;

@@ -1,12 +1,20 @@
 #!/usr/bin/env python3
-"""A tiny Llama checkpoint folder made with the standard library only, for
-qtc import's error tests: config.json and model.safetensors (zeros), with
-edits.
+"""A tiny Llama or Qwen2 checkpoint folder made with the standard library
+only: config.json and model.safetensors, zeros unless --random, with edits.
+For qtc import's error tests and for compiling whole models without the
+interop environment.
 
-  tiny_hf_checkpoint.py DIR [--set KEY=JSON]... [--drop NAME]...
+  tiny_hf_checkpoint.py DIR [--layers N] [--qwen2] [--tied]
+                            [--random SEED] [--adapters RANK]
+                            [--set KEY=JSON]... [--drop NAME]...
                             [--shape NAME=AxB]... [--dtype NAME=I32]
                             [--index SHARD_NAME]
 
+--qwen2 makes a Qwen2ForCausalLM (q/k/v biases); --tied drops lm_head and
+ties it to the embedding. --random SEED draws the weights from N(0, 0.3^2)
+(norm weights around 1). --adapters RANK also writes DIR/adapters.safetensors
+with random LoRA adapters of the seven projections under qtc's names
+(`model.layers.L.self_attn.q_proj.a` [in, RANK], `.b` [RANK, out]).
 --index writes model.safetensors.index.json pointing every tensor at
 SHARD_NAME instead of model.safetensors (which stays as it is).
 """
@@ -14,31 +22,60 @@ SHARD_NAME instead of model.safetensors (which stays as it is).
 import argparse
 import json
 import os
+import random
 import struct
 
 H, I, HEADS, KV, V = 8, 16, 2, 1, 10
 D = H // HEADS
+PROJECTIONS = {  # name: (in, out)
+    "self_attn.q_proj": (H, HEADS * D), "self_attn.k_proj": (H, KV * D),
+    "self_attn.v_proj": (H, KV * D), "self_attn.o_proj": (HEADS * D, H),
+    "mlp.gate_proj": (H, I), "mlp.up_proj": (H, I), "mlp.down_proj": (I, H)}
 
 
-def tensors():
-    t = {"model.embed_tokens.weight": [V, H], "model.norm.weight": [H],
-         "lm_head.weight": [V, H]}
-    p = "model.layers.0."
-    t.update({p + "input_layernorm.weight": [H],
-              p + "self_attn.q_proj.weight": [HEADS * D, H],
-              p + "self_attn.k_proj.weight": [KV * D, H],
-              p + "self_attn.v_proj.weight": [KV * D, H],
-              p + "self_attn.o_proj.weight": [H, HEADS * D],
-              p + "post_attention_layernorm.weight": [H],
-              p + "mlp.gate_proj.weight": [I, H],
-              p + "mlp.up_proj.weight": [I, H],
-              p + "mlp.down_proj.weight": [H, I]})
+def tensors(layers, qwen2, tied):
+    t = {"model.embed_tokens.weight": [V, H], "model.norm.weight": [H]}
+    if not tied:
+        t["lm_head.weight"] = [V, H]
+    for layer in range(layers):
+        p = "model.layers.%d." % layer
+        t[p + "input_layernorm.weight"] = [H]
+        t[p + "post_attention_layernorm.weight"] = [H]
+        for name, (n_in, n_out) in PROJECTIONS.items():
+            t[p + name + ".weight"] = [n_out, n_in]
+            if qwen2 and name[-6:] in ("q_proj", "k_proj", "v_proj"):
+                t[p + name + ".bias"] = [n_out]
     return t
+
+
+def write_safetensors(path, shapes, dtypes, values):
+    """values(name, count) -> the F32 elements, or None for zeros."""
+    header, chunks, offset = {}, [], 0
+    for name, shape in shapes.items():
+        count = 1
+        for d in shape:
+            count *= d
+        dtype = dtypes.get(name, "F32")
+        size = 4 * count
+        data = values(name, count) if dtype == "F32" else None
+        chunks.append(struct.pack("<%df" % count, *data) if data else bytes(size))
+        header[name] = {"dtype": dtype, "shape": shape,
+                        "data_offsets": [offset, offset + size]}
+        offset += size
+    text = json.dumps(header).encode()
+    text += b" " * ((8 - len(text) % 8) % 8)
+    with open(path, "wb") as f:
+        f.write(struct.pack("<Q", len(text)) + text + b"".join(chunks))
 
 
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("dir")
+    parser.add_argument("--layers", type=int, default=1)
+    parser.add_argument("--qwen2", action="store_true")
+    parser.add_argument("--tied", action="store_true")
+    parser.add_argument("--random", type=int, metavar="SEED")
+    parser.add_argument("--adapters", type=int, metavar="RANK")
     parser.add_argument("--set", action="append", default=[])
     parser.add_argument("--drop", action="append", default=[])
     parser.add_argument("--shape", action="append", default=[])
@@ -47,34 +84,49 @@ def main():
     args = parser.parse_args()
     os.makedirs(args.dir, exist_ok=True)
     config = {"architectures": ["LlamaForCausalLM"], "model_type": "llama",
-              "hidden_size": H, "intermediate_size": I, "num_hidden_layers": 1,
+              "hidden_size": H, "intermediate_size": I,
+              "num_hidden_layers": args.layers,
               "num_attention_heads": HEADS, "num_key_value_heads": KV,
               "vocab_size": V, "rms_norm_eps": 1e-5, "hidden_act": "silu",
-              "rope_theta": 10000.0, "tie_word_embeddings": False}
+              "rope_theta": 10000.0, "tie_word_embeddings": args.tied}
+    if args.qwen2:
+        config.update({"architectures": ["Qwen2ForCausalLM"],
+                       "model_type": "qwen2"})
     for item in args.set:
         key, value = item.split("=", 1)
         config[key] = json.loads(value)
     with open(os.path.join(args.dir, "config.json"), "w") as f:
         json.dump(config, f)
-    shapes = tensors()
+    shapes = tensors(args.layers, args.qwen2, args.tied)
     for name in args.drop:
         del shapes[name]
     for item in args.shape:
         name, shape = item.split("=", 1)
         shapes[name] = [int(d) for d in shape.split("x")]
     dtypes = dict(item.split("=", 1) for item in args.dtype)
-    header, offset = {}, 0
-    for name, shape in shapes.items():
-        size = 4
-        for d in shape:
-            size *= d
-        header[name] = {"dtype": dtypes.get(name, "F32"), "shape": shape,
-                        "data_offsets": [offset, offset + size]}
-        offset += size
-    text = json.dumps(header).encode()
-    text += b" " * ((8 - len(text) % 8) % 8)
-    with open(os.path.join(args.dir, "model.safetensors"), "wb") as f:
-        f.write(struct.pack("<Q", len(text)) + text + bytes(offset))
+
+    rng = random.Random(args.random)
+
+    def weights(name, count):
+        if args.random is None:
+            return None
+        if name.endswith("norm.weight"):
+            return [1.0 + 0.1 * rng.gauss(0, 1) for _ in range(count)]
+        return [0.3 * rng.gauss(0, 1) for _ in range(count)]
+
+    write_safetensors(os.path.join(args.dir, "model.safetensors"), shapes,
+                      dtypes, weights)
+    if args.adapters:
+        r, adapters = args.adapters, {}
+        for layer in range(args.layers):
+            for name, (n_in, n_out) in PROJECTIONS.items():
+                p = "model.layers.%d.%s" % (layer, name)
+                adapters[p + ".a"] = [n_in, r]
+                adapters[p + ".b"] = [r, n_out]
+        write_safetensors(os.path.join(args.dir, "adapters.safetensors"),
+                          adapters, {},
+                          lambda name, count: [0.2 * rng.gauss(0, 1)
+                                               for _ in range(count)])
     if args.index:
         index = {"metadata": {}, "weight_map": {n: args.index for n in shapes}}
         with open(os.path.join(args.dir, "model.safetensors.index.json"), "w") as f:

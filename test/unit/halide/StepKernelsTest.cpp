@@ -112,4 +112,27 @@ TEST(StepKernelsTest, PadAndSliceCopyExactly) {
   }
 }
 
+/// The loss's label shift on i64 labels (beyond 2^32, so a 32-bit copy
+/// would show): row y becomes labels y, 1.. then the ignore index.
+TEST(StepKernelsTest, LabelShiftOnI64) {
+  const int batch = 3, seq = 11;
+  std::vector<int64_t> labels(batch * seq);
+  for (size_t i = 0; i < labels.size(); ++i)
+    labels[i] = (int64_t(i) << 33) + int64_t(i) * 7;
+  for (const char *target : runnable({kAvx512, kAvx512NoVnni, kAvx2})) {
+    ImageParam in(Int(64), 2, "in");
+    in.set(Buffer<int64_t>(labels.data(), seq, batch));
+    Func next = qtc::halide::defineSlice(in, 0, 1, 1, 1);
+    qtc::halide::scheduleRowsCpu(next, 8);
+    Buffer<int64_t> sliced = next.realize({seq - 1, batch}, Target(target));
+    Func shifted = qtc::halide::definePad(sliced, Expr(int64_t(-100)), 0, 0);
+    qtc::halide::scheduleRowsCpu(shifted, 8);
+    Buffer<int64_t> out = shifted.realize({seq, batch}, Target(target));
+    for (int y = 0; y < batch; ++y)
+      for (int x = 0; x < seq; ++x)
+        ASSERT_EQ(out(x, y), x + 1 < seq ? labels[y * seq + x + 1] : -100)
+            << target << " at " << y << ", " << x;
+  }
+}
+
 } // namespace
