@@ -9,7 +9,7 @@
 #ifndef QTC_RUNTIME_QTC_KERNEL_CALL_H
 #define QTC_RUNTIME_QTC_KERNEL_CALL_H
 
-#include "HalideBuffer.h"
+#include "HalideRuntime.h"
 #include "runtime/qtc_step.h"
 
 #include <cstdint>
@@ -22,7 +22,42 @@
 
 namespace qtc::step {
 
-using View = Halide::Runtime::Buffer<void>;
+/// A Halide buffer over memory the step owns (an argument, a result, a
+/// slice of the arena): a plain halide_buffer_t and its dimensions,
+/// trivially destructible, so that each of a model step's thousands of calls
+/// costs the C++ compiler little. Built in place (no copies: `dim` points
+/// into the object itself).
+class View {
+public:
+  static constexpr int kMaxRank = 4;
+  View(halide_type_t type, const void *data, int rank,
+       const halide_dimension_t *dims) {
+    if (rank < 0 || rank > kMaxRank) {
+      std::fprintf(stderr, "qtc: a view of rank %d (at most %d)\n", rank,
+                   kMaxRank);
+      std::abort();
+    }
+    std::memset(&buffer, 0, sizeof buffer);
+    buffer.type = type;
+    buffer.host = static_cast<uint8_t *>(const_cast<void *>(data));
+    buffer.dimensions = rank;
+    buffer.dim = this->dims;
+    for (int i = 0; i < rank; ++i)
+      this->dims[i] = dims[i];
+  }
+  View(const View &) = delete;
+  View &operator=(const View &) = delete;
+
+  operator halide_buffer_t *() { return &buffer; }
+  /// After a kernel that may have run on a GPU: its results back in host
+  /// memory, its device copies freed.
+  int copy_to_host() { return halide_copy_to_host(nullptr, &buffer); }
+  int device_free() { return halide_device_free(nullptr, &buffer); }
+
+private:
+  halide_buffer_t buffer;
+  halide_dimension_t dims[kMaxRank];
+};
 
 inline const halide_type_t kF32(halide_type_float, 32),
     kF16(halide_type_float, 16), kU16(halide_type_uint, 16),
@@ -48,19 +83,20 @@ inline int dimension32(int64_t value) {
 /// A dense row-major tensor of `shape` at `data`. Halide lists dimensions
 /// innermost first, so a [rows, cols] matrix is (cols, rows). Strides are
 /// computed in 64 bits.
-inline View view(halide_type_t type, const void *data,
-                 std::initializer_list<int64_t> shape) {
-  std::vector<int64_t> dims(shape.begin(), shape.end());
-  std::vector<halide_dimension_t> halideDims(dims.size());
+/// Out of line: inlined at every call it would only make the step slower
+/// to compile.
+[[gnu::noinline]] inline View view(halide_type_t type, const void *data,
+                                   std::initializer_list<int64_t> shape) {
+  const int64_t *extents = shape.begin();
+  int rank = static_cast<int>(shape.size());
+  halide_dimension_t dims[View::kMaxRank];
   int64_t stride = 1;
-  for (size_t i = 0; i < dims.size(); ++i) {
-    size_t d = dims.size() - 1 - i;
-    halideDims[i] =
-        halide_dimension_t(0, dimension32(dims[d]), dimension32(stride));
-    stride *= dims[d];
+  for (int i = 0; i < rank && i < View::kMaxRank; ++i) {
+    int64_t extent = extents[rank - 1 - i];
+    dims[i] = halide_dimension_t(0, dimension32(extent), dimension32(stride));
+    stride *= extent;
   }
-  return View(type, const_cast<void *>(data), static_cast<int>(dims.size()),
-              halideDims.data());
+  return View(type, data, rank, dims);
 }
 
 /// Columns [first, first + count) of a row-major [rows, cols] matrix, read
@@ -72,7 +108,7 @@ inline View columns(halide_type_t type, const void *data, int64_t rows,
       halide_dimension_t(0, dimension32(rows), dimension32(cols))};
   const char *base = static_cast<const char *>(data) +
                      static_cast<size_t>(first) * ((type.bits + 7) / 8);
-  return View(type, const_cast<char *>(base), 2, dims);
+  return View(type, base, 2, dims);
 }
 
 inline void copy(void *dst, const void *src, size_t bytes) {

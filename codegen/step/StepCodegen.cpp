@@ -287,6 +287,24 @@ private:
   std::vector<KernelLibrary> kernels;
   std::map<std::string, std::string> kernelByKey;
   unsigned numCalls = 0;
+  /// The step's body in parts of at most kCallsPerPart kernel calls, one
+  /// function each: g++ takes minutes on one function of a 30-layer model's
+  /// thousands of calls, seconds on the parts.
+  static constexpr unsigned kCallsPerPart = 32;
+  std::vector<std::string> parts;
+  unsigned callsInPart = 0;
+  void closePart() {
+    parts.push_back(std::move(body));
+    body.clear();
+    callsInPart = 0;
+  }
+  /// Scalars computed in the step (`sc.<name>` in every part).
+  std::vector<std::string> scalarMembers;
+  std::string newScalar(StringRef ctype) {
+    std::string name = "s" + std::to_string(scalarMembers.size());
+    scalarMembers.push_back(ctype.str() + " " + name + ";");
+    return "sc." + name;
+  }
   unsigned numScratch = 0;
   unsigned numTables = 0;
   std::vector<std::string> argRows, resultRows;
@@ -372,6 +390,7 @@ LogicalResult StepEmitter::call(KernelOp kernel, const Args &bound,
     args.push_back(o);
   }
   std::string function = library(*entry, *values);
+  ++callsInPart;
   std::string label = std::to_string(numCalls++) + " (" +
                       kernel.getKind().str() + " at " +
                       describe(kernel.getLoc()) + ")";
@@ -487,8 +506,8 @@ LogicalResult StepEmitter::bindScalar(Operation *op) {
     return success();
   }
   if (auto add = dyn_cast<arith::AddIOp>(op)) {
-    std::string name = "s" + std::to_string(scalars.size());
-    body += "  const int64_t " + name + " = " + scalar(add.getLhs()) + " + " +
+    std::string name = newScalar("int64_t");
+    body += "  " + name + " = " + scalar(add.getLhs()) + " + " +
             scalar(add.getRhs()) + ";\n";
     scalars[add] = name;
     return success();
@@ -649,19 +668,18 @@ LogicalResult StepEmitter::lowerTSignSgd(KernelOp kernel, TSignSGDOp op) {
 
 LogicalResult StepEmitter::lowerGlobalNorm(KernelOp kernel, GlobalNormOp op) {
   // One sum of squares per operand, added in operand order on the host.
-  std::string name = "s" + std::to_string(scalars.size());
   std::string total;
   for (auto [i, input] : llvm::enumerate(op.getInputs())) {
-    std::string sum = name + "_" + std::to_string(i);
-    body += "  double " + sum + " = 0;\n";
+    std::string sum = newScalar("double");
+    body += "  " + sum + " = 0;\n";
     if (failed(call(kernel, {{"x", flat(slotsOf(outer(kernel, input))[0])},
                              {"sum", Operand{"view(kF64, &" + sum + ", {})",
                                              false, kr::ElemType::F64, 0}}})))
       return failure();
     total += (i ? " + " : "") + sum;
   }
-  body += "  const float " + name + " = static_cast<float>(std::sqrt(" + total +
-          "));\n";
+  std::string name = newScalar("float");
+  body += "  " + name + " = static_cast<float>(std::sqrt(" + total + "));\n";
   scalars[kernel.getResult(0)] = name;
   return success();
 }
@@ -999,6 +1017,8 @@ FailureOr<StepProgram> StepEmitter::emit() {
     return failure();
   Block &block = func.getBody().front();
   for (Operation &op : block.without_terminator()) {
+    if (callsInPart >= kCallsPerPart)
+      closePart();
     if (auto kernel = dyn_cast<KernelOp>(op)) {
       if (failed(lower(kernel)))
         return failure();
@@ -1059,10 +1079,26 @@ FailureOr<StepProgram> StepEmitter::emit() {
   s += "// Read by no kernel: the buffer behind inputs a generator declares "
        "but\n"
        "// the chosen variant ignores.\ndouble kUnused[1] = {0.0};\n\n";
+  closePart();
+  s += "// The scalars the step computes, shared by its parts.\nstruct "
+       "Scalars {\n";
+  for (const std::string &member : scalarMembers)
+    s += "  " + member + "\n";
+  s += "};\n\n";
+  for (auto [i, part] : llvm::enumerate(parts))
+    s += "int part" + std::to_string(i) +
+         "(void *const *args, void *const *results, char *arena, Scalars "
+         "&sc) {\n  (void)args;\n  (void)results;\n  (void)arena;\n  "
+         "(void)sc;\n" +
+         part + "  return 0;\n}\n\n";
   s +=
       "int step(void *const *args, void *const *results, void *arenaBytes) {\n";
   s += "  char *arena = static_cast<char *>(arenaBytes);\n";
-  s += "  (void)arena;\n" + body + "  return 0;\n}\n\n";
+  s += "  Scalars sc{};\n";
+  for (size_t i = 0; i < parts.size(); ++i)
+    s += "  if (int e = part" + std::to_string(i) +
+         "(args, results, arena, sc))\n    return e;\n";
+  s += "  return 0;\n}\n\n";
   s += "const qtc_tensor_info kArgs[] = {\n" + tensorTable(argRows) + "};\n\n";
   s += "const qtc_tensor_info kResults[] = {\n" + tensorTable(resultRows) +
        "};\n\n";
