@@ -8,11 +8,14 @@
       (`model.layers.L.self_attn.q_proj.a` = lora_A.weight^T [in, r], `.b`
       = lora_B.weight^T [r, out]), and the result gradients of the step:
       DIR/dlogits.npy (zeros) and DIR/dloss.npy (1).
-  hf_lora.py check DIR --results OUT --tol T
+  hf_lora.py check DIR --results OUT --tol T [--moments UPDATED]
       the loss and every adapter gradient of torch autograd on the PEFT
       model, compared with qtc's OUT/result<i>.npy: result1 the loss
       (result0 with --loss-only), then d a and d b of each adapted module in
-      qtc's order.
+      qtc's order. With --moments, OUT is a compiled step's (qtc-step after
+      one step from zero moments): the gradients are read back from the
+      updated AdamW first moments in UPDATED (safetensors, m = (1 - beta1) g,
+      `<adapter>.m`).
 """
 
 import argparse
@@ -85,9 +88,13 @@ def check(args):
     print("loss: qtc %.7f torch %.7f" % (loss, ref))
     failed = abs(loss - ref) > args.tol * max(1.0, abs(ref))
     index, worst = first + 1, 0.0
+    moments = safetensors.numpy.load_file(args.moments) if args.moments else None
     for path, a, b in adapted(model):
         for suffix, param in ((".a", a), (".b", b)):
-            ours = np.load("%s/result%d.npy" % (args.results, index))
+            if moments is not None:
+                ours = moments[path + suffix + ".m"] / np.float32(1.0 - args.beta1)
+            else:
+                ours = np.load("%s/result%d.npy" % (args.results, index))
             theirs = param.grad.numpy().T
             index += 1
             if ours.shape != theirs.shape:
@@ -119,6 +126,9 @@ def main():
             p.add_argument("--tol", type=float, required=True)
             p.add_argument("--loss-only", action="store_true",
                            help="the step was imported with --loss-only")
+            p.add_argument("--moments",
+                           help="updated.safetensors of one compiled step")
+            p.add_argument("--beta1", type=float, default=0.9)
     args = parser.parse_args()
     adapters(args) if args.command == "adapters" else check(args)
 
