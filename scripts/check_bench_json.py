@@ -1,12 +1,13 @@
 #!/usr/bin/env python3
 """Checks a qtc-bench --json file: a list of records with the documented keys
-and types, positive rates, and ratio == gops / baseline_gops. Prints the
-kernels and baselines it saw."""
+and types, positive rates, and ratio == rate / baseline_rate. Prints the
+kernels, baselines, variants and units it saw."""
 import json
 import sys
 
-KEYS = {"kernel": str, "variant": str, "cpu": str, "M": int, "N": int, "K": int,
-        "gops": float, "baseline": str, "baseline_gops": float, "ratio": float}
+KEYS = {"kernel": str, "variant": str, "cpu": str, "shape": str, "unit": str,
+        "rate": float, "baseline": str, "baseline_rate": float, "ratio": float}
+UNITS = {"GOP/s", "GB/s"}
 VARIANTS = {"x86-avx512-vnni", "x86-avx2"}
 
 records = json.load(open(sys.argv[1]))
@@ -23,10 +24,13 @@ for i, record in enumerate(records):
             sys.exit("record %d: %s is %r" % (i, key, record[key]))
     if record["variant"] not in VARIANTS or not record["cpu"]:
         sys.exit("record %d: variant %r, cpu %r" % (i, record["variant"], record["cpu"]))
-    if record["gops"] <= 0 or record["baseline_gops"] <= 0:
+    if record["unit"] not in UNITS or not record["shape"]:
+        sys.exit("record %d: unit %r, shape %r" % (i, record["unit"], record["shape"]))
+    if record["rate"] <= 0 or record["baseline_rate"] <= 0:
         sys.exit("record %d has a non-positive rate" % i)
-    if abs(record["ratio"] - record["gops"] / record["baseline_gops"]) > 1e-9 * record["ratio"]:
-        sys.exit("record %d: ratio is not gops / baseline_gops" % i)
+    if abs(record["ratio"] - record["rate"] / record["baseline_rate"]) > 1e-9 * record["ratio"]:
+        sys.exit("record %d: ratio is not rate / baseline_rate" % i)
 print("kernels: " + " ".join(sorted({r["kernel"] for r in records})))
 print("baselines: " + " ".join(sorted({r["baseline"] for r in records})))
 print("variants: " + " ".join(sorted({r["variant"] for r in records})))
+print("units: " + " ".join(sorted({r["unit"] for r in records})))

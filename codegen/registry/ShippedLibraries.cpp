@@ -98,6 +98,11 @@ const std::vector<ShippedLibrary> &shippedLibraries() {
         {"qtc_lota_delta_grad",
          "f32_matmul",
          {"transpose_a=true", "lota_delta_grad=true", "group=128"}},
+        // The model ops qtc-bench times against BLAS and memory bandwidth.
+        {"qtc_attention", "attention", {}},
+        {"qtc_attention_grad", "attention_grad", {}},
+        {"qtc_rmsnorm", "rmsnorm", {}},
+        {"qtc_swiglu", "swiglu", {}},
     };
     // GSE casts: rne for weights and activations, stochastic for
     // gradients, along rows (axis 1) and columns (axis 0).

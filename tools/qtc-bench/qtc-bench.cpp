@@ -1,12 +1,16 @@
 //===- qtc-bench.cpp - Time qtc's kernels against baselines in one run ----===//
 //
-//   qtc-bench [--shapes MxNxK,...] [--repeat N] [--json FILE]
+//   qtc-bench [--kernels matmul,model] [--shapes MxNxK,...]
+//             [--attention SEQSxSEQ_LENxHEADSxKV_HEADSxDIM,...]
+//             [--rows TOKENSxWIDTH,...] [--repeat N] [--json FILE]
 //
-// For each shape, times the AOT Halide kernels and, in the same process and
-// run, the baselines on the same shape: OpenBLAS SGEMM (SGEMV at M = 1),
-// oneDNN's u8s8s32 integer GEMM, and the reference backend (only where it
-// finishes in about a second). Times are medians over --repeat runs after a
-// warm-up; the machine is shared, so read the ratios, not the times.
+// Times the AOT Halide kernels and, in the same process and run, their
+// baselines on the same shapes. The matmuls (per --shapes): OpenBLAS SGEMM
+// (SGEMV at M = 1), oneDNN's u8s8s32 integer GEMM, and the reference backend
+// (only where it finishes in about a second). The model ops
+// (ModelBench.h): attention and its gradient against SGEMMs and a softmax,
+// RMSNorm and SwiGLU against memcpy. Times are medians over --repeat runs
+// after a warm-up; the machine is shared, so read the ratios, not the times.
 //
 //===----------------------------------------------------------------------===//
 #include "codegen/halide/ScheduleThresholds.h"
@@ -30,6 +34,9 @@
 #include "qtc_qeft_matmul_t_gemm.h"
 #include "qtc_qeft_matmul_t_gemv.h"
 #include "runtime/qtc_cpu_check.h"
+#include "tools/qtc-bench/ModelBench.h"
+#include "tools/qtc-bench/ShapeList.h"
+#include "tools/qtc-bench/Timing.h"
 
 #include "HalideBuffer.h"
 #include <cblas.h>
@@ -47,6 +54,9 @@
 #include <vector>
 
 namespace ref = qtc::ref;
+using qtc::bench::check;
+using qtc::bench::Record;
+using qtc::bench::timeIt;
 
 namespace {
 
@@ -60,81 +70,35 @@ struct Options {
                                {256, 4096, 4096},
                                {1024, 4096, 4096},
                                {256, 11008, 4096}};
+  // SmolLM2-135M at 4 x 256 tokens; a Llama-3-8B-shaped layer at 512.
+  std::vector<qtc::bench::AttentionShape> attention = {{4, 256, 9, 3, 64},
+                                                       {1, 512, 32, 8, 128}};
+  // SmolLM2's hidden and intermediate widths; a 7B model's hidden width.
+  std::vector<qtc::bench::RowsShape> rows = {
+      {1024, 576}, {1024, 1536}, {1024, 4096}};
+  bool matmuls = true, modelOps = true;
   int repeat = 5;
   std::string json;
 };
 
 void usage() {
-  std::fprintf(stderr, "usage: qtc-bench [--shapes MxNxK,...] [--repeat N] "
-                       "[--json FILE]\n");
+  std::fprintf(stderr,
+               "usage: qtc-bench [--kernels matmul,model] [--shapes MxNxK,...] "
+               "[--attention SEQSxSEQ_LENxHEADSxKV_HEADSxDIM,...] "
+               "[--rows TOKENSxWIDTH,...] [--repeat N] [--json FILE]\n");
 }
 
 bool parseShapes(const std::string &text, std::vector<Shape> &shapes) {
-  shapes.clear();
-  size_t start = 0;
-  while (start <= text.size()) {
-    size_t end = text.find(',', start);
-    std::string item = text.substr(start, end - start);
-    Shape s{};
-    char tail = 0;
-    if (std::sscanf(item.c_str(), "%ldx%ldx%ld%c", &s.M, &s.N, &s.K, &tail) !=
-            3 ||
-        s.M <= 0 || s.N <= 0 || s.K <= 0 || s.K % 32 != 0) {
-      std::fprintf(stderr,
-                   "qtc-bench: bad shape '%s' (MxNxK, positive, K a "
-                   "multiple of 32)\n",
-                   item.c_str());
-      return false;
-    }
-    shapes.push_back(s);
-    if (end == std::string::npos)
-      break;
-    start = end + 1;
-  }
-  return !shapes.empty();
+  return qtc::bench::parseShapeList(
+      text, shapes,
+      [](const std::string &item, Shape &s) {
+        char tail = 0;
+        return std::sscanf(item.c_str(), "%ldx%ldx%ld%c", &s.M, &s.N, &s.K,
+                           &tail) == 3 &&
+               s.M > 0 && s.N > 0 && s.K > 0 && s.K % 32 == 0;
+      },
+      "MxNxK, positive, K a multiple of 32");
 }
-
-/// Stops the benchmark when a kernel reports an error (its message went to
-/// stderr through halide_error): timing a failed call would be meaningless.
-void check(int status, const char *kernel) {
-  if (status != 0) {
-    std::fprintf(stderr, "qtc-bench: %s failed with status %d\n", kernel,
-                 status);
-    std::exit(1);
-  }
-}
-
-/// Median seconds per run over `repeat` samples after one warm-up run; a
-/// sample times enough back-to-back runs to last about 20 ms, so that kernels
-/// of a fraction of a millisecond (the GEMVs) are not timed one call at a
-/// time against the clock's and the scheduler's noise.
-double timeIt(int repeat, const std::function<void()> &run) {
-  using Clock = std::chrono::steady_clock;
-  auto start = Clock::now();
-  run();
-  double first = std::chrono::duration<double>(Clock::now() - start).count();
-  int runs = std::max(1, static_cast<int>(0.02 / std::max(first, 1e-6)));
-  std::vector<double> seconds;
-  for (int i = 0; i < repeat; ++i) {
-    start = Clock::now();
-    for (int r = 0; r < runs; ++r)
-      run();
-    seconds.push_back(
-        std::chrono::duration<double>(Clock::now() - start).count() / runs);
-  }
-  std::sort(seconds.begin(), seconds.end());
-  return seconds[seconds.size() / 2];
-}
-
-struct Record {
-  std::string kernel;
-  /// The library variant that ran (runtime/qtc_cpu_check.h).
-  std::string variant;
-  Shape shape;
-  double gops;
-  std::string baseline;
-  double baselineGops;
-};
 
 } // namespace
 
@@ -160,6 +124,23 @@ int main(int argc, char **argv) {
         std::fprintf(stderr, "qtc-bench: --repeat must be at least 1\n");
         return 2;
       }
+    } else if (arg == "--attention") {
+      if (!qtc::bench::parseAttentionShapes(value(), options.attention))
+        return 2;
+    } else if (arg == "--rows") {
+      if (!qtc::bench::parseRowsShapes(value(), options.rows))
+        return 2;
+    } else if (arg == "--kernels") {
+      std::string kinds = value();
+      options.matmuls = kinds.find("matmul") != std::string::npos;
+      options.modelOps = kinds.find("model") != std::string::npos;
+      if (kinds != "matmul" && kinds != "model" && kinds != "matmul,model" &&
+          kinds != "model,matmul") {
+        std::fprintf(stderr, "qtc-bench: --kernels takes matmul, model or "
+                             "both (matmul,model), got '%s'\n",
+                     kinds.c_str());
+        return 2;
+      }
     } else if (arg == "--json") {
       options.json = value();
     } else {
@@ -174,9 +155,11 @@ int main(int argc, char **argv) {
   const char *variant = qtc::cpu::hostVariant();
   std::printf("# CPU: %s; the kernels run their %s variant\n", cpu.c_str(),
               variant);
-  std::printf("%-22s %6s %6s %6s %10s  %-16s %10s %7s\n", "kernel", "M", "N",
-              "K", "GOP/s", "baseline", "GOP/s", "ratio");
-  for (const Shape &s : options.shapes) {
+  if (options.matmuls)
+    std::printf("%-22s %6s %6s %6s %10s  %-16s %10s %7s\n", "kernel", "M",
+                "N", "K", "GOP/s", "baseline", "GOP/s", "ratio");
+  for (const Shape &s : options.matmuls ? options.shapes
+                                        : std::vector<Shape>{}) {
     const int64_t M = s.M, N = s.N, K = s.K, G = 32;
     double ops = 2.0 * M * N * K;
     std::fprintf(stderr, "qtc-bench: %ldx%ldx%ld ...\n", M, N, K);
@@ -262,11 +245,14 @@ int main(int argc, char **argv) {
             const std::vector<std::pair<std::string, double>> &bases) {
           for (const auto &[name, baseGops] : bases) {
             // The packed-once libraries are the VNNI variant alone.
-            records.push_back({kernel,
-                               std::string(kernel) == "gse_matmul_prepacked"
-                                   ? "x86-avx512-vnni"
-                                   : variant,
-                               s, gops, name, baseGops});
+            records.push_back(
+                {kernel,
+                 std::string(kernel) == "gse_matmul_prepacked"
+                     ? "x86-avx512-vnni"
+                     : variant,
+                 std::to_string(M) + "x" + std::to_string(N) + "x" +
+                     std::to_string(K),
+                 "GOP/s", gops, name, baseGops});
             std::printf("%-22s %6ld %6ld %6ld %10.1f  %-16s %10.1f %7.2f\n",
                         kernel, M, N, K, gops, name.c_str(), baseGops,
                         gops / baseGops);
@@ -362,19 +348,26 @@ int main(int argc, char **argv) {
     }
   }
 
+  if (options.modelOps) {
+    if (options.matmuls)
+      std::printf("\n");
+    std::vector<Record> model = qtc::bench::benchModelKernels(
+        options.attention, options.rows, options.repeat, variant);
+    records.insert(records.end(), model.begin(), model.end());
+  }
+
   if (!options.json.empty()) {
     nlohmann::json list = nlohmann::json::array();
     for (const Record &r : records)
       list.push_back({{"kernel", r.kernel},
                       {"variant", r.variant},
                       {"cpu", cpu},
-                      {"M", r.shape.M},
-                      {"N", r.shape.N},
-                      {"K", r.shape.K},
-                      {"gops", r.gops},
+                      {"shape", r.shape},
+                      {"unit", r.unit},
+                      {"rate", r.rate},
                       {"baseline", r.baseline},
-                      {"baseline_gops", r.baselineGops},
-                      {"ratio", r.gops / r.baselineGops}});
+                      {"baseline_rate", r.baselineRate},
+                      {"ratio", r.rate / r.baselineRate}});
     std::ofstream file(options.json);
     file << list.dump(2) << "\n";
     if (!file) {
