@@ -32,8 +32,13 @@ Value LinearBuilder::add(Value lhs, Value rhs) {
 }
 
 Value LinearBuilder::castTo(Value value, GSEType type, Value seed) {
-  if (isa<RankedTensorType>(value.getType()))
+  if (auto tensor = dyn_cast<RankedTensorType>(value.getType())) {
+    // An f16 or bf16 base (a checkpoint's storage) widened first: exact.
+    if (!tensor.getElementType().isF32())
+      value = builder.create<arith::ExtFOp>(
+          loc, tensor.clone(builder.getF32Type()), value);
     return builder.create<QuantizeOp>(loc, type, value, seed);
+  }
   return builder.create<RequantizeOp>(loc, type, value, seed);
 }
 

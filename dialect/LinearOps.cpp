@@ -62,9 +62,14 @@ LogicalResult LoraLinearOp::verify() {
                    getWeightLayout());
   if (failed(shape))
     return failure();
-  if (getGsq() && getWeightLayout() != WeightLayout::InOut)
-    return emitOpError("GSQ takes an [in, out] weight (weight_layout "
-                       "in_out)");
+  // GSQ casts a float [out, in] base along in_features as it casts an
+  // [in, out] one; an NF4 base is re-cast block by block along in_features
+  // of [in, out].
+  if (getGsq() && getWeightLayout() != WeightLayout::InOut &&
+      !isa<RankedTensorType>(getWeight().getType()))
+    return emitOpError("GSQ takes a quantized weight as [in, out] "
+                       "(weight_layout in_out), found ")
+           << getWeight().getType() << " as [out, in]";
   FailureOr<int64_t> rank =
       verifyAdapters(*this, *shape, getA().getType(), getB().getType());
   if (failed(rank) || !getGsq())

@@ -143,7 +143,11 @@ static void buildGsqVJP(LoraLinearOp op, OpBuilder &builder, Value dy, double s,
     grads[2] = g.matmul(recast(xq, 0), dht, true);
   Value dhr = gse(dh, 1, gr);
   if (wanted[0]) {
-    Value dx0 = g.matmul(dyn, gse(w, 1, r), false, true);
+    // dY w^T, the base cast along out_features: axis 1 of [in, out]; dY w
+    // for [out, in], axis 0.
+    bool outIn = op.getWeightLayout() == WeightLayout::OutIn;
+    Value dx0 = outIn ? g.matmul(dyn, gse(w, 0, r))
+                      : g.matmul(dyn, gse(w, 1, r), false, true);
     Value dx1 = g.matmul(dhr, recast(aq, 1), false, true);
     grads[0] = g.add(dx0, dx1);
   }

@@ -61,14 +61,20 @@ LogicalResult ApplyMethodPass::apply(Method m, LinearOp linear,
   if (!func)
     return linear.emitOpError(
         "must be directly in a func.func body to take new parameters");
-  // f32 LoRA also takes Hugging Face's [out, in] weights; the quantized
-  // methods' composites take [in, out] (GPTQ's layout).
+  // f32 LoRA and GSQ also take Hugging Face's [out, in] float weights (GSQ
+  // casts them along in_features, as it casts an [in, out] weight); the
+  // integer bases of LoTA and QEFT are [in, out] (GPTQ's layout), as is an
+  // NF4 base.
   WeightLayout layout = linear.getWeightLayout();
-  if (layout != WeightLayout::InOut && m != Method::Lora)
+  bool floatWeight = isa<RankedTensorType>(linear.getWeight().getType());
+  if (layout != WeightLayout::InOut &&
+      !(m == Method::Lora || (m == Method::Gsq && floatWeight)))
     return linear.emitOpError("method '")
-           << method << "' takes [in, out] weights; weight_layout "
-           << stringifyWeightLayout(layout)
-           << " (Hugging Face's [out, in]) is supported by 'lora' only";
+           << method << "' takes [in, out] weights"
+           << (m == Method::Gsq ? " when they are quantized" : "")
+           << "; weight_layout " << stringifyWeightLayout(layout)
+           << " (Hugging Face's [out, in]) is supported by 'lora' and, for "
+              "float weights, 'gsq'";
   Location loc = linear.getLoc();
   Value weight = linear.getWeight();
   Type weightType = weight.getType();

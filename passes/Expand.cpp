@@ -59,12 +59,14 @@ struct ExpandLoraLinear : OpRewritePattern<LoraLinearOp> {
             v, gsqCastType(*config, *getTensorLikeShape(v.getType()), axis, r),
             seed);
       };
+      // The base along in_features: axis 0 of [in, out], 1 of [out, in].
+      bool outIn = op.getWeightLayout() == WeightLayout::OutIn;
       x = gse(x, 1);
       a = gse(a, 0);
-      w = gse(w, 0);
+      w = gse(w, outIn ? 1 : 0);
       Value h = gse(g.matmul(x, a), 1);
       b = gse(b, 0);
-      Value y0 = g.matmul(x, w), y1 = g.matmul(h, b);
+      Value y0 = g.matmul(x, w, false, outIn), y1 = g.matmul(h, b);
       rewriter.replaceOp(op, g.add(y0, g.scale(y1, loraScale(op))));
       return success();
     }

@@ -12,6 +12,7 @@ its outputs without NumPy (which is reserved for interop tests).
   npytool.py compare A B [--rtol R] [--atol A] [--tol-of-max T]
                         (exact when all are 0; T scales with B's largest |value|)
   npytool.py safetensors OUT NAME=FILE.npy ...     (bundle .npy files)
+  npytool.py transpose IN OUT                      (a matrix, exactly)
 """
 
 import argparse
@@ -151,6 +152,15 @@ def safetensors(args):
         f.write(struct.pack("<Q", len(text)) + text + b"".join(blobs))
 
 
+def transpose(args):
+    dtype, shape, values = read(args.a)
+    if len(shape) != 2:
+        sys.exit("%s: transpose takes a matrix, found shape %s" % (args.a, shape))
+    rows, cols = shape
+    write(args.out, dtype, (cols, rows),
+          [values[r * cols + c] for c in range(cols) for r in range(rows)])
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -182,9 +192,12 @@ def main():
     t = sub.add_parser("safetensors")
     t.add_argument("out")
     t.add_argument("tensors", nargs="+", metavar="NAME=FILE.npy")
+    r = sub.add_parser("transpose")
+    r.add_argument("a")
+    r.add_argument("out")
     args = parser.parse_args()
     {"make": make, "check": check, "compare": compare,
-     "safetensors": safetensors}[args.command](args)
+     "safetensors": safetensors, "transpose": transpose}[args.command](args)
 
 
 if __name__ == "__main__":

@@ -172,8 +172,8 @@ func.func @qeft_f32_weak(%x: tensor<8x256xf32>, %wq: !qt.affine<256x64, bits = 4
 
 // -----
 
-func.func @gsq_out_in(%x: tensor<32x64xf32>, %w: tensor<64x64xf32>, %a: tensor<64x32xf32>, %b: tensor<32x64xf32>) {
-  // expected-error @+1 {{'qt.lora_linear' op GSQ takes an [in, out] weight (weight_layout in_out)}}
-  %0 = qt.lora_linear %x, %w, %a, %b alpha 16.0 gsq <group = 32> weight_layout out_in : tensor<32x64xf32>, tensor<64x64xf32>, tensor<64x32xf32>, tensor<32x64xf32> -> tensor<32x64xf32>
+func.func @gsq_nf4_out_in(%x: tensor<32x64xf32>, %w: !qt.nf4<64x64>, %a: tensor<64x32xf32>, %b: tensor<32x64xf32>) {
+  // expected-error @+1 {{'qt.lora_linear' op GSQ takes a quantized weight as [in, out] (weight_layout in_out), found '!qt.nf4<64x64>' as [out, in]}}
+  %0 = qt.lora_linear %x, %w, %a, %b alpha 16.0 gsq <group = 32> weight_layout out_in : tensor<32x64xf32>, !qt.nf4<64x64>, tensor<64x32xf32>, tensor<32x64xf32> -> tensor<32x64xf32>
   return
 }

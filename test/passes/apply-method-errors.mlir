@@ -3,10 +3,10 @@
 // RUN: not qtc-opt %s --qt-apply-method="method=qlora" 2>&1 | FileCheck %s --check-prefix=UNKNOWN
 // UNKNOWN: error: qt-apply-method: unknown method 'qlora'; expected lora, gsq, lota or qeft
 
-// Hugging Face's [out, in] weights reach f32 LoRA only so far; `targets`
-// must name some layer.
-// RUN: not qtc-opt %S/Inputs/linear-out-in.mlir --qt-apply-method="method=gsq rank=4" 2>&1 | FileCheck %s --check-prefix=LAYOUT
-// LAYOUT: error: 'qt.linear' op method 'gsq' takes [in, out] weights; weight_layout out_in (Hugging Face's [out, in]) is supported by 'lora' only
+// Hugging Face's [out, in] weights reach f32 LoRA and GSQ only so far;
+// `targets` must name some layer.
+// RUN: not qtc-opt %S/Inputs/linear-out-in.mlir --qt-apply-method="method=lota rank=4" 2>&1 | FileCheck %s --check-prefix=LAYOUT
+// LAYOUT: error: 'qt.linear' op method 'lota' takes [in, out] weights; weight_layout out_in (Hugging Face's [out, in]) is supported by 'lora' and, for float weights, 'gsq'
 // RUN: not qtc-opt %S/Inputs/linear-out-in.mlir --qt-apply-method="method=lora rank=4 targets=q_proj,v_proj" 2>&1 | FileCheck %s --check-prefix=TARGETS
 // TARGETS: error: qt-apply-method: no qt.linear is named by targets=q_proj,v_proj
 

@@ -69,6 +69,9 @@ func.func @computed_weight(%x: tensor<32x256xf32>, %w: tensor<256x64xf32>) -> te
 // NAMES-SAME:    %[[B:[^:]*]]: tensor<4x32xf32> {qt.name = "model.layers.3.self_attn.q_proj.b", qt.trainable}
 // NAMES:         qt.lora_linear %{{.*}}, %{{.*}}, %[[A]], %[[B]] alpha 1.600000e+01 weight_layout out_in : tensor<8x64xf32>, tensor<32x64xbf16>
 // NAMES:         qt.linear %{{.*}}, %{{.*}} weight_layout out_in : tensor<8x32xf32>, tensor<64x32xf32>
+// GSQ keeps a float [out, in] base too (a bf16 one: cast after widening).
+// RUN: qtc-opt %S/Inputs/model-names.mlir --qt-apply-method="method=gsq rank=8 group=8 targets=q_proj" | FileCheck %s --check-prefix=GSQHF
+// GSQHF: qt.lora_linear %{{.*}} gsq <group = 8> weight_layout out_in : tensor<8x64xf32>, tensor<32x64xbf16>, tensor<64x8xf32>, tensor<8x32xf32>
 // RUN: qtc-opt %S/Inputs/model-names.mlir --qt-apply-method="method=lora rank=4" | FileCheck %s --check-prefix=ALL
 // ALL: qt.name = "model.layers.3.self_attn.q_proj.a"
 // ALL: qt.name = "model.layers.3.self_attn.o_proj.b"

@@ -56,3 +56,15 @@ func.func @frozen_linear(%x: tensor<8x64xf32>, %w: tensor<64x32xf32>,
   %z = qt.linear %x, %v weight_layout out_in : tensor<8x64xf32>, tensor<32x64xf32> -> tensor<8x32xf32>
   return %y, %z : tensor<8x32xf32>, tensor<8x32xf32>
 }
+
+// GSQ over a bf16 [out, in] base: widened (exact), cast along in_features
+// (axis 1) for the forward, read transposed.
+// QEFT-LABEL: func.func @gsq_hf_layout
+// QEFT:         %[[W:.*]] = arith.extf %{{.*}} : tensor<32x64xbf16> to tensor<32x64xf32>
+// QEFT:         %[[WQ:.*]] = qt.quantize %[[W]] : tensor<32x64xf32> -> !qt.gse<32x64, axis = 1, group = 8>
+// QEFT:         qt.matmul %{{.*}}, %[[WQ]] transpose_b : !qt.gse<8x64, axis = 1, group = 8>, !qt.gse<32x64, axis = 1, group = 8> -> tensor<8x32xf32>
+func.func @gsq_hf_layout(%x: tensor<8x64xf32>, %w: tensor<32x64xbf16>, %a: tensor<64x8xf32>,
+                         %b: tensor<8x32xf32>) -> tensor<8x32xf32> {
+  %y = qt.lora_linear %x, %w, %a, %b alpha 16.0 gsq <group = 8> weight_layout out_in : tensor<8x64xf32>, tensor<32x64xbf16>, tensor<64x8xf32>, tensor<8x32xf32> -> tensor<8x32xf32>
+  return %y : tensor<8x32xf32>
+}

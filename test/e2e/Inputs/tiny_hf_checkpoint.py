@@ -4,14 +4,15 @@ only: config.json and model.safetensors, zeros unless --random, with edits.
 For qtc import's error tests and for compiling whole models without the
 interop environment.
 
-  tiny_hf_checkpoint.py DIR [--layers N] [--qwen2] [--tied]
+  tiny_hf_checkpoint.py DIR [--layers N] [--qwen2] [--tied] [--dims H,I,HEADS,KV,V]
                             [--random SEED] [--adapters RANK]
                             [--set KEY=JSON]... [--drop NAME]...
                             [--shape NAME=AxB]... [--dtype NAME=I32]
                             [--index SHARD_NAME]
 
 --qwen2 makes a Qwen2ForCausalLM (q/k/v biases); --tied drops lm_head and
-ties it to the embedding. --random SEED draws the weights from N(0, 0.3^2)
+ties it to the embedding. --dims sets hidden, intermediate, heads, kv heads
+and vocabulary (default 8,16,2,1,10). --random SEED draws the weights from N(0, 0.3^2)
 (norm weights around 1). --adapters RANK also writes DIR/adapters.safetensors
 with random LoRA adapters of the seven projections under qtc's names
 (`model.layers.L.self_attn.q_proj.a` [in, RANK], `.b` [RANK, out]).
@@ -26,11 +27,14 @@ import random
 import struct
 
 H, I, HEADS, KV, V = 8, 16, 2, 1, 10
-D = H // HEADS
-PROJECTIONS = {  # name: (in, out)
-    "self_attn.q_proj": (H, HEADS * D), "self_attn.k_proj": (H, KV * D),
-    "self_attn.v_proj": (H, KV * D), "self_attn.o_proj": (HEADS * D, H),
-    "mlp.gate_proj": (H, I), "mlp.up_proj": (H, I), "mlp.down_proj": (I, H)}
+
+
+def projections():
+    """name: (in, out) of each adapted linear of a layer."""
+    d = H // HEADS
+    return {"self_attn.q_proj": (H, HEADS * d), "self_attn.k_proj": (H, KV * d),
+            "self_attn.v_proj": (H, KV * d), "self_attn.o_proj": (HEADS * d, H),
+            "mlp.gate_proj": (H, I), "mlp.up_proj": (H, I), "mlp.down_proj": (I, H)}
 
 
 def tensors(layers, qwen2, tied):
@@ -41,7 +45,7 @@ def tensors(layers, qwen2, tied):
         p = "model.layers.%d." % layer
         t[p + "input_layernorm.weight"] = [H]
         t[p + "post_attention_layernorm.weight"] = [H]
-        for name, (n_in, n_out) in PROJECTIONS.items():
+        for name, (n_in, n_out) in projections().items():
             t[p + name + ".weight"] = [n_out, n_in]
             if qwen2 and name[-6:] in ("q_proj", "k_proj", "v_proj"):
                 t[p + name + ".bias"] = [n_out]
@@ -80,8 +84,12 @@ def main():
     parser.add_argument("--drop", action="append", default=[])
     parser.add_argument("--shape", action="append", default=[])
     parser.add_argument("--dtype", action="append", default=[])
+    parser.add_argument("--dims", metavar="H,I,HEADS,KV,V")
     parser.add_argument("--index")
     args = parser.parse_args()
+    if args.dims:
+        global H, I, HEADS, KV, V
+        H, I, HEADS, KV, V = (int(d) for d in args.dims.split(","))
     os.makedirs(args.dir, exist_ok=True)
     config = {"architectures": ["LlamaForCausalLM"], "model_type": "llama",
               "hidden_size": H, "intermediate_size": I,
@@ -119,7 +127,7 @@ def main():
     if args.adapters:
         r, adapters = args.adapters, {}
         for layer in range(args.layers):
-            for name, (n_in, n_out) in PROJECTIONS.items():
+            for name, (n_in, n_out) in projections().items():
                 p = "model.layers.%d.%s" % (layer, name)
                 adapters[p + ".a"] = [n_in, r]
                 adapters[p + ".b"] = [r, n_out]
