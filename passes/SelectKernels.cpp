@@ -54,9 +54,19 @@ bool isF32OrTernary(Type t) {
   return isa<TernaryType>(t) || (tensor && tensor.getElementType().isF32());
 }
 
-bool isF16Tensor(Type t) {
+/// The b_type setting of a float tensor (f32, f16, bf16), if it is one.
+std::optional<std::string> storageFloatOf(Type t) {
   auto tensor = dyn_cast<RankedTensorType>(t);
-  return tensor && tensor.getElementType().isF16();
+  if (!tensor)
+    return std::nullopt;
+  Type e = tensor.getElementType();
+  if (e.isF32())
+    return "f32";
+  if (e.isF16())
+    return "f16";
+  if (e.isBF16())
+    return "bf16";
+  return std::nullopt;
 }
 
 bool isF32Matrix(Type t) {
@@ -105,15 +115,17 @@ FailureOr<Choice> selectAffine(Operation *op, AffineType affine, int64_t rows,
 FailureOr<Choice> selectMatmul(MatmulOp matmul, bool epilogueScale) {
   Type aType = matmul.getA().getType(), bType = matmul.getB().getType();
   bool ta = matmul.getTransposeA(), tb = matmul.getTransposeB();
-  // B may also be f16 (QEFT's weak rows when their product is not fused).
-  if (isF32OrTernary(aType) && (isF32OrTernary(bType) || isF16Tensor(bType)) &&
-      !(ta && tb))
+  // B may also be f16 or bf16 (QEFT's weak rows when their product is not
+  // fused; a checkpoint's half-precision weights).
+  std::optional<std::string> bStorage = storageFloatOf(bType);
+  if (isF32OrTernary(aType) &&
+      (isa<TernaryType>(bType) || bStorage.has_value()) && !(ta && tb))
     return Choice{"f32_matmul",
                   {{"transpose_a", boolSetting(ta)},
                    {"transpose_b", boolSetting(tb)},
                    {"ternary_a", boolSetting(isa<TernaryType>(aType))},
                    {"ternary_b", boolSetting(isa<TernaryType>(bType))},
-                   {"half_b", boolSetting(isF16Tensor(bType))},
+                   {"b_type", bStorage.value_or("f32")},
                    {"epilogue_scale", boolSetting(epilogueScale)}}};
   auto gseA = dyn_cast<GSEType>(aType), gseB = dyn_cast<GSEType>(bType);
   if (gseA && gseB && !(ta && tb) && gseA.getBits() <= 8 &&
@@ -349,6 +361,14 @@ FailureOr<Choice> select(KernelOp kernel) {
   }
   if (isa<SwiGLUOp>(root))
     return Choice{"swiglu", {}};
+  if (auto extf = dyn_cast<arith::ExtFOp>(root)) {
+    std::optional<std::string> from = storageFloatOf(extf.getIn().getType());
+    if (!from || *from == "f32" || !storageFloatOf(extf.getType()) ||
+        *storageFloatOf(extf.getType()) != "f32")
+      return root->emitOpError("has no kernel: the widen kernel takes an "
+                               "f16 or bf16 tensor to f32");
+    return Choice{"widen", {{"from", *from}}};
+  }
   auto isI64Vector = [](Value v) {
     auto type = cast<RankedTensorType>(v.getType());
     return type.getRank() == 1 && type.getElementType().isInteger(64);

@@ -60,7 +60,8 @@ private:
 };
 
 inline const halide_type_t kF32(halide_type_float, 32),
-    kF16(halide_type_float, 16), kU16(halide_type_uint, 16),
+    kF16(halide_type_float, 16), kBF16(halide_type_bfloat, 16),
+    kU16(halide_type_uint, 16),
     kI8(halide_type_int, 8), kU8(halide_type_uint, 8),
     kI32(halide_type_int, 32), kI64(halide_type_int, 64),
     kF64(halide_type_float, 64);

@@ -24,6 +24,13 @@ Func defineElementwise(const std::string &op, Func a, Func b, Expr s) {
   return out;
 }
 
+Func defineWiden(Func in) {
+  Var i("i");
+  Func out("widen");
+  out(i) = cast<float>(in(i));
+  return out;
+}
+
 void scheduleElementwiseCpu(Func out, int lanes) {
   Var i = out.args()[0], io("io"), ii("ii");
   out.split(i, io, ii, lanes * 64, TailStrategy::GuardWithIf)

@@ -17,6 +17,10 @@ namespace qtc::halide {
 Halide::Func defineElementwise(const std::string &op, Halide::Func a,
                                Halide::Func b, Halide::Expr s);
 
+/// arith.extf of f16 or bf16 storage to f32 (exact: every half-precision
+/// value is an f32 value).
+Halide::Func defineWiden(Halide::Func in);
+
 void scheduleElementwiseCpu(Halide::Func out, int lanes);
 
 } // namespace qtc::halide

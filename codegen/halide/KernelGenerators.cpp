@@ -305,6 +305,30 @@ private:
   RMSNormGrad grad;
 };
 
+/// arith.extf: f16 or bf16 storage to f32, exactly (every half-precision
+/// value is an f32 value).
+class WidenGenerator : public RegisteredGenerator<WidenGenerator> {
+public:
+  GeneratorParam<k::StorageFloat> from =
+      enumParam("from", k::StorageFloat::BF16);
+
+  void configure() {
+    declareArguments("widen", {{"from", settingOf(k::StorageFloat(from))}});
+  }
+
+  void generate() {
+    out = defineWiden(input("in"));
+    output("out") = out;
+  }
+
+  void schedule() {
+    scheduleElementwiseCpu(out, get_target().natural_vector_size<float>());
+  }
+
+private:
+  Func out;
+};
+
 class SwiGLUGenerator : public RegisteredGenerator<SwiGLUGenerator> {
 public:
   void configure() { declareArguments("swiglu", {}); }
@@ -746,7 +770,8 @@ public:
   GeneratorParam<int> group{"group", 128};
   GeneratorParam<bool> ternaryA{"ternary_a", false};
   GeneratorParam<bool> ternaryB{"ternary_b", false};
-  GeneratorParam<bool> halfB{"half_b", false};
+  GeneratorParam<k::StorageFloat> bType =
+      enumParam("b_type", k::StorageFloat::F32);
   GeneratorParam<bool> epilogueScale{"epilogue_scale", false};
 
   void configure() {
@@ -757,7 +782,7 @@ public:
                       {"group", settingOf(int(group))},
                       {"ternary_a", settingOf(bool(ternaryA))},
                       {"ternary_b", settingOf(bool(ternaryB))},
-                      {"half_b", settingOf(bool(halfB))},
+                      {"b_type", settingOf(k::StorageFloat(bType))},
                       {"epilogue_scale", settingOf(bool(epilogueScale))}});
   }
 
@@ -1011,6 +1036,7 @@ HALIDE_REGISTER_GENERATOR(qtc::halide::ElementwiseGenerator, elementwise)
 HALIDE_REGISTER_GENERATOR(qtc::halide::SumOfSquaresGenerator, sum_of_squares)
 HALIDE_REGISTER_GENERATOR(qtc::halide::RMSNormGenerator, rmsnorm)
 HALIDE_REGISTER_GENERATOR(qtc::halide::RMSNormGradGenerator, rmsnorm_grad)
+HALIDE_REGISTER_GENERATOR(qtc::halide::WidenGenerator, widen)
 HALIDE_REGISTER_GENERATOR(qtc::halide::SwiGLUGenerator, swiglu)
 HALIDE_REGISTER_GENERATOR(qtc::halide::SwiGLUGradGenerator, swiglu_grad)
 HALIDE_REGISTER_GENERATOR(qtc::halide::RopeGenerator, rope)

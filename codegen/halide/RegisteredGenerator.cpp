@@ -8,6 +8,8 @@ Halide::Type halideType(kernels::ElemType type) {
   switch (type) {
   case ElemType::F16:
     return Halide::Float(16);
+  case ElemType::BF16:
+    return Halide::BFloat(16);
   case ElemType::F32:
     return Halide::Float(32);
   case ElemType::F64:

@@ -68,6 +68,14 @@ const std::vector<std::pair<std::string, FloatType>> &enumNames() {
   return names;
 }
 template <>
+const std::vector<std::pair<std::string, StorageFloat>> &enumNames() {
+  static const std::vector<std::pair<std::string, StorageFloat>> names = {
+      {"f32", StorageFloat::F32},
+      {"f16", StorageFloat::F16},
+      {"bf16", StorageFloat::BF16}};
+  return names;
+}
+template <>
 const std::vector<std::pair<std::string, LayoutType>> &enumNames() {
   static const std::vector<std::pair<std::string, LayoutType>> names = {
       {"f32", LayoutType::F32}, {"i32", LayoutType::I32}, {"i64", LayoutType::I64}};
@@ -78,6 +86,8 @@ const char *elemTypeName(ElemType type) {
   switch (type) {
   case ElemType::F16:
     return "f16";
+  case ElemType::BF16:
+    return "bf16";
   case ElemType::F32:
     return "f32";
   case ElemType::F64:
@@ -104,6 +114,7 @@ int64_t elemTypeBytes(ElemType type) {
   case ElemType::U8:
     return 1;
   case ElemType::F16:
+  case ElemType::BF16:
   case ElemType::U16:
     return 2;
   case ElemType::F32:
@@ -324,6 +335,19 @@ ElemType packedGseType(TargetClass target) {
   return target == TargetClass::X86Avx512Vnni ? T::U8 : T::I8;
 }
 
+/// The element type of a float operand stored as `storage`.
+ElemType storageType(StorageFloat storage) {
+  switch (storage) {
+  case StorageFloat::F16:
+    return T::F16;
+  case StorageFloat::BF16:
+    return T::BF16;
+  case StorageFloat::F32:
+    break;
+  }
+  return T::F32;
+}
+
 std::vector<Param> gseFormatParams() {
   return {
       intParam("axis", 1, "axis the groups run along", {"0", "1"}),
@@ -397,8 +421,9 @@ std::vector<Kernel> makeRegistry() {
         intParam("group", 128, "the affine weight's group (lota_delta_grad)"),
         boolParam("ternary_a", false, "A is a ternary adapter read as i8"),
         boolParam("ternary_b", false, "B is a ternary adapter read as i8"),
-        boolParam("half_b", false,
-                  "B is f16, widened exactly (QEFT's weak rows, unfused)"),
+        enumParam("b_type", StorageFloat::F32,
+                  "B's storage: f16 or bf16 is widened exactly on load (a "
+                  "checkpoint's half-precision weights, QEFT's weak rows)"),
         boolParam("epilogue_scale", false,
                   "C times the scalar input 'scale' (a fused arith.mulf)")},
        [](const ParamValues &v, TargetClass) {
@@ -407,8 +432,8 @@ std::vector<Kernel> makeRegistry() {
              in("a", 2, v.getBool("ternary_a") ? T::I8 : T::F32),
              in("b", 2,
                 v.getBool("ternary_b") ? T::I8
-                : v.getBool("half_b")  ? T::F16
-                                       : T::F32),
+                                       : storageType(v.get<StorageFloat>(
+                                             "b_type"))),
              unusedIf(!delta, in("scales", 2, T::F32)),
              unusedIf(!delta, scalar("offset_scale", T::F64))};
          if (v.getBool("epilogue_scale"))
@@ -675,6 +700,17 @@ std::vector<Kernel> makeRegistry() {
                      in("x", 2, T::F32),       in("weight", 1, T::F32),
                      in("dy", 2, T::F32),      scalar("eps", T::F32),
                      out("dx", 2, T::F32),     out("dweight", 1, T::F32)};
+               },
+               [](const ParamValues &) { return kCpu; }});
+  k.push_back({"widen",
+               "arith.extf of f16 or bf16 storage to f32 over a flat view "
+               "(exact)",
+               {enumParam("from", StorageFloat::BF16,
+                          "the storage type (f16 or bf16)")},
+               [](const ParamValues &v, TargetClass) {
+                 return std::vector<Arg>{
+                     in("in", 1, storageType(v.get<StorageFloat>("from"))),
+                     out("out", 1, T::F32)};
                },
                [](const ParamValues &) { return kCpu; }});
   k.push_back({"swiglu",

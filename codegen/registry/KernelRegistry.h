@@ -41,6 +41,9 @@ enum class ZeroForm { Int, Float, Scaled };
 enum class OffsetScale { InvOmega, One };
 enum class ElementwiseOp { Add, Sub, Mul, Scale, Neg };
 enum class FloatType { F32, F16 };
+/// How a float operand is stored: f32, or f16/bf16 widened exactly on load
+/// (a checkpoint's half-precision weights, QEFT's weak rows).
+enum class StorageFloat { F32, F16, BF16 };
 /// The elements a layout copy (pad, slice) moves: activations, or token ids
 /// and labels (the loss's label shift).
 enum class LayoutType { F32, I32, I64 };
@@ -89,7 +92,7 @@ struct Param {
 };
 
 /// Element types of kernel arguments (Halide's types; u64 for seeds).
-enum class ElemType { F16, F32, F64, I8, U8, U16, I32, I64, U64 };
+enum class ElemType { F16, BF16, F32, F64, I8, U8, U16, I32, I64, U64 };
 const char *elemTypeName(ElemType type);
 int64_t elemTypeBytes(ElemType type);
 

@@ -57,6 +57,8 @@ FailureOr<std::string> dtypeOf(Type element) {
 std::optional<kr::ElemType> elemTypeOf(Type element) {
   if (element.isF16())
     return kr::ElemType::F16;
+  if (element.isBF16())
+    return kr::ElemType::BF16;
   if (element.isF32())
     return kr::ElemType::F32;
   if (element.isF64())
@@ -954,6 +956,9 @@ LogicalResult StepEmitter::lower(KernelOp kernel) {
          {"dloss", view(slotsOf(outer(kernel, grad.getDloss()))[0])},
          {"ignore_index", int64Operand(grad.getIgnoreIndexAttr().getInt())},
          {"dlogits", view(slotsOf(kernel.getResult(0))[0])}});
+  if (auto extf = dyn_cast<arith::ExtFOp>(root))
+    return call(kernel, {{"in", flat(slotsOf(outer(kernel, extf.getIn()))[0])},
+                         {"out", flat(slotsOf(kernel.getResult(0))[0])}});
   if (auto swiglu = dyn_cast<SwiGLUOp>(root))
     return call(kernel,
                 {{"gate", flat(slotsOf(outer(kernel, swiglu.getGate()))[0])},

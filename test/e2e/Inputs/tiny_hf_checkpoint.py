@@ -5,7 +5,7 @@ For qtc import's error tests and for compiling whole models without the
 interop environment.
 
   tiny_hf_checkpoint.py DIR [--layers N] [--qwen2] [--tied] [--dims H,I,HEADS,KV,V]
-                            [--random SEED] [--adapters RANK]
+                            [--random SEED] [--adapters RANK] [--bf16]
                             [--set KEY=JSON]... [--drop NAME]...
                             [--shape NAME=AxB]... [--dtype NAME=I32]
                             [--index SHARD_NAME]
@@ -13,7 +13,8 @@ interop environment.
 --qwen2 makes a Qwen2ForCausalLM (q/k/v biases); --tied drops lm_head and
 ties it to the embedding. --dims sets hidden, intermediate, heads, kv heads
 and vocabulary (default 8,16,2,1,10). --random SEED draws the weights from N(0, 0.3^2)
-(norm weights around 1). --adapters RANK also writes DIR/adapters.safetensors
+(norm weights around 1); --bf16 stores them as bf16 (rounded to nearest
+even). --adapters RANK also writes DIR/adapters.safetensors
 with random LoRA adapters of the seven projections under qtc's names
 (`model.layers.L.self_attn.q_proj.a` [in, RANK], `.b` [RANK, out]).
 --index writes model.safetensors.index.json pointing every tensor at
@@ -52,17 +53,33 @@ def tensors(layers, qwen2, tied):
     return t
 
 
-def write_safetensors(path, shapes, dtypes, values):
-    """values(name, count) -> the F32 elements, or None for zeros."""
+def bf16_bytes(values):
+    """bf16 of each value, rounded to nearest even, little-endian."""
+    out = bytearray()
+    for (bits,) in struct.iter_unpack("<I", struct.pack("<%df" % len(values), *values)):
+        bits += 0x7FFF + ((bits >> 16) & 1)
+        out += struct.pack("<H", (bits >> 16) & 0xFFFF)
+    return bytes(out)
+
+
+def write_safetensors(path, shapes, dtypes, values, default_dtype="F32"):
+    """values(name, count) -> the elements, or None for zeros. F32 and BF16
+    tensors take values; any other dtype is zeros of 4 bytes each (for the
+    error tests)."""
     header, chunks, offset = {}, [], 0
     for name, shape in shapes.items():
         count = 1
         for d in shape:
             count *= d
-        dtype = dtypes.get(name, "F32")
-        size = 4 * count
-        data = values(name, count) if dtype == "F32" else None
-        chunks.append(struct.pack("<%df" % count, *data) if data else bytes(size))
+        dtype = dtypes.get(name, default_dtype)
+        size = (2 if dtype == "BF16" else 4) * count
+        data = values(name, count) if dtype in ("F32", "BF16") else None
+        if not data:
+            chunks.append(bytes(size))
+        elif dtype == "BF16":
+            chunks.append(bf16_bytes(data))
+        else:
+            chunks.append(struct.pack("<%df" % count, *data))
         header[name] = {"dtype": dtype, "shape": shape,
                         "data_offsets": [offset, offset + size]}
         offset += size
@@ -85,6 +102,7 @@ def main():
     parser.add_argument("--shape", action="append", default=[])
     parser.add_argument("--dtype", action="append", default=[])
     parser.add_argument("--dims", metavar="H,I,HEADS,KV,V")
+    parser.add_argument("--bf16", action="store_true")
     parser.add_argument("--index")
     args = parser.parse_args()
     if args.dims:
@@ -123,7 +141,7 @@ def main():
         return [0.3 * rng.gauss(0, 1) for _ in range(count)]
 
     write_safetensors(os.path.join(args.dir, "model.safetensors"), shapes,
-                      dtypes, weights)
+                      dtypes, weights, "BF16" if args.bf16 else "F32")
     if args.adapters:
         r, adapters = args.adapters, {}
         for layer in range(args.layers):

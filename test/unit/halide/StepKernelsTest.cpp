@@ -10,6 +10,7 @@
 #include "codegen/halide/GlobalNorm.h"
 #include "codegen/halide/Layout.h"
 #include "codegen/reference/Optimizer.h"
+#include "runtime/Half.h"
 
 #include "test/unit/halide/CpuTargets.h"
 
@@ -110,6 +111,32 @@ TEST(StepKernelsTest, PadAndSliceCopyExactly) {
         ASSERT_TRUE(sameBits(sliced(x, y), a[(1 + 2 * y) * cols + 2 + 3 * x]))
             << target << " slice at " << y << ", " << x;
   }
+}
+
+/// Widening is exact: every f16 and bf16 bit pattern becomes the f32 the
+/// runtime's conversions give (NaNs stay NaNs).
+TEST(StepKernelsTest, WidenIsExactForEveryHalfValue) {
+  std::vector<uint16_t> bits(65536);
+  for (size_t i = 0; i < bits.size(); ++i)
+    bits[i] = static_cast<uint16_t>(i);
+  for (const char *target : runnable({kAvx512, kAvx512NoVnni, kAvx2}))
+    for (bool bf16 : {false, true}) {
+      ImageParam in(bf16 ? BFloat(16) : Float(16), 1, "in");
+      Buffer<> storage(bf16 ? BFloat(16) : Float(16), 65536);
+      std::memcpy(storage.data(), bits.data(), 2 * bits.size());
+      in.set(storage);
+      Func widen = qtc::halide::defineWiden(in);
+      qtc::halide::scheduleElementwiseCpu(widen, 16);
+      Buffer<float> out = widen.realize({65536}, Target(target));
+      for (int i = 0; i < 65536; ++i) {
+        uint16_t b = bits[i];
+        float expected = bf16 ? qtc::bf16ToFloat(b)
+                              : qtc::halfToFloat(qtc::Half{b});
+        ASSERT_TRUE(std::isnan(expected) ? std::isnan(out(i))
+                                         : sameBits(out(i), expected))
+            << target << (bf16 ? " bf16 " : " f16 ") << std::hex << b;
+      }
+    }
 }
 
 /// The loss's label shift on i64 labels (beyond 2^32, so a 32-bit copy
