@@ -7,7 +7,10 @@
 // yet Halide's own run-time check asks only for AVX-512 VNNI and BF16: AMD
 // Zen 4 and Zen 5 pass it and die with SIGILL. qtc's check also asks for
 // the rest of what that -mcpu allows, so such CPUs run the AVX2 variant.
-// Header-only: generated steps, qtc-bench and the tests install it.
+// QTC_KERNEL_VARIANT=x86-avx2 in the environment makes a CPU that could run
+// the AVX-512 variant run the AVX2 one (to test or time it); no setting
+// makes a CPU run a variant it lacks. Header-only: generated steps,
+// qtc-bench and the tests install it.
 //
 //===----------------------------------------------------------------------===//
 #ifndef QTC_RUNTIME_QTC_CPU_CHECK_H
@@ -16,6 +19,9 @@
 #include "HalideRuntime.h"
 
 #include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
 #include <string>
 
 #if defined(__x86_64__) || defined(__i386__)
@@ -72,9 +78,28 @@ inline std::string cpuModel() {
 #endif
 }
 
+/// Whether QTC_KERNEL_VARIANT asks for the AVX2 variant (any other value
+/// than x86-avx2 or x86-avx512-vnni is reported once and ignored).
+inline bool avx2Forced() {
+  static const bool forced = [] {
+    const char *v = std::getenv("QTC_KERNEL_VARIANT");
+    if (!v || !*v || std::strcmp(v, "x86-avx512-vnni") == 0)
+      return false;
+    if (std::strcmp(v, "x86-avx2") == 0)
+      return true;
+    std::fprintf(stderr,
+                 "qtc: QTC_KERNEL_VARIANT='%s' is not x86-avx2 or "
+                 "x86-avx512-vnni; ignored\n",
+                 v);
+    return false;
+  }();
+  return forced;
+}
+
 /// The variant a multi-target qtc library runs on this CPU.
 inline const char *hostVariant() {
-  return hasSapphireRapidsIsa() ? "x86-avx512-vnni" : "x86-avx2";
+  return hasSapphireRapidsIsa() && !avx2Forced() ? "x86-avx512-vnni"
+                                                 : "x86-avx2";
 }
 
 /// halide_can_use_target_features with the Sapphire Rapids feature checked
@@ -82,7 +107,7 @@ inline const char *hostVariant() {
 inline int canUseTargetFeatures(int count, const uint64_t *features) {
   const int bit = halide_target_feature_avx512_sapphirerapids;
   if (bit / 64 < count && (features[bit / 64] >> (bit % 64) & 1)) {
-    static const bool sapphireRapids = hasSapphireRapidsIsa();
+    static const bool sapphireRapids = hasSapphireRapidsIsa() && !avx2Forced();
     if (!sapphireRapids)
       return 0;
   }
