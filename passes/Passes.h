@@ -43,6 +43,12 @@ constexpr StringLiteral kUpdates = "qt.updates";
 /// Registers the named pipelines (Pipelines.cpp).
 void registerPipelines();
 
+/// Inlines a model's layer functions (qtc import) into the function calling
+/// them and drops them: one training step is one function. No cleanup
+/// pipeline runs, so a single layer goes through as it came. The first
+/// stage of qt-train-pipeline and of `qtc compile`.
+void addInlineLayerPasses(OpPassManager &pm);
+
 #define GEN_PASS_REGISTRATION
 #include "passes/Passes.h.inc"
 

@@ -49,9 +49,7 @@ struct TrainPipelineOptions : public PassPipelineOptions<TrainPipelineOptions> {
 
 void buildTrainPipeline(OpPassManager &pm,
                         const TrainPipelineOptions &options) {
-  // A model's layers are functions: one step is one function.
-  pm.addPass(createInlinerPass({}, [](OpPassManager &) {}));
-  pm.addPass(createSymbolDCEPass());
+  addInlineLayerPasses(pm);
   QtApplyMethodOptions method;
   method.method = options.method;
   method.rank = options.rank;
@@ -73,6 +71,11 @@ void buildTrainPipeline(OpPassManager &pm,
 }
 
 } // namespace
+
+void mlir::qt::addInlineLayerPasses(OpPassManager &pm) {
+  pm.addPass(createInlinerPass({}, [](OpPassManager &) {}));
+  pm.addPass(createSymbolDCEPass());
+}
 
 void mlir::qt::registerPipelines() {
   PassPipelineRegistration<TrainPipelineOptions>(

@@ -54,18 +54,18 @@ bool isF32OrTernary(Type t) {
   return isa<TernaryType>(t) || (tensor && tensor.getElementType().isF32());
 }
 
-/// The b_type setting of a float tensor (f32, f16, bf16), if it is one.
-std::optional<std::string> storageFloatOf(Type t) {
+/// How a float tensor (f32, f16, bf16) is stored, if it is one.
+std::optional<kr::StorageFloat> storageFloatOf(Type t) {
   auto tensor = dyn_cast<RankedTensorType>(t);
   if (!tensor)
     return std::nullopt;
   Type e = tensor.getElementType();
   if (e.isF32())
-    return "f32";
+    return kr::StorageFloat::F32;
   if (e.isF16())
-    return "f16";
+    return kr::StorageFloat::F16;
   if (e.isBF16())
-    return "bf16";
+    return kr::StorageFloat::BF16;
   return std::nullopt;
 }
 
@@ -74,19 +74,19 @@ bool isF32Matrix(Type t) {
   return tensor && tensor.getRank() == 2 && tensor.getElementType().isF32();
 }
 
-/// The layout kernels' `type` setting of a 2-D tensor type: f32
+/// The layout kernels' element type of a 2-D tensor type: f32
 /// activations, i32 or i64 token ids and labels.
-std::optional<std::string> layoutTypeOf(Type t) {
+std::optional<kr::LayoutType> layoutTypeOf(Type t) {
   auto tensor = dyn_cast<RankedTensorType>(t);
   if (!tensor || tensor.getRank() != 2)
     return std::nullopt;
   Type e = tensor.getElementType();
   if (e.isF32())
-    return "f32";
+    return kr::LayoutType::F32;
   if (e.isSignlessInteger(32))
-    return "i32";
+    return kr::LayoutType::I32;
   if (e.isSignlessInteger(64))
-    return "i64";
+    return kr::LayoutType::I64;
   return std::nullopt;
 }
 
@@ -117,7 +117,7 @@ FailureOr<Choice> selectMatmul(MatmulOp matmul, bool epilogueScale) {
   bool ta = matmul.getTransposeA(), tb = matmul.getTransposeB();
   // B may also be f16 or bf16 (QEFT's weak rows when their product is not
   // fused; a checkpoint's half-precision weights).
-  std::optional<std::string> bStorage = storageFloatOf(bType);
+  std::optional<kr::StorageFloat> bStorage = storageFloatOf(bType);
   if (isF32OrTernary(aType) &&
       (isa<TernaryType>(bType) || bStorage.has_value()) && !(ta && tb))
     return Choice{"f32_matmul",
@@ -125,7 +125,8 @@ FailureOr<Choice> selectMatmul(MatmulOp matmul, bool epilogueScale) {
                    {"transpose_b", boolSetting(tb)},
                    {"ternary_a", boolSetting(isa<TernaryType>(aType))},
                    {"ternary_b", boolSetting(isa<TernaryType>(bType))},
-                   {"b_type", bStorage.value_or("f32")},
+                   {"b_type", kr::enumName(
+                                  bStorage.value_or(kr::StorageFloat::F32))},
                    {"epilogue_scale", boolSetting(epilogueScale)}}};
   auto gseA = dyn_cast<GSEType>(aType), gseB = dyn_cast<GSEType>(bType);
   if (gseA && gseB && !(ta && tb) && gseA.getBits() <= 8 &&
@@ -320,17 +321,18 @@ FailureOr<Choice> select(KernelOp kernel) {
   if (auto pad = dyn_cast<tensor::PadOp>(root)) {
     // A constant pad value and static lows (the highs follow from the
     // result's shape).
-    std::optional<std::string> type = layoutTypeOf(pad.getSource().getType());
+    std::optional<kr::LayoutType> type =
+        layoutTypeOf(pad.getSource().getType());
     Value constant = pad.getConstantPaddingValue();
     if (!type || !constant || !matchPattern(constant, m_Constant()) ||
         ShapedType::isDynamicShape(pad.getStaticLow()))
       return root->emitOpError("has no kernel: the generic pad takes a 2-D "
                                "f32, i32 or i64 tensor, static lows and a "
                                "constant value");
-    return Choice{"pad", {{"type", *type}}};
+    return Choice{"pad", {{"type", kr::enumName(*type)}}};
   }
   if (auto slice = dyn_cast<tensor::ExtractSliceOp>(root)) {
-    std::optional<std::string> type =
+    std::optional<kr::LayoutType> type =
         layoutTypeOf(slice.getSource().getType());
     if (!type || !layoutTypeOf(slice.getType()) ||
         ShapedType::isDynamicShape(slice.getStaticOffsets()) ||
@@ -348,7 +350,7 @@ FailureOr<Choice> select(KernelOp kernel) {
                << d << " of its source at " << last << ", past its extent "
                << source.getShape()[d];
     }
-    return Choice{"slice", {{"type", *type}}};
+    return Choice{"slice", {{"type", kr::enumName(*type)}}};
   }
   if (isa<GlobalNormOp>(root))
     return Choice{"sum_of_squares", {}};
@@ -362,12 +364,13 @@ FailureOr<Choice> select(KernelOp kernel) {
   if (isa<SwiGLUOp>(root))
     return Choice{"swiglu", {}};
   if (auto extf = dyn_cast<arith::ExtFOp>(root)) {
-    std::optional<std::string> from = storageFloatOf(extf.getIn().getType());
-    if (!from || *from == "f32" || !storageFloatOf(extf.getType()) ||
-        *storageFloatOf(extf.getType()) != "f32")
+    std::optional<kr::StorageFloat> from =
+        storageFloatOf(extf.getIn().getType());
+    if (!from || *from == kr::StorageFloat::F32 ||
+        storageFloatOf(extf.getType()) != kr::StorageFloat::F32)
       return root->emitOpError("has no kernel: the widen kernel takes an "
                                "f16 or bf16 tensor to f32");
-    return Choice{"widen", {{"from", *from}}};
+    return Choice{"widen", {{"from", kr::enumName(*from)}}};
   }
   auto isI64Vector = [](Value v) {
     auto type = cast<RankedTensorType>(v.getType());

@@ -348,6 +348,19 @@ ElemType storageType(StorageFloat storage) {
   return T::F32;
 }
 
+/// The element type of a layout copy's tensors (and of pad's value).
+ElemType layoutElemType(LayoutType type) {
+  switch (type) {
+  case LayoutType::I32:
+    return T::I32;
+  case LayoutType::I64:
+    return T::I64;
+  case LayoutType::F32:
+    break;
+  }
+  return T::F32;
+}
+
 std::vector<Param> gseFormatParams() {
   return {
       intParam("axis", 1, "axis the groups run along", {"0", "1"}),
@@ -637,23 +650,11 @@ std::vector<Kernel> makeRegistry() {
 
   // Generic layout kernels: what a missed fusion leaves behind computes,
   // slower, instead of failing the compile.
-  // The element type of a layout copy's tensors (and of pad's value).
-  auto layoutType = [](const ParamValues &v) {
-    switch (v.get<LayoutType>("type")) {
-    case LayoutType::I32:
-      return T::I32;
-    case LayoutType::I64:
-      return T::I64;
-    case LayoutType::F32:
-      break;
-    }
-    return T::F32;
-  };
   k.push_back({"pad",
                "tensor.pad of a 2-D tensor with a constant (static lows)",
                {enumParam("type", LayoutType::F32, "the element type")},
-               [=](const ParamValues &v, TargetClass) {
-                 T e = layoutType(v);
+               [](const ParamValues &v, TargetClass) {
+                 T e = layoutElemType(v.get<LayoutType>("type"));
                  return std::vector<Arg>{
                      in("in", 2, e), scalar("value", e),
                      scalar("low0", T::I32), scalar("low1", T::I32),
@@ -664,8 +665,8 @@ std::vector<Kernel> makeRegistry() {
                "tensor.extract_slice of a 2-D tensor (static offsets, "
                "strides)",
                {enumParam("type", LayoutType::F32, "the element type")},
-               [=](const ParamValues &v, TargetClass) {
-                 T e = layoutType(v);
+               [](const ParamValues &v, TargetClass) {
+                 T e = layoutElemType(v.get<LayoutType>("type"));
                  return std::vector<Arg>{
                      in("in", 2, e),            scalar("offset0", T::I32),
                      scalar("offset1", T::I32), scalar("stride0", T::I32),
@@ -734,8 +735,8 @@ std::vector<Kernel> makeRegistry() {
                },
                [](const ParamValues &) { return kCpu; }});
   k.push_back({"attention",
-               "qt.attention: causal GQA over seq_len sequences, one "
-               "query row of scores at a time",
+               "qt.attention: causal GQA over seq_len sequences, f32, one "
+               "query token's rows of scores at a time",
                {},
                [](const ParamValues &, TargetClass) {
                  return std::vector<Arg>{
@@ -747,7 +748,8 @@ std::vector<Kernel> makeRegistry() {
                },
                [](const ParamValues &) { return kCpu; }});
   k.push_back({"attention_grad",
-               "qt.attention_grad: dq, dk and dv, probabilities recomputed",
+               "qt.attention_grad: dq, dk and dv in three passes (stats, "
+               "query rows, key columns), scores recomputed in each",
                {},
                [](const ParamValues &, TargetClass) {
                  return std::vector<Arg>{

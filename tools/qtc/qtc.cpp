@@ -171,14 +171,7 @@ SmallVector<Stage> pipeline() {
   optimizerOptions.totalSteps = totalSteps;
   optimizerOptions.gradNormSource = gradNormSource;
   return {
-      // A model's layers are functions (qtc import): one training step is
-      // one function. No cleanup pipeline, so a single layer goes through
-      // as it came.
-      {"inline",
-       [](OpPassManager &pm) {
-         pm.addPass(createInlinerPass({}, [](OpPassManager &) {}));
-         pm.addPass(createSymbolDCEPass());
-       }},
+      {"inline", [](OpPassManager &pm) { qt::addInlineLayerPasses(pm); }},
       {"qt-apply-method",
        [=](OpPassManager &pm) {
          pm.addPass(qt::createQtApplyMethod(methodOptions));
