@@ -388,14 +388,17 @@ public:
   void configure() { declareArguments("attention", {}); }
 
   void generate() {
-    attention = defineAttention(input("q"), input("k"), input("v"),
-                                scalar("heads"), scalar("kv_heads"),
-                                scalar("head_dim"), scalar("seq_len"),
+    auto &q = input("q");
+    attention = defineAttention(q, input("k"), input("v"), scalar("heads"),
+                                scalar("kv_heads"), scalar("head_dim"),
+                                scalar("seq_len"), q.dim(1).extent(),
                                 scalar("scale"));
     output("out") = attention.out;
   }
 
-  void schedule() { scheduleAttentionCpu(attention); }
+  void schedule() {
+    scheduleAttentionCpu(attention, get_target().natural_vector_size<float>());
+  }
 
 private:
   Attention attention;
@@ -407,16 +410,19 @@ public:
   void configure() { declareArguments("attention_grad", {}); }
 
   void generate() {
-    grad = defineAttentionGrad(input("q"), input("k"), input("v"),
-                               input("dout"), scalar("heads"),
-                               scalar("kv_heads"), scalar("head_dim"),
-                               scalar("seq_len"), scalar("scale"));
+    auto &q = input("q");
+    grad = defineAttentionGrad(q, input("k"), input("v"), input("dout"),
+                               scalar("heads"), scalar("kv_heads"),
+                               scalar("head_dim"), scalar("seq_len"),
+                               q.dim(1).extent(), scalar("scale"));
     output("dq") = grad.dq;
     output("dk") = grad.dk;
     output("dv") = grad.dv;
   }
 
-  void schedule() { scheduleAttentionGradCpu(grad); }
+  void schedule() {
+    scheduleAttentionGradCpu(grad, get_target().natural_vector_size<float>());
+  }
 
 private:
   AttentionGrad grad;

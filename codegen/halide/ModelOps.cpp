@@ -265,136 +265,293 @@ namespace {
 /// sees it is at least 0).
 Expr sequenceStart(Expr t, Expr seqLen) { return (t / seqLen) * seqLen; }
 
+/// x(head * D + dd, token) transposed per sequence and head,
+/// xT(j, dd, head, seq) = x(head * D + dd, seq * S + j), so that a
+/// sequence's tokens are contiguous. The token is clamped to the last one:
+/// vectors rounded up past a sequence's end read real rows they never use.
+Func transposeHeads(Func x, Expr headDim, Expr seqLen, Expr tokens,
+                    const std::string &name) {
+  Var j("j"), dd("dd"), head("head"), seq("seq");
+  Func xT(name);
+  xT(j, dd, head, seq) =
+      x(head * headDim + dd, min(seq * seqLen + j, tokens - 1));
+  return xT;
+}
+
+/// dot(j, h, t) = sum_dd rows(rowHead * D + dd, t) * colsT(j, dd, colHead,
+/// t / S): (rowHead, colHead) is (h, h / group) for a query (or dO) row
+/// against the keys (or values) of its sequence, and (h / group, h) for a
+/// key (or value) row against the queries (or dO) of head h.
+AttentionRows headDots(Func rows, Func colsT, Expr group, Expr headDim,
+                       Expr seqLen, bool rowsAreKv, const std::string &name) {
+  Var j("j"), h("h"), t("t");
+  AttentionRows r;
+  r.rd = RDom(0, headDim, name + "_rd");
+  Expr rowHead = rowsAreKv ? h / group : h;
+  Expr colHead = rowsAreKv ? h : h / group;
+  r.dot = Func(name);
+  r.dot(j, h, t) = 0.0f;
+  r.dot(j, h, t) += rows(rowHead * headDim + r.rd, t) *
+                    colsT(j, r.rd, colHead, t / seqLen);
+  return r;
+}
+
 } // namespace
 
 Attention defineAttention(Func q, Func k, Func v, Expr heads, Expr kvHeads,
-                          Expr headDim, Expr seqLen, Expr scale) {
-  Var j("j"), h("h"), t("t"), d("d");
-  Expr group = heads / kvHeads;
+                          Expr headDim, Expr seqLen, Expr tokens,
+                          Expr scale) {
+  Var j("j"), h("h"), t("t"), d("d"), dd("dd");
+  Expr group = heads / kvHeads, scaleF = cast<float>(scale);
   Expr start = sequenceStart(t, seqLen), position = t % seqLen;
   Attention a;
-  // score(j, h, t) = scale * q_t . k_(start + j) over head h's D columns.
-  RDom rd(0, headDim, "rd");
-  Func dot("attention_dot");
-  dot(j, h, t) = Expr(0.0);
-  dot(j, h, t) = strict_float(
-      dot(j, h, t) +
-      f64(q(h * headDim + rd, t)) *
-          f64(k((h / group) * headDim + rd, start + min(j, position))));
+  a.keysT = transposeHeads(k, headDim, seqLen, tokens, "attention_keys_t");
+  a.scores =
+      headDots(q, a.keysT, group, headDim, seqLen, false, "attention_dot");
   a.score = Func("attention_score");
-  a.score(j, h, t) = strict_float(dot(j, h, t) * f64(scale));
+  a.score(j, h, t) = a.scores.dot(j, h, t) * scaleF;
   // Causal: keys 0..position of the query's own sequence.
-  RDom rj(0, seqLen, "rj");
-  rj.where(rj <= position);
+  a.rj = RDom(0, seqLen, "rj");
+  a.rj.where(a.rj <= position);
   a.rowMax = Func("attention_max");
-  a.rowMax(h, t) = f64(Float(64).min());
-  a.rowMax(h, t) = max(a.rowMax(h, t), a.score(rj, h, t));
+  a.rowMax(h, t) = Float(32).min();
+  a.rowMax(h, t) = max(a.rowMax(h, t), a.score(a.rj, h, t));
   a.expScore = Func("attention_exp");
-  a.expScore(j, h, t) = exp(strict_float(a.score(j, h, t) - a.rowMax(h, t)));
+  a.expScore(j, h, t) = exp(a.score(j, h, t) - a.rowMax(h, t));
   a.rowSum = Func("attention_sum");
-  a.rowSum(h, t) = Expr(0.0);
-  a.rowSum(h, t) = strict_float(a.rowSum(h, t) + a.expScore(rj, h, t));
-  // out(h * D + dd, t) = sum_j p_j v_(start + j) over head h's kv head.
-  Expr hq = d / headDim, dd = d % headDim;
-  Func acc("attention_acc");
-  acc(d, t) = Expr(0.0);
-  Expr p = strict_float(a.expScore(rj, hq, t) / a.rowSum(hq, t));
-  acc(d, t) = strict_float(
-      acc(d, t) + p * f64(v((hq / group) * headDim + dd, start + rj)));
+  a.rowSum(h, t) = 0.0f;
+  a.rowSum(h, t) += a.expScore(a.rj, h, t);
+  // out = (sum_j e_j v_j) / sum_j e_j over head h's kv head.
+  a.outAcc = Func("attention_out_acc");
+  a.outAcc(dd, h, t) = 0.0f;
+  a.outAcc(dd, h, t) += a.expScore(a.rj, h, t) *
+                        v((h / group) * headDim + dd, start + a.rj);
   a.out = Func("attention");
-  a.out(d, t) = cast<float>(acc(d, t));
+  a.out(d, t) =
+      a.outAcc(d % headDim, d / headDim, t) / a.rowSum(d / headDim, t);
   return a;
 }
 
 AttentionGrad defineAttentionGrad(Func q, Func k, Func v, Func dout,
                                   Expr heads, Expr kvHeads, Expr headDim,
-                                  Expr seqLen, Expr scale) {
-  Var j("j"), h("h"), t("t"), d("d");
-  AttentionGrad g;
-  g.forward = defineAttention(q, k, v, heads, kvHeads, headDim, seqLen, scale);
-  const Attention &a = g.forward;
-  Expr group = heads / kvHeads;
+                                  Expr seqLen, Expr tokens, Expr scale) {
+  Var j("j"), i("i"), h("h"), t("t"), d("d"), dd("dd"), hk("hk"), seq("seq");
+  Expr group = heads / kvHeads, scaleF = cast<float>(scale);
   Expr start = sequenceStart(t, seqLen), position = t % seqLen;
-  g.prob = Func("attention_grad_prob");
-  g.prob(j, h, t) = strict_float(a.expScore(j, h, t) / a.rowSum(h, t));
-  // dP[j] = dO_t . v_(start + j); dS = P (dP - sum_j P dP) * scale.
-  RDom rd(0, headDim, "rd");
-  g.dprob = Func("attention_grad_dprob");
-  g.dprob(j, h, t) = Expr(0.0);
-  g.dprob(j, h, t) = strict_float(
-      g.dprob(j, h, t) +
-      f64(dout(h * headDim + rd, t)) *
-          f64(v((h / group) * headDim + rd, start + min(j, position))));
-  RDom rj(0, seqLen, "rj");
-  rj.where(rj <= position);
-  g.rowDot = Func("attention_grad_rowdot");
-  g.rowDot(h, t) = Expr(0.0);
-  g.rowDot(h, t) = strict_float(g.rowDot(h, t) +
-                                g.prob(rj, h, t) * g.dprob(rj, h, t));
-  g.dscore = Func("attention_grad_dscore");
-  g.dscore(j, h, t) = strict_float(
-      g.prob(j, h, t) * (g.dprob(j, h, t) - g.rowDot(h, t)) * f64(scale));
-  // dq(h * D + dd, t) = sum over keys j <= position of dS_j k_(start + j).
-  Expr hq = d / headDim, dd = d % headDim;
-  Func dqSum("attention_grad_dq_sum");
-  dqSum(d, t) = Expr(0.0);
-  dqSum(d, t) = strict_float(
-      dqSum(d, t) + g.dscore(rj, hq, t) *
-                        f64(k((hq / group) * headDim + dd, start + rj)));
+  AttentionGrad g;
+  g.keysT = transposeHeads(k, headDim, seqLen, tokens, "attention_grad_k_t");
+  g.valuesT = transposeHeads(v, headDim, seqLen, tokens, "attention_grad_v_t");
+  g.queriesT =
+      transposeHeads(q, headDim, seqLen, tokens, "attention_grad_q_t");
+  g.doutT =
+      transposeHeads(dout, headDim, seqLen, tokens, "attention_grad_do_t");
+  g.rj = RDom(0, seqLen, "rj");
+  g.rj.where(g.rj <= position);
+
+  // Pass 1, per query token t and head h: lse = max + log(sum_j e_j) and
+  // rowDot = sum_j P_j dP_j = (sum_j e_j dP_j) / sum_j e_j.
+  g.statsScores = headDots(q, g.keysT, group, headDim, seqLen, false,
+                           "attention_grad_stats_dot");
+  g.statsScore = Func("attention_grad_stats_score");
+  g.statsScore(j, h, t) = g.statsScores.dot(j, h, t) * scaleF;
+  g.statsRowMax = Func("attention_grad_stats_max");
+  g.statsRowMax(h, t) = Float(32).min();
+  g.statsRowMax(h, t) = max(g.statsRowMax(h, t), g.statsScore(g.rj, h, t));
+  g.statsExp = Func("attention_grad_stats_exp");
+  g.statsExp(j, h, t) = exp(g.statsScore(j, h, t) - g.statsRowMax(h, t));
+  g.statsRowSum = Func("attention_grad_stats_sum");
+  g.statsRowSum(h, t) = 0.0f;
+  g.statsRowSum(h, t) += g.statsExp(g.rj, h, t);
+  g.statsDots = headDots(dout, g.valuesT, group, headDim, seqLen, false,
+                         "attention_grad_stats_dprob_dot");
+  g.statsDprob = Func("attention_grad_stats_dprob");
+  g.statsDprob(j, h, t) = g.statsDots.dot(j, h, t);
+  g.statsRowDot = Func("attention_grad_stats_rowdot");
+  g.statsRowDot(h, t) = 0.0f;
+  g.statsRowDot(h, t) += g.statsExp(g.rj, h, t) * g.statsDprob(g.rj, h, t);
+  g.stats = Func("attention_grad_stats");
+  g.stats(t, h) =
+      Tuple(g.statsRowMax(h, t) + log(g.statsRowSum(h, t)),
+            g.statsRowDot(h, t) / g.statsRowSum(h, t));
+  // The stats of sequence seq's queries, contiguous (clamped as the
+  // transposes are).
+  g.statsT = Func("attention_grad_stats_t");
+  Expr statsToken = min(seq * seqLen + i, tokens - 1);
+  g.statsT(i, h, seq) =
+      Tuple(g.stats(statsToken, h)[0], g.stats(statsToken, h)[1]);
+
+  // Pass 2, per query token: dS_j = P_j (dP_j - rowDot) scale with
+  // P_j = exp(score_j - lse); dq = sum_j dS_j k_j.
+  g.dqScores = headDots(q, g.keysT, group, headDim, seqLen, false,
+                        "attention_grad_dq_dot");
+  g.dqScore = Func("attention_grad_dq_score");
+  g.dqScore(j, h, t) = g.dqScores.dot(j, h, t) * scaleF;
+  g.dqDots = headDots(dout, g.valuesT, group, headDim, seqLen, false,
+                      "attention_grad_dq_dprob_dot");
+  g.dqDprob = Func("attention_grad_dq_dprob");
+  g.dqDprob(j, h, t) = g.dqDots.dot(j, h, t);
+  g.dqDscore = Func("attention_grad_dq_dscore");
+  g.dqDscore(j, h, t) = exp(g.dqScore(j, h, t) - g.stats(t, h)[0]) *
+                        (g.dqDprob(j, h, t) - g.stats(t, h)[1]) * scaleF;
+  g.dqAcc = Func("attention_grad_dq_acc");
+  g.dqAcc(dd, h, t) = 0.0f;
+  g.dqAcc(dd, h, t) += g.dqDscore(g.rj, h, t) *
+                       k((h / group) * headDim + dd, start + g.rj);
   g.dq = Func("attention_grad_dq");
-  g.dq(d, t) = cast<float>(dqSum(d, t));
-  // dk and dv of key token t (position j in its sequence), kv head hk:
-  // sums over the group's query heads (outer) and the query rows i >= j
-  // (inner), the reference's order.
-  Expr hk = d / headDim;
-  RDom ri(0, seqLen, 0, group, "ri");
-  ri.where(ri.x >= position);
-  // Clamped for bounds inference only: the where clause keeps ri.x in
-  // [position, seqLen), inside the sequence.
-  Expr queryHead = hk * group + ri.y;
-  Expr query = min(start + ri.x, start + seqLen - 1);
-  Func dkSum("attention_grad_dk_sum"), dvSum("attention_grad_dv_sum");
-  dkSum(d, t) = Expr(0.0);
-  dkSum(d, t) = strict_float(
-      dkSum(d, t) + g.dscore(position, queryHead, query) *
-                        f64(q(queryHead * headDim + dd, query)));
-  dvSum(d, t) = Expr(0.0);
-  dvSum(d, t) = strict_float(
-      dvSum(d, t) + g.prob(position, queryHead, query) *
-                        f64(dout(queryHead * headDim + dd, query)));
+  g.dq(d, t) = g.dqAcc(d % headDim, d / headDim, t);
+
+  // Pass 3, per key token t (at `position` in its sequence): its column of
+  // P and dS over the queries i >= position of every query head h, then
+  // dk and dv of its kv head hk summed over the group's heads (outer) and
+  // the queries (inner).
+  g.colScores = headDots(k, g.queriesT, group, headDim, seqLen, true,
+                         "attention_grad_col_dot");
+  g.colScore = Func("attention_grad_col_score");
+  g.colScore(i, h, t) = g.colScores.dot(i, h, t) * scaleF;
+  g.colProb = Func("attention_grad_col_prob");
+  g.colProb(i, h, t) =
+      exp(g.colScore(i, h, t) - g.statsT(i, h, t / seqLen)[0]);
+  g.colDots = headDots(v, g.doutT, group, headDim, seqLen, true,
+                       "attention_grad_col_dprob_dot");
+  g.colDprob = Func("attention_grad_col_dprob");
+  g.colDprob(i, h, t) = g.colDots.dot(i, h, t);
+  g.colDscore = Func("attention_grad_col_dscore");
+  g.colDscore(i, h, t) =
+      g.colProb(i, h, t) *
+      (g.colDprob(i, h, t) - g.statsT(i, h, t / seqLen)[1]) * scaleF;
+  // Query i = position + ri.x: written as an upper bound on ri.x, which
+  // bounds inference tightens the columns' extent to (a lower bound it
+  // does not).
+  g.ri = RDom(0, seqLen, 0, group, "ri");
+  g.ri.where(g.ri.x < seqLen - position);
+  Expr queryHead = hk * group + g.ri.y, query = position + g.ri.x;
+  // Clamped for bounds inference only: the where clause keeps the query
+  // inside the sequence.
+  Expr queryToken = min(start + query, start + seqLen - 1);
+  g.kvAcc = Func("attention_grad_kv_acc");
+  g.kvAcc(dd, hk, t) = Tuple(0.0f, 0.0f);
+  g.kvAcc(dd, hk, t) =
+      Tuple(g.kvAcc(dd, hk, t)[0] +
+                g.colDscore(query, queryHead, t) *
+                    q(queryHead * headDim + dd, queryToken),
+            g.kvAcc(dd, hk, t)[1] +
+                g.colProb(query, queryHead, t) *
+                    dout(queryHead * headDim + dd, queryToken));
+  g.kv = Func("attention_grad_kv");
+  Expr ddOf = d % headDim, hkOf = d / headDim;
+  g.kv(d, t) = Tuple(g.kvAcc(ddOf, hkOf, t)[0], g.kvAcc(ddOf, hkOf, t)[1]);
   g.dk = Func("attention_grad_dk");
-  g.dk(d, t) = cast<float>(dkSum(d, t));
+  g.dk(d, t) = g.kv(d, t)[0];
   g.dv = Func("attention_grad_dv");
-  g.dv(d, t) = cast<float>(dvSum(d, t));
+  g.dv(d, t) = g.kv(d, t)[1];
   return g;
 }
 
-void scheduleAttentionCpu(Attention a) {
-  // One query token's rows at a time: its scores for every head, then its
-  // output row.
-  Var t = a.out.args()[1];
-  a.out.parallel(t);
-  a.score.compute_at(a.out, t);
-  a.rowMax.compute_at(a.out, t);
-  a.expScore.compute_at(a.out, t);
-  a.rowSum.compute_at(a.out, t);
+namespace {
+
+/// Once, before the passes; the transposes are O(T x width), and the
+/// writes, not the reads, are the contiguous side.
+void scheduleTranspose(Func xT, int lanes) {
+  Var j = xT.args()[0], seq = xT.args()[3];
+  xT.compute_root().parallel(seq).vectorize(j, lanes,
+                                            TailStrategy::GuardWithIf);
 }
 
-void scheduleAttentionGradCpu(AttentionGrad g) {
-  // The probabilities and dS of every (key, head, query): computed once,
-  // rows in parallel, then read by dq, dk and dv.
-  Var t = g.prob.args()[2];
-  g.prob.compute_root().parallel(t);
-  g.forward.score.compute_at(g.prob, t);
-  g.forward.rowMax.compute_at(g.prob, t);
-  g.forward.expScore.compute_at(g.prob, t);
-  g.forward.rowSum.compute_at(g.prob, t);
-  g.dscore.compute_root().parallel(g.dscore.args()[2]);
-  g.dprob.compute_at(g.dscore, g.dscore.args()[2]);
-  g.rowDot.compute_at(g.dscore, g.dscore.args()[2]);
-  g.dq.parallel(g.dq.args()[1]);
-  g.dk.parallel(g.dk.args()[1]);
-  g.dv.parallel(g.dv.args()[1]);
+/// A row of dot products where `row` (its pure consumer) is computed: tiles
+/// of four vectors accumulated in registers over the head width. Rounded up:
+/// the tail's extra lanes read clamped rows and are never used.
+void scheduleDots(Func row, AttentionRows dots, LoopLevel at, int lanes) {
+  Var j = row.args()[0], jo("jo"), ji("ji");
+  row.compute_at(at)
+      .split(j, jo, ji, 4 * lanes, TailStrategy::RoundUp)
+      .vectorize(ji, lanes);
+  Var dj = dots.dot.args()[0];
+  dots.dot.compute_at(row, jo).vectorize(dj, lanes).unroll(dj);
+  dots.dot.update().reorder(dj, dots.rd).vectorize(dj, lanes).unroll(dj);
+}
+
+/// An accumulation over keys (or queries) of head-width rows, read by
+/// `consumer`: computed in tiles of four vectors of the width where
+/// `at` is, each tile a small buffer of its own that stays in registers
+/// through the whole reduction (not stored and reloaded per key).
+void scheduleHeadAccumulation(Func acc, Func consumer, LoopLevel at,
+                              std::vector<VarOrRVar> reduction, int lanes) {
+  Func rows = acc.in(consumer);
+  Var dd = rows.args()[0], ddo("ddo"), ddi("ddi");
+  rows.compute_at(at)
+      .split(dd, ddo, ddi, 4 * lanes, TailStrategy::GuardWithIf)
+      .vectorize(ddi, lanes, TailStrategy::GuardWithIf);
+  Var tile = acc.args()[0];
+  acc.compute_at(rows, ddo)
+      .vectorize(tile, lanes, TailStrategy::GuardWithIf)
+      .unroll(tile);
+  std::vector<VarOrRVar> order = {tile};
+  order.insert(order.end(), reduction.begin(), reduction.end());
+  acc.update()
+      .reorder(order)
+      .vectorize(tile, lanes, TailStrategy::GuardWithIf)
+      .unroll(tile);
+}
+
+} // namespace
+
+void scheduleAttentionCpu(Attention a, int lanes) {
+  // One query token at a time: its rows of scores for every head, then its
+  // output row.
+  Var d = a.out.args()[0], t = a.out.args()[1];
+  a.out.parallel(t).vectorize(d, lanes, TailStrategy::GuardWithIf);
+  LoopLevel row(a.out, t);
+  scheduleTranspose(a.keysT, lanes);
+  scheduleDots(a.score, a.scores, row, lanes);
+  a.rowMax.compute_at(row);
+  a.rowSum.compute_at(row);
+  a.expScore.compute_at(row).vectorize(a.expScore.args()[0], lanes,
+                                       TailStrategy::RoundUp);
+  scheduleHeadAccumulation(a.outAcc, a.out, row, {RVar(a.rj)}, lanes);
+}
+
+void scheduleAttentionGradCpu(AttentionGrad g, int lanes) {
+  for (Func xT : {g.keysT, g.valuesT, g.queriesT, g.doutT})
+    scheduleTranspose(xT, lanes);
+  // Pass 1: the stats of every (token, head), rows in parallel.
+  Var st = g.stats.args()[0], sh = g.stats.args()[1];
+  g.stats.compute_root().reorder(sh, st).parallel(st);
+  LoopLevel statsRow(g.stats, st);
+  scheduleDots(g.statsScore, g.statsScores, statsRow, lanes);
+  scheduleDots(g.statsDprob, g.statsDots, statsRow, lanes);
+  g.statsRowMax.compute_at(statsRow);
+  g.statsRowSum.compute_at(statsRow);
+  g.statsRowDot.compute_at(statsRow);
+  g.statsExp.compute_at(statsRow).vectorize(g.statsExp.args()[0], lanes,
+                                            TailStrategy::RoundUp);
+  g.statsT.compute_root()
+      .parallel(g.statsT.args()[2])
+      .vectorize(g.statsT.args()[0], lanes, TailStrategy::GuardWithIf);
+  // Pass 2: dq, query rows in parallel.
+  Var d = g.dq.args()[0], t = g.dq.args()[1];
+  g.dq.parallel(t).vectorize(d, lanes, TailStrategy::GuardWithIf);
+  LoopLevel dqRow(g.dq, t);
+  scheduleDots(g.dqScore, g.dqScores, dqRow, lanes);
+  scheduleDots(g.dqDprob, g.dqDots, dqRow, lanes);
+  g.dqDscore.compute_at(dqRow).vectorize(g.dqDscore.args()[0], lanes,
+                                         TailStrategy::RoundUp);
+  scheduleHeadAccumulation(g.dqAcc, g.dq, dqRow, {RVar(g.rj)}, lanes);
+  // Pass 3: dk and dv, key rows in parallel.
+  Var kd = g.kv.args()[0], kt = g.kv.args()[1];
+  g.kv.compute_root().parallel(kt).vectorize(kd, lanes,
+                                             TailStrategy::GuardWithIf);
+  LoopLevel column(g.kv, kt);
+  scheduleDots(g.colScore, g.colScores, column, lanes);
+  scheduleDots(g.colDprob, g.colDots, column, lanes);
+  g.colProb.compute_at(column).vectorize(g.colProb.args()[0], lanes,
+                                         TailStrategy::RoundUp);
+  g.colDscore.compute_at(column).vectorize(g.colDscore.args()[0], lanes,
+                                           TailStrategy::RoundUp);
+  scheduleHeadAccumulation(g.kvAcc, g.kv, column, {g.ri.x, g.ri.y},
+                           lanes);
+  for (Func f : {g.dk, g.dv})
+    f.parallel(f.args()[1]).vectorize(f.args()[0], lanes,
+                                      TailStrategy::GuardWithIf);
 }
 
 void scheduleRopeCpu(Rope rope, int lanes) {

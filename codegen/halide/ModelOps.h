@@ -93,33 +93,60 @@ CrossEntropyGrad defineCrossEntropyGrad(Halide::Func logits,
 
 /// Causal grouped-query attention over token-major q(d, t) [heads * D] and
 /// k, v(d, t) [kvHeads * D], sequences of seqLen tokens one after the
-/// other. Each (head, query token) row of scores and probabilities is
-/// computed at its output row and dropped: the T x T matrix never exists.
-/// f64 in the reference's order (strict_float), Halide's exp.
+/// other; f32. Each query token's rows of scores (one per head, over the
+/// keys of its sequence up to itself) are computed at its output row and
+/// dropped: nothing of size T x seqLen exists. The keys are transposed per
+/// sequence and kv head once, so that a row of scores is a run of vector
+/// FMAs.
+struct AttentionRows {
+  /// dot(j, h, t): the head-width dot product of row t with key j (or, in
+  /// the backward's key-major pass, of key t with query j).
+  Halide::Func dot;
+  Halide::RDom rd;
+};
 struct Attention {
   Halide::Func out;
-  /// Per (key, head, query token): the scaled score and the probability.
-  Halide::Func score, rowMax, expScore, rowSum;
+  Halide::Func keysT;
+  AttentionRows scores;
+  /// Per (key, head, query): the scaled score and its exponential; per
+  /// (head, query): the max and the exponentials' sum.
+  Halide::Func score, rowMax, expScore, rowSum, outAcc;
+  Halide::RDom rj;
 };
 Attention defineAttention(Halide::Func q, Halide::Func k, Halide::Func v,
                           Halide::Expr heads, Halide::Expr kvHeads,
                           Halide::Expr headDim, Halide::Expr seqLen,
-                          Halide::Expr scale);
+                          Halide::Expr tokens, Halide::Expr scale);
 
-/// dq, dk, dv from the output gradient. The probabilities are recomputed
-/// (as the reference does) and kept for every (head, query, key) of a
-/// sequence: T x seqLen x heads f64. A tiled backward that keeps one block
-/// is left to do.
+/// dq, dk, dv from the output gradient, flash-style in three passes, none
+/// keeping more than one row of scores per head and token:
+///  1. per query token: the log-sum-exp of its scores and
+///     rowDot = sum_j P dP (dP = dO . v), kept per (token, head);
+///  2. per query token: dS = P (dP - rowDot) scale, dq = dS K;
+///  3. per key token: its column of P and dS over the queries at or after
+///     it, dk = dS^T Q and dv = P^T dO.
+/// Scores are recomputed in each pass (as the reference recomputes the
+/// probabilities), q, k, v and dO transposed per sequence and head once.
 struct AttentionGrad {
   Halide::Func dq, dk, dv;
-  Halide::Func prob, dprob, rowDot, dscore;
-  Attention forward;
+  Halide::Func keysT, valuesT, queriesT, doutT, statsT;
+  /// Pass 1: stats(t, h) = {lse, rowDot}.
+  Halide::Func stats, statsScore, statsRowMax, statsExp, statsRowSum,
+      statsDprob, statsRowDot;
+  AttentionRows statsScores, statsDots;
+  /// Pass 2.
+  Halide::Func dqScore, dqDprob, dqDscore, dqAcc;
+  AttentionRows dqScores, dqDots;
+  /// Pass 3: per key token, columns over the queries.
+  Halide::Func kv, colScore, colDprob, colProb, colDscore, kvAcc;
+  AttentionRows colScores, colDots;
+  Halide::RDom rj, ri;
 };
 AttentionGrad defineAttentionGrad(Halide::Func q, Halide::Func k,
                                   Halide::Func v, Halide::Func dout,
                                   Halide::Expr heads, Halide::Expr kvHeads,
                                   Halide::Expr headDim, Halide::Expr seqLen,
-                                  Halide::Expr scale);
+                                  Halide::Expr tokens, Halide::Expr scale);
 
 /// CPU schedules: rows in parallel, the width vectorized with `lanes`
 /// (single-Func ops take Layout.h's scheduleRowsCpu, the flat ones
@@ -128,8 +155,8 @@ void scheduleRMSNormCpu(RMSNorm norm, int lanes);
 void scheduleRMSNormGradCpu(RMSNormGrad grad, int lanes);
 void scheduleSwiGLUGradCpu(SwiGLUGrad grad, int lanes);
 void scheduleRopeCpu(Rope rope, int lanes);
-void scheduleAttentionCpu(Attention attention);
-void scheduleAttentionGradCpu(AttentionGrad grad);
+void scheduleAttentionCpu(Attention attention, int lanes);
+void scheduleAttentionGradCpu(AttentionGrad grad, int lanes);
 void scheduleRowSumCpu(Halide::Func out, int lanes);
 void scheduleEmbeddingGradCpu(EmbeddingGrad grad, int lanes);
 void scheduleCrossEntropyCpu(CrossEntropy ce);

@@ -46,12 +46,15 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <functional>
 #include <random>
 #include <string>
 #include <vector>
+
+#include <unistd.h>
 
 namespace ref = qtc::ref;
 using qtc::bench::check;
@@ -103,6 +106,17 @@ bool parseShapes(const std::string &text, std::vector<Shape> &shapes) {
 } // namespace
 
 int main(int argc, char **argv) {
+  // OpenBLAS's idle threads spin for a while after each call and take the
+  // cores from the kernel timed next (on 2 cores, attention's rate varied
+  // 2x from run to run). Its spin time is read from the environment when
+  // the library loads, so set it and start again; keep a user's setting.
+  if (!std::getenv("OPENBLAS_THREAD_TIMEOUT")) {
+    setenv("OPENBLAS_THREAD_TIMEOUT", "4", 1);
+    execv("/proc/self/exe", argv);
+    std::fprintf(stderr, "qtc-bench: warning: could not restart with "
+                         "OPENBLAS_THREAD_TIMEOUT=4; OpenBLAS's spinning "
+                         "threads may slow the kernels timed after it\n");
+  }
   // The kernels choose their variant as a trainer's do.
   qtc::cpu::installCpuCheck();
   Options options;
