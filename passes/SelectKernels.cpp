@@ -74,6 +74,19 @@ bool isF32Matrix(Type t) {
   return tensor && tensor.getRank() == 2 && tensor.getElementType().isF32();
 }
 
+/// The element type of token ids or labels [tokens], if they are i32 or
+/// i64.
+std::optional<kr::IdType> idTypeOf(Type t) {
+  auto tensor = dyn_cast<RankedTensorType>(t);
+  if (!tensor || tensor.getRank() != 1)
+    return std::nullopt;
+  if (tensor.getElementType().isSignlessInteger(32))
+    return kr::IdType::I32;
+  if (tensor.getElementType().isSignlessInteger(64))
+    return kr::IdType::I64;
+  return std::nullopt;
+}
+
 /// The layout kernels' element type of a 2-D tensor type: f32
 /// activations, i32 or i64 token ids and labels.
 std::optional<kr::LayoutType> layoutTypeOf(Type t) {
@@ -372,10 +385,6 @@ FailureOr<Choice> select(KernelOp kernel) {
                                "f16 or bf16 tensor to f32");
     return Choice{"widen", {{"from", kr::enumName(*from)}}};
   }
-  auto isI64Vector = [](Value v) {
-    auto type = cast<RankedTensorType>(v.getType());
-    return type.getRank() == 1 && type.getElementType().isInteger(64);
-  };
   if (auto rope = dyn_cast<RopeOp>(root)) {
     if (rope.getPositions())
       return root->emitOpError("has no kernel: the rope kernel takes "
@@ -393,25 +402,24 @@ FailureOr<Choice> select(KernelOp kernel) {
                                "[tokens, width]");
     return Choice{isa<BiasAddOp>(root) ? "bias_add" : "row_sum", {}};
   }
-  if (auto embedding = dyn_cast<EmbeddingOp>(root)) {
-    if (!isI64Vector(embedding.getIds()))
-      return root->emitOpError("has no kernel: the embedding kernel takes "
-                               "i64 ids [tokens]");
-    return Choice{"embedding", {}};
-  }
-  if (auto grad = dyn_cast<EmbeddingGradOp>(root)) {
-    if (!isI64Vector(grad.getIds()))
-      return root->emitOpError("has no kernel: the embedding_grad kernel "
-                               "takes i64 ids [tokens]");
-    return Choice{"embedding_grad", {}};
+  if (isa<EmbeddingOp, EmbeddingGradOp>(root)) {
+    Value ids = isa<EmbeddingOp>(root) ? cast<EmbeddingOp>(root).getIds()
+                                       : cast<EmbeddingGradOp>(root).getIds();
+    std::optional<kr::IdType> type = idTypeOf(ids.getType());
+    if (!type)
+      return root->emitOpError("has no kernel: the embedding kernels take "
+                               "i32 or i64 ids [tokens]");
+    return Choice{isa<EmbeddingOp>(root) ? "embedding" : "embedding_grad",
+                  {{"ids", kr::enumName(*type)}}};
   }
   if (isa<CrossEntropyOp, CrossEntropyGradOp>(root)) {
-    if (!isI64Vector(root->getOperand(1)))
+    std::optional<kr::IdType> type = idTypeOf(root->getOperand(1).getType());
+    if (!type)
       return root->emitOpError("has no kernel: the cross-entropy kernels "
-                               "take i64 labels [tokens]");
+                               "take i32 or i64 labels [tokens]");
     return Choice{isa<CrossEntropyOp>(root) ? "cross_entropy"
                                             : "cross_entropy_grad",
-                  {}};
+                  {{"labels", kr::enumName(*type)}}};
   }
   if (isa<SwiGLUGradOp>(root))
     return Choice{"swiglu_grad", {}};

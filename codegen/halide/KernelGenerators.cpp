@@ -465,7 +465,11 @@ private:
 
 class EmbeddingGenerator : public RegisteredGenerator<EmbeddingGenerator> {
 public:
-  void configure() { declareArguments("embedding", {}); }
+  GeneratorParam<k::IdType> idsType = enumParam("ids", k::IdType::I64);
+
+  void configure() {
+    declareArguments("embedding", {{"ids", settingOf(k::IdType(idsType))}});
+  }
 
   void generate() {
     auto &table = input("table");
@@ -484,7 +488,11 @@ private:
 class EmbeddingGradGenerator
     : public RegisteredGenerator<EmbeddingGradGenerator> {
 public:
-  void configure() { declareArguments("embedding_grad", {}); }
+  GeneratorParam<k::IdType> idsType = enumParam("ids", k::IdType::I64);
+
+  void configure() {
+    declareArguments("embedding_grad", {{"ids", settingOf(k::IdType(idsType))}});
+  }
 
   void generate() {
     auto &ids = input("ids");
@@ -504,7 +512,11 @@ private:
 class CrossEntropyGenerator
     : public RegisteredGenerator<CrossEntropyGenerator> {
 public:
-  void configure() { declareArguments("cross_entropy", {}); }
+  GeneratorParam<k::IdType> labelsType = enumParam("labels", k::IdType::I64);
+
+  void configure() {
+    declareArguments("cross_entropy", {{"labels", settingOf(k::IdType(labelsType))}});
+  }
 
   void generate() {
     auto &logits = input("logits");
@@ -522,7 +534,11 @@ private:
 class CrossEntropyGradGenerator
     : public RegisteredGenerator<CrossEntropyGradGenerator> {
 public:
-  void configure() { declareArguments("cross_entropy_grad", {}); }
+  GeneratorParam<k::IdType> labelsType = enumParam("labels", k::IdType::I64);
+
+  void configure() {
+    declareArguments("cross_entropy_grad", {{"labels", settingOf(k::IdType(labelsType))}});
+  }
 
   void generate() {
     auto &logits = input("logits");

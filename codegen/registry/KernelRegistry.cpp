@@ -81,6 +81,12 @@ const std::vector<std::pair<std::string, LayoutType>> &enumNames() {
       {"f32", LayoutType::F32}, {"i32", LayoutType::I32}, {"i64", LayoutType::I64}};
   return names;
 }
+template <>
+const std::vector<std::pair<std::string, IdType>> &enumNames() {
+  static const std::vector<std::pair<std::string, IdType>> names = {
+      {"i32", IdType::I32}, {"i64", IdType::I64}};
+  return names;
+}
 
 const char *elemTypeName(ElemType type) {
   switch (type) {
@@ -359,6 +365,10 @@ ElemType layoutElemType(LayoutType type) {
     break;
   }
   return T::F32;
+}
+
+ElemType idElemType(IdType type) {
+  return type == IdType::I32 ? T::I32 : T::I64;
 }
 
 std::vector<Param> gseFormatParams() {
@@ -779,41 +789,44 @@ std::vector<Kernel> makeRegistry() {
                },
                [](const ParamValues &) { return kCpu; }});
   k.push_back({"embedding",
-               "qt.embedding, rows of table [V, D] at i64 ids [T]",
-               {},
-               [](const ParamValues &, TargetClass) {
-                 return std::vector<Arg>{in("table", 2, T::F32),
-                                         in("ids", 1, T::I64),
-                                         out("out", 2, T::F32)};
+               "qt.embedding, rows of table [V, D] at ids [T]",
+               {enumParam("ids", IdType::I64, "the ids' element type")},
+               [](const ParamValues &v, TargetClass) {
+                 return std::vector<Arg>{
+                     in("table", 2, T::F32),
+                     in("ids", 1, idElemType(v.get<IdType>("ids"))),
+                     out("out", 2, T::F32)};
                },
                [](const ParamValues &) { return kCpu; }});
   k.push_back({"embedding_grad",
                "qt.embedding_grad, dy rows scatter-added at their ids",
-               {},
-               [](const ParamValues &, TargetClass) {
+               {enumParam("ids", IdType::I64, "the ids' element type")},
+               [](const ParamValues &v, TargetClass) {
                  // The vocabulary as a scalar: an algorithm cannot read
                  // its output's extents.
-                 return std::vector<Arg>{in("ids", 1, T::I64),
-                                         in("dy", 2, T::F32),
-                                         scalar("vocab", T::I32),
-                                         out("dtable", 2, T::F32)};
+                 return std::vector<Arg>{
+                     in("ids", 1, idElemType(v.get<IdType>("ids"))),
+                     in("dy", 2, T::F32), scalar("vocab", T::I32),
+                     out("dtable", 2, T::F32)};
                },
                [](const ParamValues &) { return kCpu; }});
   k.push_back({"cross_entropy",
-               "qt.cross_entropy over logits [T, V] and i64 labels [T]",
-               {},
-               [](const ParamValues &, TargetClass) {
+               "qt.cross_entropy over logits [T, V] and labels [T]",
+               {enumParam("labels", IdType::I64, "the labels' element type")},
+               [](const ParamValues &v, TargetClass) {
                  return std::vector<Arg>{
-                     in("logits", 2, T::F32), in("labels", 1, T::I64),
+                     in("logits", 2, T::F32),
+                     in("labels", 1, idElemType(v.get<IdType>("labels"))),
                      scalar("ignore_index", T::I64), out("loss", 0, T::F32)};
                },
                [](const ParamValues &) { return kCpu; }});
   k.push_back({"cross_entropy_grad",
                "qt.cross_entropy_grad, dlogits [T, V]",
-               {},
-               [](const ParamValues &, TargetClass) {
+               {enumParam("labels", IdType::I64, "the labels' element type")},
+               [](const ParamValues &v, TargetClass) {
                  return std::vector<Arg>{
-                     in("logits", 2, T::F32), in("labels", 1, T::I64),
+                     in("logits", 2, T::F32),
+                     in("labels", 1, idElemType(v.get<IdType>("labels"))),
                      in("dloss", 0, T::F32), scalar("ignore_index", T::I64),
                      out("dlogits", 2, T::F32)};
                },

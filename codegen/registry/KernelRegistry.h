@@ -47,6 +47,8 @@ enum class StorageFloat { F32, F16, BF16 };
 /// The elements a layout copy (pad, slice) moves: activations, or token ids
 /// and labels (the loss's label shift).
 enum class LayoutType { F32, I32, I64 };
+/// The element type of token ids and labels (`qtc import --ids`).
+enum class IdType { I32, I64 };
 
 template <typename E>
 const std::vector<std::pair<std::string, E>> &enumNames();

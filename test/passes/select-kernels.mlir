@@ -175,6 +175,41 @@ func.func @label_shift(%labels: tensor<2x4xi64>) -> tensor<2x4xi64> {
 
 // -----
 
+// Token ids and labels in i32 (`qtc import --ids i32`): the embedding and
+// cross-entropy kernels take them as they are.
+// CHECK-LABEL: func.func @i32_ids
+// CHECK:         qt.kernel "embedding" calls #qt.ukernel<"embedding", {ids = "i32"}>
+// CHECK:         qt.kernel "embedding_grad" calls #qt.ukernel<"embedding_grad", {ids = "i32"}>
+// CHECK:         qt.kernel "cross_entropy" calls #qt.ukernel<"cross_entropy", {labels = "i32"}>
+// CHECK:         qt.kernel "cross_entropy_grad" calls #qt.ukernel<"cross_entropy_grad", {labels = "i32"}>
+func.func @i32_ids(%table: tensor<10x8xf32>, %ids: tensor<4xi32>, %dy: tensor<4x8xf32>,
+                   %logits: tensor<4x10xf32>, %labels: tensor<4xi32>, %dloss: tensor<f32>)
+    -> (tensor<4x8xf32>, tensor<10x8xf32>, tensor<f32>, tensor<4x10xf32>) {
+  %0 = qt.kernel "embedding" ins(%table, %ids : tensor<10x8xf32>, tensor<4xi32>) -> tensor<4x8xf32> {
+  ^bb0(%t: tensor<10x8xf32>, %i: tensor<4xi32>):
+    %r = qt.embedding %t, %i : tensor<10x8xf32>, tensor<4xi32> -> tensor<4x8xf32>
+    qt.yield %r : tensor<4x8xf32>
+  }
+  %1 = qt.kernel "embedding_grad" ins(%ids, %dy : tensor<4xi32>, tensor<4x8xf32>) -> tensor<10x8xf32> {
+  ^bb0(%i: tensor<4xi32>, %d: tensor<4x8xf32>):
+    %r = qt.embedding_grad %i, %d : tensor<4xi32>, tensor<4x8xf32> -> tensor<10x8xf32>
+    qt.yield %r : tensor<10x8xf32>
+  }
+  %2 = qt.kernel "cross_entropy" ins(%logits, %labels : tensor<4x10xf32>, tensor<4xi32>) -> tensor<f32> {
+  ^bb0(%l: tensor<4x10xf32>, %y: tensor<4xi32>):
+    %r = qt.cross_entropy %l, %y : tensor<4x10xf32>, tensor<4xi32> -> tensor<f32>
+    qt.yield %r : tensor<f32>
+  }
+  %3 = qt.kernel "cross_entropy_grad" ins(%logits, %labels, %dloss : tensor<4x10xf32>, tensor<4xi32>, tensor<f32>) -> tensor<4x10xf32> {
+  ^bb0(%l: tensor<4x10xf32>, %y: tensor<4xi32>, %g: tensor<f32>):
+    %r = qt.cross_entropy_grad %l, %y, %g : tensor<4x10xf32>, tensor<4xi32>, tensor<f32>
+    qt.yield %r : tensor<4x10xf32>
+  }
+  return %0, %1, %2, %3 : tensor<4x8xf32>, tensor<10x8xf32>, tensor<f32>, tensor<4x10xf32>
+}
+
+// -----
+
 // LoTA's merge chain when it was not fused: one kernel per op.
 // CHECK-LABEL: func.func @unfused_lota
 // CHECK:         qt.kernel "ternary_product" calls #qt.ukernel<"ternary_product", {}>
