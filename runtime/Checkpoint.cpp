@@ -1,10 +1,9 @@
 //===- Checkpoint.cpp - The tensors of a Hugging Face checkpoint ----------===//
 #include "runtime/Checkpoint.h"
+#include "runtime/FileRead.h"
 
 #include <nlohmann/json.hpp>
 
-#include <fstream>
-#include <iterator>
 #include <set>
 #include <sys/stat.h>
 
@@ -73,18 +72,12 @@ Status Checkpoint::addFile(const std::string &path) {
 
 Status Checkpoint::addIndex(const std::string &path) {
   using nlohmann::json;
-  std::ifstream in(path, std::ios::binary);
-  if (!in)
-    return Status::error("cannot open '" + path + "'");
-  std::string text((std::istreambuf_iterator<char>(in)),
-                   std::istreambuf_iterator<char>());
+  json index;
+  QTC_RETURN_IF_ERROR(readJsonObject(path, "safetensors index", index));
   auto fail = [&](const std::string &why) {
     return Status::error("'" + path + "' is not a valid safetensors index: " +
                          why);
   };
-  json index = json::parse(text, nullptr, /*allow_exceptions=*/false);
-  if (index.is_discarded() || !index.is_object())
-    return fail("not a JSON object");
   auto map = index.find("weight_map");
   if (map == index.end() || !map->is_object())
     return fail("no \"weight_map\" object");

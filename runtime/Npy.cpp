@@ -1,10 +1,10 @@
 //===- Npy.cpp - NumPy .npy files -----------------------------------------===//
 #include "runtime/Npy.h"
+#include "runtime/FileRead.h"
 
 #include <cctype>
 #include <cstring>
 #include <fstream>
-#include <iterator>
 
 namespace qtc {
 namespace {
@@ -108,43 +108,42 @@ uint32_t readLittleEndian(const uint8_t *bytes, int count) {
 } // namespace
 
 Status readNpy(const std::string &path, HostTensor &out) {
-  std::ifstream file(path, std::ios::binary);
-  if (!file)
-    return Status::error("cannot open '" + path + "'");
-  std::vector<uint8_t> contents((std::istreambuf_iterator<char>(file)),
-                                std::istreambuf_iterator<char>());
+  std::string bytes;
+  QTC_RETURN_IF_ERROR(readRegularFile(path, kMaxNpyBytes, bytes));
+  const auto *contents = reinterpret_cast<const uint8_t *>(bytes.data());
+  const size_t size = bytes.size();
   auto fail = [&](const std::string &why) {
     return Status::error("'" + path + "' is not a valid .npy file: " + why);
   };
-  if (contents.size() < kMagicSize + 4 ||
-      std::memcmp(contents.data(), kMagic, kMagicSize) != 0)
+  if (size < kMagicSize + 4 ||
+      std::memcmp(contents, kMagic, kMagicSize) != 0)
     return fail("missing the \\x93NUMPY magic");
   int major = contents[6];
   if (major < 1 || major > 3)
     return fail("unsupported format version " + std::to_string(major));
   int lengthBytes = major == 1 ? 2 : 4;
   size_t headerStart = kMagicSize + 2 + lengthBytes;
-  if (contents.size() < headerStart)
+  if (size < headerStart)
     return fail("truncated header");
   size_t headerSize = readLittleEndian(&contents[8], lengthBytes);
-  if (contents.size() < headerStart + headerSize)
+  if (size < headerStart + headerSize)
     return fail("truncated header");
-  std::string header(contents.begin() + headerStart,
-                     contents.begin() + headerStart + headerSize);
+  std::string header(contents + headerStart,
+                     contents + headerStart + headerSize);
   HostTensor tensor;
   Status parsed = parseHeader(header, tensor.dtype, tensor.shape);
   if (!parsed.ok())
     return fail(parsed.message());
   size_t dataStart = headerStart + headerSize;
   size_t expected = tensor.numel() * dtypeSize(tensor.dtype);
-  size_t found = contents.size() - dataStart;
+  size_t found = size - dataStart;
   if (found != expected)
     return fail(std::string(found < expected ? "truncated" : "trailing") +
                 " data: shape " + formatShape(tensor.shape) + " of " +
                 dtypeName(tensor.dtype) + " needs " +
                 std::to_string(expected) + " bytes, the file has " +
                 std::to_string(found));
-  tensor.bytes.assign(contents.begin() + dataStart, contents.end());
+  tensor.bytes.assign(contents + dataStart, contents + size);
   out = std::move(tensor);
   return Status::success();
 }

@@ -12,10 +12,13 @@
 #include "runtime/HostTensor.h"
 #include "runtime/Status.h"
 
+#include <cstdint>
 #include <string>
 
 namespace qtc {
 
+/// The largest .npy read (it is read whole): 16 GiB.
+constexpr uint64_t kMaxNpyBytes = 16ull << 30;
 Status readNpy(const std::string &path, HostTensor &out);
 /// bf16 tensors are written as uint16 ('<u2').
 Status writeNpy(const std::string &path, const HostTensor &tensor);

@@ -1,11 +1,10 @@
 //===- HfConfig.cpp - A Hugging Face causal LM's config.json --------------===//
 #include "tools/qtc/HfConfig.h"
+#include "runtime/FileRead.h"
 
 #include <nlohmann/json.hpp>
 
 #include <cmath>
-#include <fstream>
-#include <iterator>
 
 namespace qtc {
 namespace {
@@ -130,14 +129,8 @@ Status readRope(const Fields &config, const std::string &where,
 } // namespace
 
 Status readHfConfig(const std::string &path, HfModelConfig &out) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in)
-    return Status::error("cannot open '" + path + "'");
-  std::string text((std::istreambuf_iterator<char>(in)),
-                   std::istreambuf_iterator<char>());
-  json root = json::parse(text, nullptr, /*allow_exceptions=*/false);
-  if (root.is_discarded() || !root.is_object())
-    return Status::error("'" + path + "' is not a JSON object");
+  json root;
+  QTC_RETURN_IF_ERROR(readJsonObject(path, "config", root));
   std::string where = "'" + path + "':";
   Fields config(root, where);
 

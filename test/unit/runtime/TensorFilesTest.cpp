@@ -1,5 +1,6 @@
 //===- TensorFilesTest.cpp - .npy and .safetensors reading and writing ----===//
 #include "runtime/Checkpoint.h"
+#include "runtime/FileRead.h"
 #include "runtime/Npy.h"
 #include "runtime/Safetensors.h"
 
@@ -97,6 +98,38 @@ TEST(NpyTest, RejectsBadFilesWithReasons) {
   objects.replace(objects.find("<f4"), 3, "|O8");
   expectError(objects, "unsupported dtype");
   EXPECT_FALSE(readNpy(tempPath("missing.npy"), t).ok());
+  std::remove(path.c_str());
+}
+
+TEST(FileReadTest, ReadsRegularFilesUpToTheirLimit) {
+  std::string path = tempPath("small.bin"), bytes;
+  writeBytes(path, std::string("abc\0def", 7));
+  ASSERT_TRUE(readRegularFile(path, 7, bytes).ok());
+  EXPECT_EQ(bytes, std::string("abc\0def", 7));
+  Status status = readRegularFile(path, 6, bytes);
+  ASSERT_FALSE(status.ok());
+  EXPECT_NE(status.message().find("7 bytes, more than the 6"),
+            std::string::npos)
+      << status.message();
+  // A directory or a device is never read (/dev/zero would never end).
+  for (std::string notFile : {testing::TempDir(), std::string("/dev/zero")}) {
+    status = readRegularFile(notFile, 1 << 20, bytes);
+    ASSERT_FALSE(status.ok()) << notFile;
+    EXPECT_NE(status.message().find("not a regular file"), std::string::npos)
+        << status.message();
+    HostTensor t;
+    EXPECT_FALSE(readNpy(notFile, t).ok()) << notFile;
+  }
+  nlohmann::json json;
+  writeBytes(path, "[1, 2]");
+  status = readJsonObject(path, "config", json);
+  ASSERT_FALSE(status.ok());
+  EXPECT_NE(status.message().find("is not a valid config: not a JSON object"),
+            std::string::npos)
+      << status.message();
+  writeBytes(path, "{\"a\": 1}");
+  ASSERT_TRUE(readJsonObject(path, "config", json).ok());
+  EXPECT_EQ(json["a"], 1);
   std::remove(path.c_str());
 }
 
