@@ -135,6 +135,25 @@ RuntimeValue makeDense(Type element, qtc::Shape shape,
   return fill(int64_t());
 }
 
+/// Refuses element types the reference has no arrays for (f8 formats,
+/// f80, f128, complex, odd integer widths) before an op computes them.
+Status checkModeled(Type type) {
+  Type element = elementTypeOf(type);
+  bool modeled = true;
+  if (isa<FloatType>(element))
+    modeled = element.isF16() || element.isBF16() || element.isF32() ||
+              element.isF64();
+  else if (auto integer = dyn_cast<IntegerType>(element))
+    modeled = llvm::is_contained({1u, 8u, 16u, 32u, 64u}, integer.getWidth());
+  else if (isa<ComplexType>(element))
+    modeled = false;
+  if (modeled)
+    return Status::success();
+  return Status::error("element type " + typeToString(element) +
+                       " is not one the reference backend models (f16, "
+                       "bf16, f32, f64; i1, i8, i16, i32, i64)");
+}
+
 Status run(arith::ConstantOp op, InterpreterFrame &frame) {
   Attribute value = op.getValue();
   Type type = op.getType();
@@ -372,6 +391,8 @@ public:
 
 private:
   Status execute(Operation *op) {
+    for (Type type : op->getResultTypes())
+      QTC_RETURN_IF_ERROR(checkModeled(type));
     FailureOr<Status> qt = interpretQtOp(op, frame);
     if (succeeded(qt))
       return *qt;
