@@ -22,6 +22,7 @@
 #include "codegen/ElementDType.h"
 #include "runtime/Npy.h"
 #include "runtime/Checkpoint.h"
+#include "tools/common/IrNesting.h"
 
 #include "mlir/AsmParser/AsmParser.h"
 #include "mlir/AsmParser/AsmParserState.h"
@@ -308,6 +309,8 @@ int main(int argc, char **argv) {
   auto file = openInputFile(inputFile, &errorMessage);
   if (!file)
     return fail(Status::error(errorMessage));
+  if (!qtc::checkIrNesting(file->getBuffer(), inputFile, llvm::errs()))
+    return 1;
   llvm::SourceMgr sourceMgr;
   sourceMgr.AddNewSourceBuffer(std::move(file), llvm::SMLoc());
   SourceMgrDiagnosticHandler diagnostics(sourceMgr, &context);

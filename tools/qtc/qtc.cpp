@@ -23,6 +23,7 @@
 #include "dialect/Differentiation.h"
 #include "dialect/QtDialect.h"
 #include "passes/Passes.h"
+#include "tools/common/IrNesting.h"
 #include "tools/qtc/HfImport.h"
 #include "tools/qtc/KernelBuild.h"
 
@@ -539,10 +540,20 @@ int main(int argc, char **argv) {
   func::registerInlinerExtension(registry);
   MLIRContext context(registry);
   context.printOpOnDiagnostic(false);
+  std::string openError;
+  std::unique_ptr<llvm::MemoryBuffer> file =
+      openInputFile(inputFile, &openError);
+  if (!file) {
+    llvm::errs() << "qtc: error: " << openError << "\n";
+    return 1;
+  }
+  if (!qtc::checkIrNesting(file->getBuffer(), inputFile, llvm::errs()))
+    return 1;
   llvm::SourceMgr sourceMgr;
+  sourceMgr.AddNewSourceBuffer(std::move(file), llvm::SMLoc());
   SourceMgrDiagnosticHandler diagnostics(sourceMgr, &context);
   OwningOpRef<ModuleOp> module =
-      parseSourceFile<ModuleOp>(inputFile, sourceMgr, &context);
+      parseSourceFile<ModuleOp>(sourceMgr, &context);
   if (!module)
     return 1;
 
