@@ -28,6 +28,10 @@ namespace {
 struct Group {
   std::string kind;
   SmallVector<Operation *> ops;
+  /// Producers the kernel recomputes rather than reads (cloned in, left in
+  /// place, erased once no op reads them): the head_loss kernels each
+  /// recompute the logits, so that the whole [T, V] never exists.
+  SmallVector<Operation *> recomputed = {};
 };
 
 bool isTensorLike(Type type) {
@@ -150,6 +154,54 @@ std::optional<Group> matchScaledMatmul(arith::MulFOp mul) {
   return Group{"matmul_scale", {matmul, mul}};
 }
 
+/// The dh = dlogits W after a cross-entropy gradient, if that is its only
+/// reader.
+MatmulOp headInputGrad(CrossEntropyGradOp grad, Value head) {
+  auto dh = dyn_cast<MatmulOp>(*grad->getUsers().begin());
+  if (!grad->hasOneUse() || !dh || dh.getA() != grad.getResult() ||
+      dh.getB() != head || dh.getTransposeA() || dh.getTransposeB())
+    return nullptr;
+  return dh;
+}
+
+/// logits = h W^T (an [out, in] head) read only by cross-entropy and by
+/// gradients whose one reader is dh = dlogits W: then head_loss and
+/// head_loss_grad both match, and together recompute every use of it.
+MatmulOp matchHeadLogits(Value logits) {
+  auto matmul = logits.getDefiningOp<MatmulOp>();
+  if (!matmul || matmul.getTransposeA() || !matmul.getTransposeB() ||
+      !isF32Tensor(matmul.getA()) ||
+      !isa<RankedTensorType>(matmul.getB().getType()))
+    return nullptr;
+  for (Operation *user : matmul->getUsers()) {
+    auto grad = dyn_cast<CrossEntropyGradOp>(user);
+    if (!isa<CrossEntropyOp>(user) &&
+        !(grad && headInputGrad(grad, matmul.getB())))
+      return nullptr;
+  }
+  return matmul;
+}
+
+/// cross_entropy(h W^T): the vocabulary in chunks, the logits recomputed.
+std::optional<Group> matchHeadLoss(CrossEntropyOp loss) {
+  MatmulOp logits = matchHeadLogits(loss.getLogits());
+  if (!logits)
+    return std::nullopt;
+  return Group{"head_loss", {loss}, {logits}};
+}
+
+/// dh = cross_entropy_grad(h W^T) W, the same W: the vocabulary in chunks,
+/// the logits recomputed and dlogits never whole.
+std::optional<Group> matchHeadLossGrad(MatmulOp dh) {
+  auto grad = dh.getA().getDefiningOp<CrossEntropyGradOp>();
+  if (!grad)
+    return std::nullopt;
+  MatmulOp logits = matchHeadLogits(grad.getLogits());
+  if (!logits || headInputGrad(grad, logits.getB()) != dh)
+    return std::nullopt;
+  return Group{"head_loss_grad", {grad, dh}, {logits}};
+}
+
 /// The kind of a kernel computing `op` alone.
 std::string singleOpKind(Operation *op) {
   if (auto mul = dyn_cast<arith::MulFOp>(op)) {
@@ -182,9 +234,13 @@ void outline(const Group &group) {
   llvm::sort(ops,
              [](Operation *a, Operation *b) { return a->isBeforeInBlock(b); });
   DenseSet<Operation *> inGroup(ops.begin(), ops.end());
+  SmallVector<Operation *> recomputed(group.recomputed);
+  llvm::sort(recomputed,
+             [](Operation *a, Operation *b) { return a->isBeforeInBlock(b); });
+  inGroup.insert(recomputed.begin(), recomputed.end());
   SetVector<Value> inputs;
   SetVector<Operation *> constants;
-  for (Operation *op : ops)
+  for (Operation *op : llvm::concat<Operation *>(recomputed, ops))
     op->walk([&](Operation *inner) {
       for (Value operand : inner->getOperands()) {
         Operation *def = operand.getDefiningOp();
@@ -214,7 +270,7 @@ void outline(const Group &group) {
   OpBuilder inner = OpBuilder::atBlockEnd(&body);
   for (Operation *constant : constants)
     inner.clone(*constant, mapping);
-  for (Operation *op : ops)
+  for (Operation *op : llvm::concat<Operation *>(recomputed, ops))
     inner.clone(*op, mapping);
   SmallVector<Value> yielded;
   for (Value output : outputs)
@@ -233,12 +289,18 @@ struct FusePass : qt::impl::QtFuseBase<FusePass> {
     func::FuncOp func = getOperation();
     SmallVector<Group> groups;
     DenseSet<Operation *> claimed;
+    // An op is computed by one kernel; a recomputed producer may be shared
+    // by several (and is then claimed by none).
+    DenseSet<Operation *> recomputed;
     auto claim = [&](std::optional<Group> group) {
       if (!group || llvm::any_of(group->ops, [&](Operation *op) {
-            return claimed.contains(op);
-          }))
+            return claimed.contains(op) || recomputed.contains(op);
+          }) ||
+          llvm::any_of(group->recomputed,
+                       [&](Operation *op) { return claimed.contains(op); }))
         return;
       claimed.insert(group->ops.begin(), group->ops.end());
+      recomputed.insert(group->recomputed.begin(), group->recomputed.end());
       groups.push_back(std::move(*group));
     };
     // Fused patterns first (rooted at their consumer; none with
@@ -253,15 +315,26 @@ struct FusePass : qt::impl::QtFuseBase<FusePass> {
           claim(matchQeftGradInput(add));
         else if (auto mul = dyn_cast<arith::MulFOp>(op))
           claim(matchScaledMatmul(mul));
-        else if (auto matmul = dyn_cast<MatmulOp>(op))
+        else if (auto loss = dyn_cast<CrossEntropyOp>(op))
+          claim(matchHeadLoss(loss));
+        else if (auto matmul = dyn_cast<MatmulOp>(op)) {
+          claim(matchHeadLossGrad(matmul));
           claim(matchSliceMatmul(matmul));
+        }
       });
     for (Operation &op : func.getBody().front())
-      if (!claimed.contains(&op) && needsKernel(&op) && !isa<KernelOp>(op) &&
+      if (!claimed.contains(&op) && !recomputed.contains(&op) &&
+          needsKernel(&op) && !isa<KernelOp>(op) &&
           !op.getParentOfType<KernelOp>())
         claim(Group{singleOpKind(&op), {&op}});
     for (const Group &group : groups)
       outline(group);
+    // What the kernels recompute is read by nothing else (or is still a
+    // kernel's operand, when only one of head_loss and its gradient
+    // matched: then it is computed by a kernel of its own).
+    for (Operation *op : recomputed)
+      if (op->use_empty())
+        op->erase();
     // Constants now live inside the kernels that read them.
     for (Operation &op : llvm::make_early_inc_range(func.getBody().front()))
       if (isa<arith::ConstantOp>(op) && op.use_empty())

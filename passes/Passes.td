@@ -120,7 +120,11 @@ def QtFuse : Pass<"qt-fuse", "::mlir::func::FuncOp"> {
       into the transposed dequantize-on-load matmul;
     - `slice_matmul`: a column slice read in place by the matmul after it;
     - `matmul_scale`: a product with a splat constant as the epilogue of
-      the f32 or GSE matmul before it (LoRA's alpha / r).
+      the f32 or GSE matmul before it (LoRA's alpha / r);
+    - `head_loss` and `head_loss_grad`: logits = h W^T read only by
+      cross-entropy and by a gradient whose one reader is dh = dlogits W
+      (a frozen lm_head): each kernel recomputes the logits, a vocabulary
+      chunk at a time, so neither logits nor dlogits is ever whole.
     Every other tensor op becomes a kernel of its own, named after the op
     (`matmul`, `quantize`, `scale` for a product with a splat constant, ...).
     Scalar arithmetic (seeds) stays outside kernels; splat constants are

@@ -269,6 +269,30 @@ FailureOr<Choice> select(KernelOp kernel) {
     return selectAffine(kernel, cast<AffineType>(dense.getB().getType()),
                         dy.getShape()[0], /*weak=*/true, /*transposed=*/true);
   }
+  if (kind == "head_loss" || kind == "head_loss_grad") {
+    // The logits matmul recomputed first, then the loss, or the gradient
+    // and dh.
+    auto logits = dyn_cast<MatmulOp>(ops.front());
+    std::optional<kr::StorageFloat> head =
+        logits ? storageFloatOf(logits.getB().getType()) : std::nullopt;
+    Value labels;
+    for (Operation *op : ops) {
+      if (auto loss = dyn_cast<CrossEntropyOp>(op))
+        labels = loss.getLabels();
+      else if (auto grad = dyn_cast<CrossEntropyGradOp>(op))
+        labels = grad.getLabels();
+    }
+    std::optional<kr::IdType> ids =
+        labels ? idTypeOf(labels.getType()) : std::nullopt;
+    if (!head || !ids || cast<RankedTensorType>(logits.getB().getType())
+                                 .getRank() != 2)
+      return kernel.emitOpError("has no kernel: ")
+             << kind << " takes a 2-D f32, f16 or bf16 head and i32 or i64 "
+                        "labels";
+    return Choice{kind.str(),
+                  {{"b_type", kr::enumName(*head)},
+                   {"labels", kr::enumName(*ids)}}};
+  }
   if (kind == "slice_matmul") {
     auto slice = cast<tensor::ExtractSliceOp>(ops.front());
     auto matmul = cast<MatmulOp>(root);

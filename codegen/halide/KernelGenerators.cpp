@@ -13,6 +13,7 @@
 #include "codegen/halide/Elementwise.h"
 #include "codegen/halide/F32Matmul.h"
 #include "codegen/halide/GlobalNorm.h"
+#include "codegen/halide/HeadLoss.h"
 #include "codegen/halide/GseMatmul.h"
 #include "codegen/halide/GseQuantize.h"
 #include "codegen/halide/Layout.h"
@@ -461,6 +462,67 @@ public:
 
 private:
   Func sum;
+};
+
+/// The lm_head matmul and cross-entropy over vocabulary chunks.
+class HeadLossGenerator : public RegisteredGenerator<HeadLossGenerator> {
+public:
+  GeneratorParam<k::StorageFloat> bType =
+      enumParam("b_type", k::StorageFloat::F32);
+  GeneratorParam<k::IdType> labelsType = enumParam("labels", k::IdType::I64);
+
+  void configure() {
+    declareArguments("head_loss",
+                     {{"b_type", settingOf(k::StorageFloat(bType))},
+                      {"labels", settingOf(k::IdType(labelsType))}});
+  }
+
+  void generate() {
+    auto &h = input("h");
+    auto &w = input("w");
+    loss = defineHeadLoss(h, w, input("labels"), h.dim(0).extent(),
+                          w.dim(1).extent(), h.dim(1).extent(),
+                          scalar("ignore_index"));
+    output("loss") = loss.loss;
+  }
+
+  void schedule() {
+    scheduleHeadLossCpu(loss, get_target().natural_vector_size<float>());
+  }
+
+private:
+  HeadLoss loss;
+};
+
+class HeadLossGradGenerator
+    : public RegisteredGenerator<HeadLossGradGenerator> {
+public:
+  GeneratorParam<k::StorageFloat> bType =
+      enumParam("b_type", k::StorageFloat::F32);
+  GeneratorParam<k::IdType> labelsType = enumParam("labels", k::IdType::I64);
+
+  void configure() {
+    declareArguments("head_loss_grad",
+                     {{"b_type", settingOf(k::StorageFloat(bType))},
+                      {"labels", settingOf(k::IdType(labelsType))}});
+  }
+
+  void generate() {
+    auto &h = input("h");
+    auto &w = input("w");
+    auto &dloss = input("dloss");
+    grad = defineHeadLossGrad(h, w, input("labels"), dloss(),
+                              h.dim(0).extent(), w.dim(1).extent(),
+                              h.dim(1).extent(), scalar("ignore_index"));
+    output("dh") = grad.dh;
+  }
+
+  void schedule() {
+    scheduleHeadLossGradCpu(grad, get_target().natural_vector_size<float>());
+  }
+
+private:
+  HeadLossGrad grad;
 };
 
 class EmbeddingGenerator : public RegisteredGenerator<EmbeddingGenerator> {
@@ -1066,6 +1128,8 @@ HALIDE_REGISTER_GENERATOR(qtc::halide::AttentionGenerator, attention)
 HALIDE_REGISTER_GENERATOR(qtc::halide::AttentionGradGenerator, attention_grad)
 HALIDE_REGISTER_GENERATOR(qtc::halide::BiasAddGenerator, bias_add)
 HALIDE_REGISTER_GENERATOR(qtc::halide::RowSumGenerator, row_sum)
+HALIDE_REGISTER_GENERATOR(qtc::halide::HeadLossGenerator, head_loss)
+HALIDE_REGISTER_GENERATOR(qtc::halide::HeadLossGradGenerator, head_loss_grad)
 HALIDE_REGISTER_GENERATOR(qtc::halide::EmbeddingGenerator, embedding)
 HALIDE_REGISTER_GENERATOR(qtc::halide::EmbeddingGradGenerator, embedding_grad)
 HALIDE_REGISTER_GENERATOR(qtc::halide::CrossEntropyGenerator, cross_entropy)

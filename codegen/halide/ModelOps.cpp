@@ -198,7 +198,10 @@ void logSumExp(Func logits, Expr vocab, Func &rowMax, Func &lse) {
   lse(t) = strict_float(rowMax(t) + log(sum(t)));
 }
 
-Expr labelChecked(Func labels, Expr t, Expr vocab, Expr ignoreIndex) {
+
+} // namespace
+
+Expr checkedLabel(Func labels, Expr t, Expr vocab, Expr ignoreIndex) {
   Expr label = labels(t);
   Expr ignored = label == cast(label.type(), ignoreIndex);
   Expr inside = label >= 0 && label < cast(label.type(), vocab);
@@ -207,14 +210,12 @@ Expr labelChecked(Func labels, Expr t, Expr vocab, Expr ignoreIndex) {
                  "and not the ignore index", ignoreIndex);
 }
 
-} // namespace
-
 CrossEntropy defineCrossEntropy(Func logits, Func labels, Expr vocab,
                                 Expr tokens, Expr ignoreIndex) {
   Var t("t");
   CrossEntropy ce;
   logSumExp(logits, vocab, ce.rowMax, ce.lse);
-  Expr label = labelChecked(labels, t, vocab, ignoreIndex);
+  Expr label = checkedLabel(labels, t, vocab, ignoreIndex);
   ce.counted = Func("ce_counted");
   ce.counted(t) = label != cast(label.type(), ignoreIndex);
   Func term("ce_term");
@@ -247,7 +248,7 @@ CrossEntropyGrad defineCrossEntropyGrad(Func logits, Func labels, Expr dloss,
   Expr rowLabel = labels(rt);
   g.count() = 0;
   g.count() += select(rowLabel != cast(rowLabel.type(), ignoreIndex), 1, 0);
-  Expr label = labelChecked(labels, t, vocab, ignoreIndex);
+  Expr label = checkedLabel(labels, t, vocab, ignoreIndex);
   Expr counted = label != cast(label.type(), ignoreIndex);
   Expr p = strict_float(exp(f64(logits(v, t)) - g.lse(t)) -
                         select(cast<int64_t>(v) == cast<int64_t>(label),

@@ -70,6 +70,11 @@ struct EmbeddingGrad {
 EmbeddingGrad defineEmbeddingGrad(Halide::Func ids, Halide::Func dy,
                                   Halide::Expr vocab, Halide::Expr tokens);
 
+/// labels(t), failing the pipeline unless it is ignoreIndex or inside
+/// [0, vocab).
+Halide::Expr checkedLabel(Halide::Func labels, Halide::Expr t,
+                          Halide::Expr vocab, Halide::Expr ignoreIndex);
+
 /// Mean over counted tokens (labels(t) != ignoreIndex) of logsumexp(logits
 /// row) - logits(label, t), f64 per row as the reference; 0 with no counted
 /// token. A counted label outside [0, vocab) fails the pipeline.

@@ -831,6 +831,35 @@ std::vector<Kernel> makeRegistry() {
                      out("dlogits", 2, T::F32)};
                },
                [](const ParamValues &) { return kCpu; }});
+  k.push_back({"head_loss",
+               "qt-fuse's head_loss: cross_entropy(h W^T) over the "
+               "vocabulary in chunks, the logits never whole",
+               {enumParam("b_type", StorageFloat::F32,
+                          "how the [out, in] head W is stored"),
+                enumParam("labels", IdType::I64, "the labels' element type")},
+               [](const ParamValues &v, TargetClass) {
+                 return std::vector<Arg>{
+                     in("h", 2, T::F32),
+                     in("w", 2, storageType(v.get<StorageFloat>("b_type"))),
+                     in("labels", 1, idElemType(v.get<IdType>("labels"))),
+                     scalar("ignore_index", T::I64), out("loss", 0, T::F32)};
+               },
+               [](const ParamValues &) { return kCpu; }});
+  k.push_back({"head_loss_grad",
+               "qt-fuse's head_loss_grad: dh = cross_entropy_grad(h W^T) W, "
+               "the vocabulary in chunks",
+               {enumParam("b_type", StorageFloat::F32,
+                          "how the [out, in] head W is stored"),
+                enumParam("labels", IdType::I64, "the labels' element type")},
+               [](const ParamValues &v, TargetClass) {
+                 return std::vector<Arg>{
+                     in("h", 2, T::F32),
+                     in("w", 2, storageType(v.get<StorageFloat>("b_type"))),
+                     in("labels", 1, idElemType(v.get<IdType>("labels"))),
+                     in("dloss", 0, T::F32), scalar("ignore_index", T::I64),
+                     out("dh", 2, T::F32)};
+               },
+               [](const ParamValues &) { return kCpu; }});
   k.push_back({"swiglu_grad",
                "qt.swiglu_grad: dgate and dup over flat f32",
                {},

@@ -808,6 +808,29 @@ LogicalResult StepEmitter::lower(KernelOp kernel) {
         kernel, outer(kernel, dense.getA()), outer(kernel, dense.getB()),
         outer(kernel, weak.getB()), slotsOf(kernel.getResult(0))[0]);
   }
+  if (kind == "head_loss") {
+    auto logits = cast<MatmulOp>(ops.front());
+    auto loss = cast<CrossEntropyOp>(root);
+    return call(
+        kernel,
+        {{"h", view(slotsOf(outer(kernel, logits.getA()))[0])},
+         {"w", view(slotsOf(outer(kernel, logits.getB()))[0])},
+         {"labels", view(slotsOf(outer(kernel, loss.getLabels()))[0])},
+         {"ignore_index", int64Operand(loss.getIgnoreIndexAttr().getInt())},
+         {"loss", view(slotsOf(kernel.getResult(0))[0])}});
+  }
+  if (kind == "head_loss_grad") {
+    auto logits = cast<MatmulOp>(ops.front());
+    auto grad = cast<CrossEntropyGradOp>(ops[1]);
+    return call(
+        kernel,
+        {{"h", view(slotsOf(outer(kernel, logits.getA()))[0])},
+         {"w", view(slotsOf(outer(kernel, logits.getB()))[0])},
+         {"labels", view(slotsOf(outer(kernel, grad.getLabels()))[0])},
+         {"dloss", view(slotsOf(outer(kernel, grad.getDloss()))[0])},
+         {"ignore_index", int64Operand(grad.getIgnoreIndexAttr().getInt())},
+         {"dh", view(slotsOf(kernel.getResult(0))[0])}});
+  }
   if (kind == "slice_matmul") {
     // qt-select-kernels checked that the slice is whole rows of columns.
     auto slice = cast<tensor::ExtractSliceOp>(ops.front());

@@ -158,3 +158,49 @@ func.func @views(%table: tensor<10x8xf32>, %ids: tensor<2x4xi64>) -> tensor<2x4x
   %y = tensor.expand_shape %h [[0, 1], [2]] output_shape [2, 4, 8] : tensor<8x8xf32> into tensor<2x4x8xf32>
   return %y : tensor<2x4x8xf32>
 }
+
+// -----
+
+// The lm_head and the loss: cross-entropy and dh = dlogits W each recompute
+// the logits in a kernel of their own (head_loss, head_loss_grad), so that
+// neither the [T, V] logits nor dlogits is a kernel result.
+// CHECK-LABEL: func.func @head_loss
+// CHECK:         qt.kernel "head_loss" ins(%arg0, %arg1, %arg2 : tensor<4x8xf32>, tensor<10x8xbf16>, tensor<4xi64>) -> tensor<f32> {
+// CHECK-NEXT:    ^bb0(
+// CHECK-NEXT:      qt.matmul %{{.*}} transpose_b
+// CHECK-NEXT:      qt.cross_entropy
+// CHECK:         qt.kernel "head_loss_grad" ins(%arg0, %arg1, %arg2, %arg3 : tensor<4x8xf32>, tensor<10x8xbf16>, tensor<4xi64>, tensor<f32>) -> tensor<4x8xf32> {
+// CHECK-NEXT:    ^bb0(
+// CHECK-NEXT:      qt.matmul %{{.*}} transpose_b
+// CHECK-NEXT:      qt.cross_entropy_grad
+// CHECK-NEXT:      qt.matmul
+// CHECK-NOT:     qt.kernel "matmul"
+func.func @head_loss(%h: tensor<4x8xf32>, %w: tensor<10x8xbf16>, %labels: tensor<4xi64>,
+                     %dloss: tensor<f32>) -> (tensor<f32>, tensor<4x8xf32>) {
+  %logits = qt.matmul %h, %w transpose_b : tensor<4x8xf32>, tensor<10x8xbf16> -> tensor<4x10xf32>
+  %loss = qt.cross_entropy %logits, %labels : tensor<4x10xf32>, tensor<4xi64> -> tensor<f32>
+  %dlogits = qt.cross_entropy_grad %logits, %labels, %dloss : tensor<4x10xf32>, tensor<4xi64>, tensor<f32>
+  %dh = qt.matmul %dlogits, %w : tensor<4x10xf32>, tensor<10x8xbf16> -> tensor<4x8xf32>
+  return %loss, %dh : tensor<f32>, tensor<4x8xf32>
+}
+
+// -----
+
+// Logits returned, or dlogits read again (a trained head's dW): the logits
+// are a kernel result and nothing recomputes them.
+// CHECK-LABEL: func.func @head_loss_not_fused
+// CHECK:         qt.kernel "matmul"
+// CHECK:         qt.kernel "cross_entropy"
+// CHECK:         qt.kernel "cross_entropy_grad"
+// CHECK:         qt.kernel "matmul"
+// CHECK:         qt.kernel "matmul"
+// CHECK-NOT:     head_loss
+func.func @head_loss_not_fused(%h: tensor<4x8xf32>, %w: tensor<10x8xf32>, %labels: tensor<4xi64>,
+                               %dloss: tensor<f32>) -> (tensor<f32>, tensor<4x8xf32>, tensor<10x8xf32>) {
+  %logits = qt.matmul %h, %w transpose_b : tensor<4x8xf32>, tensor<10x8xf32> -> tensor<4x10xf32>
+  %loss = qt.cross_entropy %logits, %labels : tensor<4x10xf32>, tensor<4xi64> -> tensor<f32>
+  %dlogits = qt.cross_entropy_grad %logits, %labels, %dloss : tensor<4x10xf32>, tensor<4xi64>, tensor<f32>
+  %dh = qt.matmul %dlogits, %w : tensor<4x10xf32>, tensor<10x8xf32> -> tensor<4x8xf32>
+  %dw = qt.matmul %dlogits, %h transpose_a : tensor<4x10xf32>, tensor<4x8xf32> -> tensor<10x8xf32>
+  return %loss, %dh, %dw : tensor<f32>, tensor<4x8xf32>, tensor<10x8xf32>
+}

@@ -9,8 +9,10 @@
 //
 //===----------------------------------------------------------------------===//
 #include "codegen/halide/Elementwise.h"
+#include "codegen/halide/HeadLoss.h"
 #include "codegen/halide/Layout.h"
 #include "codegen/halide/ModelOps.h"
+#include "codegen/reference/Matmul.h"
 #include "codegen/reference/Model.h"
 
 #include "test/unit/halide/CpuTargets.h"
@@ -269,6 +271,55 @@ TEST(ModelKernelsTest, EmbeddingAndCrossEntropyMatchTheReference) {
                                   Target(target)),
                  Halide::RuntimeError)
         << target;
+  }
+}
+
+TEST(ModelKernelsTest, HeadLossInVocabularyChunksMatchesTheReference) {
+  // The lm_head matmul fused with cross-entropy against the reference's
+  // matmul (exact, rounded once) then cross-entropy: 600 vocabulary rows
+  // are three chunks, the last partial; labels in each chunk and ignored.
+  // f32 logits summed in another order: within 1e-5 (loss, relative) and
+  // 1e-5 of dh's largest magnitude.
+  const int64_t vocab = 600, width = 24, tokens = 11;
+  ref::Array<float> h = normal({tokens, width}, 21);
+  ref::Array<float> w = normal({vocab, width}, 22, 0.5f);
+  std::vector<int64_t> labels = {5, -100, 599, 0, 256, 255, 511, 512, -100,
+                                 300, 42};
+  const float dloss = 1.5f;
+  ref::Array<float> logits = ref::matmul(h, false, w, true);
+  float loss = 0;
+  ASSERT_TRUE(ref::crossEntropy(logits, labels, -100, loss).ok());
+  ref::Array<float> dh = ref::matmul(
+      ref::crossEntropyGrad(logits, labels, -100, dloss), false, w, false);
+  double largest = 0;
+  for (int64_t i = 0; i < dh.numel(); ++i)
+    largest = std::max(largest, std::fabs(double(dh[i])));
+  for (const char *target : runnable({kAvx512, kAvx512NoVnni, kAvx2})) {
+    ImageParam ph(Float(32), 2, "h"), pw(Float(32), 2, "w"),
+        plab(Int(64), 1, "labels");
+    ph.set(buffer(h));
+    pw.set(buffer(w));
+    plab.set(Buffer<int64_t>(labels.data(), static_cast<int>(tokens)));
+    Target t(target);
+    int lanes = t.natural_vector_size<float>();
+    Expr K(static_cast<int>(width)), V(static_cast<int>(vocab)),
+        T(static_cast<int>(tokens)), ignore(int64_t(-100));
+    qtc::halide::HeadLoss l =
+        qtc::halide::defineHeadLoss(ph, pw, plab, K, V, T, ignore);
+    qtc::halide::scheduleHeadLossCpu(l, lanes);
+    Buffer<float> got = Buffer<float>::make_scalar();
+    l.loss.realize(got, t);
+    EXPECT_NEAR(got(), loss, 1e-5 * std::fabs(loss)) << target;
+
+    qtc::halide::HeadLossGrad g = qtc::halide::defineHeadLossGrad(
+        ph, pw, plab, Expr(dloss), K, V, T, ignore);
+    qtc::halide::scheduleHeadLossGradCpu(g, lanes);
+    Buffer<float> gdh(static_cast<int>(width), static_cast<int>(tokens));
+    g.dh.realize(gdh, t);
+    double worst = 0;
+    for (int64_t i = 0; i < dh.numel(); ++i)
+      worst = std::max(worst, std::fabs(double(gdh.data()[i]) - dh[i]));
+    EXPECT_LE(worst, 1e-5 * largest) << target << ": largest " << largest;
   }
 }
 
