@@ -157,9 +157,11 @@ std::optional<Group> matchScaledMatmul(arith::MulFOp mul) {
 /// The dh = dlogits W after a cross-entropy gradient, if that is its only
 /// reader.
 MatmulOp headInputGrad(CrossEntropyGradOp grad, Value head) {
+  if (!grad->hasOneUse())
+    return nullptr;
   auto dh = dyn_cast<MatmulOp>(*grad->getUsers().begin());
-  if (!grad->hasOneUse() || !dh || dh.getA() != grad.getResult() ||
-      dh.getB() != head || dh.getTransposeA() || dh.getTransposeB())
+  if (!dh || dh.getA() != grad.getResult() || dh.getB() != head ||
+      dh.getTransposeA() || dh.getTransposeB())
     return nullptr;
   return dh;
 }
@@ -329,12 +331,15 @@ struct FusePass : qt::impl::QtFuseBase<FusePass> {
         claim(Group{singleOpKind(&op), {&op}});
     for (const Group &group : groups)
       outline(group);
-    // What the kernels recompute is read by nothing else (or is still a
-    // kernel's operand, when only one of head_loss and its gradient
-    // matched: then it is computed by a kernel of its own).
-    for (Operation *op : recomputed)
+    // What the kernels recompute is read by nothing else (head_loss and
+    // its gradient match together); should a reader remain, the producer
+    // is computed by a kernel of its own too.
+    for (Operation *op : recomputed) {
       if (op->use_empty())
         op->erase();
+      else
+        outline(Group{singleOpKind(op), {op}});
+    }
     // Constants now live inside the kernels that read them.
     for (Operation &op : llvm::make_early_inc_range(func.getBody().front()))
       if (isa<arith::ConstantOp>(op) && op.use_empty())

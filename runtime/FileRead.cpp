@@ -9,17 +9,25 @@
 
 namespace qtc {
 
-Status readRegularFile(const std::string &path, uint64_t maxBytes,
-                       std::string &out) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+Status openRegularFile(const std::string &path, int &fd, uint64_t &size) {
+  fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0)
     return Status::error("cannot open '" + path + "': " + std::strerror(errno));
   struct stat info;
   if (fstat(fd, &info) != 0 || !S_ISREG(info.st_mode)) {
     ::close(fd);
+    fd = -1;
     return Status::error("'" + path + "' is not a regular file");
   }
-  uint64_t size = static_cast<uint64_t>(info.st_size);
+  size = static_cast<uint64_t>(info.st_size);
+  return Status::success();
+}
+
+Status readRegularFile(const std::string &path, uint64_t maxBytes,
+                       std::string &out) {
+  int fd = -1;
+  uint64_t size = 0;
+  QTC_RETURN_IF_ERROR(openRegularFile(path, fd, size));
   if (size > maxBytes) {
     ::close(fd);
     return Status::error("'" + path + "' is " + std::to_string(size) +

@@ -19,6 +19,11 @@
 
 namespace qtc {
 
+/// Opens the regular file at `path` for reading (O_CLOEXEC): its
+/// descriptor and size, or an error naming it (a directory, a device or a
+/// pipe is refused).
+Status openRegularFile(const std::string &path, int &fd, uint64_t &size);
+
 /// The bytes of the regular file at `path`, at most `maxBytes` of them.
 Status readRegularFile(const std::string &path, uint64_t maxBytes,
                        std::string &out);

@@ -1,5 +1,6 @@
 //===- Safetensors.cpp - Hugging Face .safetensors files ------------------===//
 #include "runtime/Safetensors.h"
+#include "runtime/FileRead.h"
 
 #include <nlohmann/json.hpp>
 
@@ -88,17 +89,12 @@ Status SafetensorsFile::open(const std::string &path,
     return Status::error("'" + path + "' is not a valid .safetensors file: " +
                          why);
   };
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0)
-    return Status::error("cannot open '" + path + "': " + std::strerror(errno));
-  struct stat info;
-  if (fstat(fd, &info) != 0 || !S_ISREG(info.st_mode)) {
-    ::close(fd);
-    return Status::error("'" + path + "' is not a regular file");
-  }
+  int fd = -1;
+  uint64_t fileSize = 0;
+  QTC_RETURN_IF_ERROR(openRegularFile(path, fd, fileSize));
   std::unique_ptr<SafetensorsFile> file(new SafetensorsFile());
   file->filePath = path;
-  file->mappedSize = static_cast<size_t>(info.st_size);
+  file->mappedSize = static_cast<size_t>(fileSize);
   if (file->mappedSize > 0) {
     void *map = mmap(nullptr, file->mappedSize, PROT_READ, MAP_PRIVATE, fd, 0);
     if (map == MAP_FAILED) {

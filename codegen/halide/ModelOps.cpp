@@ -297,6 +297,28 @@ AttentionRows headDots(Func rows, Func colsT, Expr group, Expr headDim,
   return r;
 }
 
+/// The causal softmax rows of query token t: score(j, h, t) = dot * scale,
+/// its max and the exponentials and their sum over keys 0..position.
+struct CausalRows {
+  Func score, rowMax, expScore, rowSum;
+};
+CausalRows causalRows(AttentionRows dots, Expr scale, RDom rj,
+                      const std::string &name) {
+  Var j("j"), h("h"), t("t");
+  CausalRows r;
+  r.score = Func(name + "_score");
+  r.score(j, h, t) = dots.dot(j, h, t) * scale;
+  r.rowMax = Func(name + "_max");
+  r.rowMax(h, t) = Float(32).min();
+  r.rowMax(h, t) = max(r.rowMax(h, t), r.score(rj, h, t));
+  r.expScore = Func(name + "_exp");
+  r.expScore(j, h, t) = exp(r.score(j, h, t) - r.rowMax(h, t));
+  r.rowSum = Func(name + "_sum");
+  r.rowSum(h, t) = 0.0f;
+  r.rowSum(h, t) += r.expScore(rj, h, t);
+  return r;
+}
+
 } // namespace
 
 Attention defineAttention(Func q, Func k, Func v, Expr heads, Expr kvHeads,
@@ -309,19 +331,14 @@ Attention defineAttention(Func q, Func k, Func v, Expr heads, Expr kvHeads,
   a.keysT = transposeHeads(k, headDim, seqLen, tokens, "attention_keys_t");
   a.scores =
       headDots(q, a.keysT, group, headDim, seqLen, false, "attention_dot");
-  a.score = Func("attention_score");
-  a.score(j, h, t) = a.scores.dot(j, h, t) * scaleF;
   // Causal: keys 0..position of the query's own sequence.
   a.rj = RDom(0, seqLen, "rj");
   a.rj.where(a.rj <= position);
-  a.rowMax = Func("attention_max");
-  a.rowMax(h, t) = Float(32).min();
-  a.rowMax(h, t) = max(a.rowMax(h, t), a.score(a.rj, h, t));
-  a.expScore = Func("attention_exp");
-  a.expScore(j, h, t) = exp(a.score(j, h, t) - a.rowMax(h, t));
-  a.rowSum = Func("attention_sum");
-  a.rowSum(h, t) = 0.0f;
-  a.rowSum(h, t) += a.expScore(a.rj, h, t);
+  CausalRows rows = causalRows(a.scores, scaleF, a.rj, "attention");
+  a.score = rows.score;
+  a.rowMax = rows.rowMax;
+  a.expScore = rows.expScore;
+  a.rowSum = rows.rowSum;
   // out = (sum_j e_j v_j) / sum_j e_j over head h's kv head.
   a.outAcc = Func("attention_out_acc");
   a.outAcc(dd, h, t) = 0.0f;
@@ -353,16 +370,12 @@ AttentionGrad defineAttentionGrad(Func q, Func k, Func v, Func dout,
   // rowDot = sum_j P_j dP_j = (sum_j e_j dP_j) / sum_j e_j.
   g.statsScores = headDots(q, g.keysT, group, headDim, seqLen, false,
                            "attention_grad_stats_dot");
-  g.statsScore = Func("attention_grad_stats_score");
-  g.statsScore(j, h, t) = g.statsScores.dot(j, h, t) * scaleF;
-  g.statsRowMax = Func("attention_grad_stats_max");
-  g.statsRowMax(h, t) = Float(32).min();
-  g.statsRowMax(h, t) = max(g.statsRowMax(h, t), g.statsScore(g.rj, h, t));
-  g.statsExp = Func("attention_grad_stats_exp");
-  g.statsExp(j, h, t) = exp(g.statsScore(j, h, t) - g.statsRowMax(h, t));
-  g.statsRowSum = Func("attention_grad_stats_sum");
-  g.statsRowSum(h, t) = 0.0f;
-  g.statsRowSum(h, t) += g.statsExp(g.rj, h, t);
+  CausalRows rows =
+      causalRows(g.statsScores, scaleF, g.rj, "attention_grad_stats");
+  g.statsScore = rows.score;
+  g.statsRowMax = rows.rowMax;
+  g.statsExp = rows.expScore;
+  g.statsRowSum = rows.rowSum;
   g.statsDots = headDots(dout, g.valuesT, group, headDim, seqLen, false,
                          "attention_grad_stats_dprob_dot");
   g.statsDprob = Func("attention_grad_stats_dprob");
