@@ -1,10 +1,10 @@
 //===- Npy.cpp - NumPy .npy files -----------------------------------------===//
 #include "runtime/Npy.h"
 #include "runtime/FileRead.h"
+#include "runtime/FileWrite.h"
 
 #include <cctype>
 #include <cstring>
-#include <fstream>
 
 namespace qtc {
 namespace {
@@ -167,22 +167,14 @@ Status writeNpy(const std::string &path, const HostTensor &tensor) {
   header.append((64 - unpadded % 64) % 64, ' ');
   header += '\n';
 
-  std::ofstream file(path, std::ios::binary | std::ios::trunc);
-  if (!file)
-    return Status::error("cannot create '" + path + "'");
-  file.write(kMagic, kMagicSize);
   const char version[2] = {1, 0};
-  file.write(version, 2);
   const char length[2] = {static_cast<char>(header.size() & 0xff),
                           static_cast<char>(header.size() >> 8)};
-  file.write(length, 2);
-  file.write(header.data(), header.size());
-  file.write(reinterpret_cast<const char *>(tensor.bytes.data()),
-             tensor.bytes.size());
-  file.close();
-  if (!file)
-    return Status::error("cannot write '" + path + "'");
-  return Status::success();
+  return writeFileAtomically(path, {{kMagic, kMagicSize},
+                                    {version, 2},
+                                    {length, 2},
+                                    {header.data(), header.size()},
+                                    {tensor.bytes.data(), tensor.bytes.size()}});
 }
 
 } // namespace qtc

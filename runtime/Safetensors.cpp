@@ -1,6 +1,7 @@
 //===- Safetensors.cpp - Hugging Face .safetensors files ------------------===//
 #include "runtime/Safetensors.h"
 #include "runtime/FileRead.h"
+#include "runtime/FileWrite.h"
 
 #include <nlohmann/json.hpp>
 
@@ -174,21 +175,6 @@ Status readSafetensors(const std::string &path, TensorMap &out) {
 
 namespace {
 
-/// write(2) until everything is written.
-bool writeAll(int fd, const void *data, size_t size) {
-  const char *p = static_cast<const char *>(data);
-  while (size > 0) {
-    ssize_t n = ::write(fd, p, size);
-    if (n < 0 && errno == EINTR)
-      continue;
-    if (n <= 0)
-      return false;
-    p += n;
-    size -= static_cast<size_t>(n);
-  }
-  return true;
-}
-
 } // namespace
 
 Status writeSafetensors(const std::string &path, const TensorMap &tensors) {
@@ -211,33 +197,10 @@ Status writeSafetensors(const std::string &path, const TensorMap &tensors) {
   for (int i = 0; i < 8; ++i)
     length[i] = static_cast<uint8_t>((size >> (8 * i)) & 0xff);
 
-  std::string temporary = path + ".tmp." + std::to_string(::getpid());
-  int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
-                  0644);
-  if (fd < 0)
-    return Status::error("cannot create '" + temporary +
-                         "': " + std::strerror(errno));
-  bool ok = writeAll(fd, length, 8) && writeAll(fd, text.data(), text.size());
-  for (auto it = tensors.begin(); ok && it != tensors.end(); ++it)
-    ok = writeAll(fd, it->second.bytes.data(), it->second.bytes.size());
-  std::string why = ok ? "" : std::strerror(errno);
-  if (ok && ::fsync(fd) != 0) {
-    ok = false;
-    why = std::strerror(errno);
-  }
-  if (::close(fd) != 0 && ok) {
-    ok = false;
-    why = std::strerror(errno);
-  }
-  if (ok && std::rename(temporary.c_str(), path.c_str()) != 0) {
-    ok = false;
-    why = std::strerror(errno);
-  }
-  if (!ok) {
-    ::unlink(temporary.c_str());
-    return Status::error("cannot write '" + path + "': " + why);
-  }
-  return Status::success();
+  std::vector<ByteRange> pieces = {{length, 8}, {text.data(), text.size()}};
+  for (const auto &entry : tensors)
+    pieces.push_back({entry.second.bytes.data(), entry.second.bytes.size()});
+  return writeFileAtomically(path, pieces);
 }
 
 } // namespace qtc

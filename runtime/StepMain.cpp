@@ -19,6 +19,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "runtime/Checkpoint.h"
+#include "runtime/FileWrite.h"
 #include "runtime/Npy.h"
 #include "runtime/Safetensors.h"
 #include "runtime/qtc_step.h"
@@ -249,6 +250,9 @@ Status run(const Options &options) {
       return Status::error("--input " + name +
                            ": the program has no argument '" + name + "'");
   }
+  // A bad output folder fails before the steps run, not after.
+  QTC_RETURN_IF_ERROR(qtc::createOutputFolder(options.outputDir)
+                          .withContext("--output-dir"));
   size_t arenaBytes = (program->arena_bytes + 63) / 64 * 64;
   std::unique_ptr<void, void (*)(void *)> arena(
       std::aligned_alloc(64, arenaBytes ? arenaBytes : 64), std::free);
@@ -286,17 +290,25 @@ Status run(const Options &options) {
     }
   }
 
+  // Every result and the updated tensors land together (FileWrite.h).
   qtc::TensorMap updated;
+  std::vector<qtc::OutputFile> files;
   for (int j = 0; j < program->num_results; ++j) {
     const qtc_tensor_info &info = program->results[j];
-    std::string path = options.outputDir + "/" + info.name + ".npy";
-    QTC_RETURN_IF_ERROR(qtc::writeNpy(path, results[j]));
+    const HostTensor &result = results[j];
+    files.push_back({std::string(info.name) + ".npy",
+                     [&result](const std::string &path) {
+                       return qtc::writeNpy(path, result);
+                     }});
     if (info.updates >= 0)
       updated[program->args[info.updates].name] = results[j];
   }
   if (!updated.empty())
-    QTC_RETURN_IF_ERROR(qtc::writeSafetensors(
-        options.outputDir + "/updated.safetensors", updated));
+    files.push_back({"updated.safetensors", [&updated](const std::string &path) {
+                       return qtc::writeSafetensors(path, updated);
+                     }});
+  QTC_RETURN_IF_ERROR(
+      qtc::writeOutputFolder(options.outputDir, files, "qtc-step"));
   std::fprintf(stderr,
                "qtc-step: wrote %d results and %zu updated tensors to %s\n",
                program->num_results, updated.size(), options.outputDir.c_str());

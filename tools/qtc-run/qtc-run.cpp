@@ -22,6 +22,7 @@
 #include "codegen/ElementDType.h"
 #include "runtime/Npy.h"
 #include "runtime/Checkpoint.h"
+#include "runtime/FileWrite.h"
 #include "tools/common/IrNesting.h"
 
 #include "mlir/AsmParser/AsmParser.h"
@@ -255,35 +256,15 @@ struct Output {
   HostTensor tensor;
 };
 
-/// Writes every output into a fresh folder inside DIR, then moves them into
-/// DIR: a failure leaves no partial set of results behind.
+/// Every output lands together (runtime/FileWrite.h).
 Status writeOutputs(const std::vector<Output> &outputs) {
-  namespace fs = std::filesystem;
-  std::error_code error;
-  fs::create_directories(outputDir.getValue(), error);
-  if (error)
-    return Status::error("cannot create '" + outputDir +
-                         "': " + error.message());
-  fs::path staging = fs::path(outputDir.getValue()) /
-                     (".qtc-run-" + std::to_string(::getpid()));
-  fs::create_directories(staging, error);
-  if (error)
-    return Status::error("cannot create '" + staging.string() +
-                         "': " + error.message());
-  for (const Output &output : outputs) {
-    Status written = qtc::writeNpy(
-        (staging / (output.fileStem + ".npy")).string(), output.tensor);
-    if (!written.ok()) {
-      fs::remove_all(staging, error);
-      return written;
-    }
-  }
+  std::vector<qtc::OutputFile> files;
   for (const Output &output : outputs)
-    fs::rename(staging / (output.fileStem + ".npy"),
-               fs::path(outputDir.getValue()) / (output.fileStem + ".npy"),
-               error);
-  fs::remove_all(staging, error);
-  return Status::success();
+    files.push_back({output.fileStem + ".npy",
+                     [&output](const std::string &path) {
+                       return qtc::writeNpy(path, output.tensor);
+                     }});
+  return qtc::writeOutputFolder(outputDir, files, "qtc-run");
 }
 
 int fail(const Status &status) {
@@ -384,7 +365,7 @@ int main(int argc, char **argv) {
       outputs.push_back(std::move(output));
     }
   }
-  if (!outputDir.empty()) {
+  if (outputDir.getNumOccurrences()) { // an empty name is refused there
     status = writeOutputs(outputs);
     if (!status.ok())
       return fail(status);

@@ -394,8 +394,8 @@ LogicalResult build(ModuleOp module, const Toolchain &toolchain) {
   } else {
     std::vector<std::string> objects;
     for (StringRef file :
-         {"StepMain", "Checkpoint", "DType", "FileRead", "HostTensor",
-          "Npy", "Safetensors"}) {
+         {"StepMain", "Checkpoint", "DType", "FileRead", "FileWrite",
+          "HostTensor", "Npy", "Safetensors"}) {
       std::string object =
           std::string(kernelsDir) + "/runtime_" + file.str() + ".o";
       if (failed(compile(QTC_SOURCE_DIR "/runtime/" + file.str() + ".cpp",

@@ -1,12 +1,14 @@
 //===- TensorFilesTest.cpp - .npy and .safetensors reading and writing ----===//
 #include "runtime/Checkpoint.h"
 #include "runtime/FileRead.h"
+#include "runtime/FileWrite.h"
 #include "runtime/Npy.h"
 #include "runtime/Safetensors.h"
 
 #include <gtest/gtest.h>
 
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <unistd.h>
 
@@ -131,6 +133,44 @@ TEST(FileReadTest, ReadsRegularFilesUpToTheirLimit) {
   ASSERT_TRUE(readJsonObject(path, "config", json).ok());
   EXPECT_EQ(json["a"], 1);
   std::remove(path.c_str());
+}
+
+TEST(FileWriteTest, AFailedSetLeavesNothingBehind) {
+  namespace fs = std::filesystem;
+  std::string dir = tempPath("outputs");
+  fs::remove_all(dir);
+  auto bytes = [](std::string text) {
+    return [text](const std::string &path) {
+      return writeFileAtomically(path, {{text.data(), text.size()}});
+    };
+  };
+  // The second file fails: neither lands, and no staging folder remains.
+  Status status = writeOutputFolder(
+      dir,
+      {{"a.txt", bytes("first")},
+       {"b.txt", [](const std::string &) {
+          return Status::error("disk full");
+        }}},
+      "test");
+  ASSERT_FALSE(status.ok());
+  EXPECT_EQ(status.message(), "disk full");
+  ASSERT_TRUE(fs::is_directory(dir));
+  EXPECT_TRUE(fs::is_empty(dir));
+  // Then both land, replacing nothing else.
+  ASSERT_TRUE(writeOutputFolder(dir, {{"a.txt", bytes("first")},
+                                      {"b.txt", bytes("second")}},
+                                "test")
+                  .ok());
+  std::string a;
+  ASSERT_TRUE(readRegularFile(dir + "/a.txt", 100, a).ok());
+  EXPECT_EQ(a, "first");
+  EXPECT_EQ(std::distance(fs::directory_iterator(dir), {}), 2);
+  // An empty name, or a file where the folder should be, is refused.
+  EXPECT_FALSE(createOutputFolder("").ok());
+  EXPECT_FALSE(createOutputFolder(dir + "/a.txt").ok());
+  // A write into a missing folder fails and leaves no temporary.
+  EXPECT_FALSE(writeFileAtomically(dir + "/missing/c.txt", {}).ok());
+  fs::remove_all(dir);
 }
 
 TEST(SafetensorsTest, RoundTripsAndChecksOffsets) {
