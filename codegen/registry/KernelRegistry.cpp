@@ -367,6 +367,7 @@ ElemType layoutElemType(LayoutType type) {
   return T::F32;
 }
 
+/// The element type of token ids or labels.
 ElemType idElemType(IdType type) {
   return type == IdType::I32 ? T::I32 : T::I64;
 }
