@@ -26,6 +26,7 @@
 
 #include "HalideRuntime.h"
 
+#include <cerrno>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -85,10 +86,14 @@ Status parse(int argc, char **argv, Options &options) {
     std::string value = argv[++i];
     char *end = nullptr;
     auto integer = [&](int64_t &out) {
+      errno = 0;
       out = std::strtoll(value.c_str(), &end, 10);
-      return *end == '\0' && !value.empty()
-                 ? Status::success()
-                 : Status::error(flag + ": not an integer: '" + value + "'");
+      if (*end != '\0' || value.empty())
+        return Status::error(flag + ": not an integer: '" + value + "'");
+      if (errno == ERANGE)
+        return Status::error(flag + ": '" + value +
+                             "' is outside the 64-bit integers");
+      return Status::success();
     };
     if (flag == "--weights") {
       options.weights.push_back(value);

@@ -38,6 +38,10 @@
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <cerrno>
+#include <cfloat>
+#include <cmath>
+#include <cstdint>
 #include <filesystem>
 #include <unistd.h>
 
@@ -112,31 +116,46 @@ std::string sourceName(Value value, const AsmParserState &state) {
 }
 
 /// A host tensor from a scalar literal ("3", "0.5") for a scalar type.
-bool parseScalarLiteral(Type type, const std::string &text, HostTensor &out) {
+/// A scalar given as a number (`--input 3`) rather than a file: `parsed`
+/// says whether `text` is one; a number outside `type`'s range, or not
+/// finite, is an error.
+Status parseScalarLiteral(Type type, const std::string &text,
+                          HostTensor &out, bool &parsed) {
+  parsed = false;
   if (!type.isIntOrIndexOrFloat() || text.empty())
-    return false;
+    return Status::success();
   char *end = nullptr;
+  errno = 0;
   if (isa<FloatType>(type)) {
     double value = std::strtod(text.c_str(), &end);
     if (*end || !type.isF32())
-      return false;
+      return Status::success();
+    parsed = true;
+    if (!std::isfinite(value) || std::fabs(value) > FLT_MAX)
+      return Status::error("'" + text + "' is not a finite f32");
     out = HostTensor(qtc::DType::F32, {});
     *out.data<float>() = static_cast<float>(value);
-    return true;
+    return Status::success();
   }
   long long value = std::strtoll(text.c_str(), &end, 10);
   if (*end)
-    return false;
-  if (type.isIndex() || type.isInteger(64)) {
+    return Status::success();
+  bool wide = type.isIndex() || type.isInteger(64);
+  if (!wide && !type.isInteger(32))
+    return Status::success();
+  parsed = true;
+  if (errno == ERANGE ||
+      (!wide && (value < INT32_MIN || value > INT32_MAX)))
+    return Status::error("'" + text + "' is outside the range of " +
+                         (wide ? std::string("i64") : std::string("i32")));
+  if (wide) {
     out = HostTensor(qtc::DType::I64, {});
     *out.data<int64_t>() = value;
-  } else if (type.isInteger(32)) {
+  } else {
     out = HostTensor(qtc::DType::I32, {});
     *out.data<int32_t>() = static_cast<int32_t>(value);
-  } else {
-    return false;
   }
-  return true;
+  return Status::success();
 }
 
 std::vector<std::string> splitCommas(const std::string &text) {
@@ -222,7 +241,10 @@ Status bindArguments(func::FuncOp func, const AsmParserState &state,
             (key.empty() ? ")" : " or put '" + key + "' in --weights)"));
       std::string spec = inputs[nextInput++];
       HostTensor literal;
-      if (parseScalarLiteral(type, spec, literal)) {
+      bool isLiteral = false;
+      QTC_RETURN_IF_ERROR(parseScalarLiteral(type, spec, literal, isLiteral)
+                              .withContext(context));
+      if (isLiteral) {
         storage.push_back(literal);
       } else {
         std::vector<std::string> files = splitCommas(spec);

@@ -45,6 +45,7 @@
 #include "llvm/Support/ToolOutputFile.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <cmath>
 #include <thread>
 
 using namespace mlir;
@@ -527,6 +528,17 @@ int main(int argc, char **argv) {
                     "or --emit=step-cpp)\n";
     return 1;
   }
+
+  // A non-finite rate or scale would reach the step's code (where --lr inf
+  // failed compiling step.cpp) or be silently replaced by a default.
+  for (auto [flag, value] : {std::pair<const char *, double>{"--alpha", alpha},
+                             {"--omega", omega},
+                             {"--lr", lr}})
+    if (!std::isfinite(value)) {
+      llvm::errs() << "qtc: error: " << flag
+                   << " must be a finite number, got " << value << "\n";
+      return 1;
+    }
 
   FailureOr<Toolchain> toolchain = toolchainFor(target);
   if (failed(toolchain))

@@ -19,3 +19,7 @@ func.func @affine(%w: !qt.affine<32x2, bits = 2, group = 32>) -> tensor<32x2xf32
   %x = qt.dequantize %w : !qt.affine<32x2, bits = 2, group = 32> -> tensor<32x2xf32>
   return %x : tensor<32x2xf32>
 }
+
+func.func @scalars(%n: i32, %s: f32) -> (i32, f32) {
+  return %n, %s : i32, f32
+}
