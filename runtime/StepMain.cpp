@@ -102,7 +102,10 @@ Status parse(int argc, char **argv, Options &options) {
       if (eq == std::string::npos || eq == 0)
         return Status::error("--input takes NAME=FILE.npy, got '" + value +
                              "'");
-      options.inputs[value.substr(0, eq)] = value.substr(eq + 1);
+      if (!options.inputs.emplace(value.substr(0, eq), value.substr(eq + 1))
+               .second)
+        return Status::error("--input " + value.substr(0, eq) +
+                             " is given twice");
     } else if (flag == "--steps") {
       QTC_RETURN_IF_ERROR(integer(options.steps));
       if (options.steps < 1)
@@ -248,12 +251,19 @@ Status run(const Options &options) {
     return Status::error("--grad-norm: this program computes its gradient "
                          "norm (or has no t-SignSGD); drop the flag");
   for (const auto &[name, file] : options.inputs) {
-    bool used = false;
+    const qtc_tensor_info *arg = nullptr;
     for (int i = 0; i < program->num_args; ++i)
-      used |= name == program->args[i].name;
-    if (!used)
+      if (name == program->args[i].name)
+        arg = &program->args[i];
+    if (!arg)
       return Status::error("--input " + name +
                            ": the program has no argument '" + name + "'");
+    // The step number and seed come from their flags, never a file.
+    if (arg->role == QTC_ROLE_STEP || arg->role == QTC_ROLE_SEED)
+      return Status::error("--input " + name + ": " + describe(*arg) +
+                           " is set by " +
+                           (arg->role == QTC_ROLE_STEP ? "--start-step"
+                                                       : "--seed"));
   }
   // A bad output folder fails before the steps run, not after.
   QTC_RETURN_IF_ERROR(qtc::createOutputFolder(options.outputDir)
