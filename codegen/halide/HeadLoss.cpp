@@ -89,16 +89,11 @@ HeadLoss defineHeadLoss(Func h, Func w, Func labels, Expr width, Expr vocab,
   l.term = Func("head_loss_term");
   l.term(t) = select(l.counted(t), l.lse.lse(t) - l.lse.state(t)[2],
                      Expr(0.0));
-  RDom rt(0, tokens, "rt");
-  l.total = Func("head_loss_total");
-  l.total() = Expr(0.0);
-  l.total() += l.term(rt);
-  l.count = Func("head_loss_count");
-  l.count() = 0;
-  l.count() += select(l.counted(rt), 1, 0);
-  l.loss = Func("head_loss");
-  l.loss() = cast<float>(
-      select(l.count() > 0, l.total() / f64(l.count()), Expr(0.0)));
+  CountedMean mean =
+      countedMean(l.term, l.counted, tokens, "head_loss", "head_loss");
+  l.total = mean.total;
+  l.count = mean.count;
+  l.loss = mean.mean;
   return l;
 }
 
@@ -108,11 +103,8 @@ HeadLossGrad defineHeadLossGrad(Func h, Func w, Func labels, Expr dloss,
   Var v("v"), t("t"), c("c"), k("k");
   HeadLossGrad g;
   g.lse = headLogSumExp(h, w, labels, width, vocab, "head_loss_grad_lse");
-  RDom rt(0, tokens, "rt");
-  Expr rowLabel = labels(rt);
-  g.count = Func("head_loss_grad_count");
-  g.count() = 0;
-  g.count() += select(rowLabel != cast(rowLabel.type(), ignoreIndex), 1, 0);
+  g.count =
+      countLabelled(labels, tokens, ignoreIndex, "head_loss_grad_count");
   // dlogits of chunk c: (softmax - onehot) dloss / count on counted rows.
   g.logits = headLogits(h, w, width, vocab, "head_loss_grad_logits");
   Expr label = checkedLabel(labels, t, vocab, ignoreIndex);

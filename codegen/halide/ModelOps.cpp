@@ -210,6 +210,32 @@ Expr checkedLabel(Func labels, Expr t, Expr vocab, Expr ignoreIndex) {
                  "and not the ignore index", ignoreIndex);
 }
 
+Func countLabelled(Func labels, Expr tokens, Expr ignoreIndex,
+                   const std::string &name) {
+  RDom rt(0, tokens, "rt");
+  Expr label = labels(rt);
+  Func count(name);
+  count() = 0;
+  count() += select(label != cast(label.type(), ignoreIndex), 1, 0);
+  return count;
+}
+
+CountedMean countedMean(Func term, Func counted, Expr tokens,
+                        const std::string &prefix, const std::string &name) {
+  RDom rt(0, tokens, "rt");
+  CountedMean m;
+  m.total = Func(prefix + "_total");
+  m.total() = Expr(0.0);
+  m.total() = strict_float(m.total() + term(rt));
+  m.count = Func(prefix + "_count");
+  m.count() = 0;
+  m.count() += select(counted(rt), 1, 0);
+  m.mean = Func(name);
+  m.mean() = cast<float>(select(
+      m.count() > 0, strict_float(m.total() / f64(m.count())), Expr(0.0)));
+  return m;
+}
+
 CrossEntropy defineCrossEntropy(Func logits, Func labels, Expr vocab,
                                 Expr tokens, Expr ignoreIndex) {
   Var t("t");
@@ -225,15 +251,7 @@ CrossEntropy defineCrossEntropy(Func logits, Func labels, Expr vocab,
                                                  vocab - 1),
                                            t))),
                    Expr(0.0));
-  RDom rt(0, tokens, "rt");
-  Func total("ce_total"), count("ce_count");
-  total() = Expr(0.0);
-  total() = strict_float(total() + term(rt));
-  count() = 0;
-  count() += select(ce.counted(rt), 1, 0);
-  ce.loss = Func("cross_entropy");
-  ce.loss() = cast<float>(
-      select(count() > 0, strict_float(total() / f64(count())), Expr(0.0)));
+  ce.loss = countedMean(term, ce.counted, tokens, "ce", "cross_entropy").mean;
   return ce;
 }
 
@@ -243,11 +261,7 @@ CrossEntropyGrad defineCrossEntropyGrad(Func logits, Func labels, Expr dloss,
   Var v("v"), t("t");
   CrossEntropyGrad g;
   logSumExp(logits, vocab, g.rowMax, g.lse);
-  RDom rt(0, tokens, "rt");
-  g.count = Func("ce_grad_count");
-  Expr rowLabel = labels(rt);
-  g.count() = 0;
-  g.count() += select(rowLabel != cast(rowLabel.type(), ignoreIndex), 1, 0);
+  g.count = countLabelled(labels, tokens, ignoreIndex, "ce_grad_count");
   Expr label = checkedLabel(labels, t, vocab, ignoreIndex);
   Expr counted = label != cast(label.type(), ignoreIndex);
   Expr p = strict_float(exp(f64(logits(v, t)) - g.lse(t)) -

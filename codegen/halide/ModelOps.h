@@ -13,6 +13,8 @@
 
 #include "Halide.h"
 
+#include <string>
+
 namespace qtc::halide {
 
 struct RMSNorm {
@@ -74,6 +76,20 @@ EmbeddingGrad defineEmbeddingGrad(Halide::Func ids, Halide::Func dy,
 /// [0, vocab).
 Halide::Expr checkedLabel(Halide::Func labels, Halide::Expr t,
                           Halide::Expr vocab, Halide::Expr ignoreIndex);
+
+/// How many tokens have a label other than ignoreIndex (the loss's
+/// denominator), one pass in token order.
+Halide::Func countLabelled(Halide::Func labels, Halide::Expr tokens,
+                           Halide::Expr ignoreIndex, const std::string &name);
+
+/// The mean over the counted tokens of term(t) (0 where not counted): f64
+/// summed in token order, rounded once to f32; 0 with no counted token.
+struct CountedMean {
+  Halide::Func total, count, mean;
+};
+CountedMean countedMean(Halide::Func term, Halide::Func counted,
+                        Halide::Expr tokens, const std::string &prefix,
+                        const std::string &name);
 
 /// Mean over counted tokens (labels(t) != ignoreIndex) of logsumexp(logits
 /// row) - logits(label, t), f64 per row as the reference; 0 with no counted

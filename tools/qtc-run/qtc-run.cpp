@@ -42,7 +42,6 @@
 #include <cfloat>
 #include <cmath>
 #include <cstdint>
-#include <filesystem>
 #include <unistd.h>
 
 using namespace mlir;
