@@ -38,65 +38,130 @@ Status parseDescr(const std::string &descr, DType &dtype) {
   return Status::error("unsupported dtype '" + descr + "'");
 }
 
-/// The text after `'key':` in the header dictionary, or npos.
-size_t findKey(const std::string &header, const char *key) {
-  std::string quoted = std::string("'") + key + "'";
-  size_t at = header.find(quoted);
-  if (at == std::string::npos)
-    return at;
-  at = header.find(':', at + quoted.size());
-  if (at == std::string::npos)
-    return at;
-  ++at;
-  while (at < header.size() && std::isspace(header[at]))
-    ++at;
-  return at;
-}
+/// The header is a Python dict literal, parsed as one (numpy reads it with
+/// ast.literal_eval): exactly the keys 'descr' (a string), 'fortran_order'
+/// (True or False) and 'shape' (a tuple of non-negative integers), each
+/// once. Substring scans read a key inside another key's string, or the
+/// first of two 'descr' where numpy takes the last; a repeated or unknown
+/// key is refused here.
+class HeaderParser {
+public:
+  explicit HeaderParser(const std::string &text) : text(text) {}
 
-Status parseHeader(const std::string &header, DType &dtype, Shape &shape) {
-  size_t at = findKey(header, "descr");
-  if (at == std::string::npos || header[at] != '\'')
-    return Status::error("header has no 'descr'");
-  size_t end = header.find('\'', at + 1);
-  if (end == std::string::npos)
-    return Status::error("header has an unterminated 'descr'");
-  QTC_RETURN_IF_ERROR(parseDescr(header.substr(at + 1, end - at - 1), dtype));
-
-  at = findKey(header, "fortran_order");
-  if (at == std::string::npos)
-    return Status::error("header has no 'fortran_order'");
-  if (header.compare(at, 4, "True") == 0)
-    return Status::error("Fortran-order arrays are not supported (save with "
-                         "numpy.ascontiguousarray)");
-  if (header.compare(at, 5, "False") != 0)
-    return Status::error("header has a malformed 'fortran_order'");
-
-  at = findKey(header, "shape");
-  if (at == std::string::npos || header[at] != '(')
-    return Status::error("header has no 'shape' tuple");
-  end = header.find(')', at);
-  if (end == std::string::npos)
-    return Status::error("header has an unterminated 'shape'");
-  shape.clear();
-  std::string dims = header.substr(at + 1, end - at - 1);
-  size_t pos = 0;
-  while (pos < dims.size()) {
-    while (pos < dims.size() && (std::isspace(dims[pos]) || dims[pos] == ','))
-      ++pos;
-    if (pos == dims.size())
-      break;
-    if (!std::isdigit(dims[pos]))
-      return Status::error("header has a malformed 'shape' (" + dims + ")");
-    int64_t dim = 0;
-    while (pos < dims.size() && std::isdigit(dims[pos])) {
-      dim = dim * 10 + (dims[pos++] - '0');
-      if (dim > (int64_t(1) << 40))
-        return Status::error("header has an implausible dimension");
+  Status parse(DType &dtype, bool &fortranOrder, Shape &shape) {
+    bool seenDescr = false, seenOrder = false, seenShape = false;
+    std::string descr;
+    QTC_RETURN_IF_ERROR(expect('{'));
+    while (!peek('}')) {
+      std::string key;
+      QTC_RETURN_IF_ERROR(parseString(key));
+      QTC_RETURN_IF_ERROR(expect(':'));
+      bool *seen = key == "descr"           ? &seenDescr
+                   : key == "fortran_order" ? &seenOrder
+                   : key == "shape"         ? &seenShape
+                                            : nullptr;
+      if (!seen)
+        return Status::error("header has an unexpected key '" + key + "'");
+      if (*seen)
+        return Status::error("header repeats the key '" + key + "'");
+      *seen = true;
+      if (key == "descr")
+        QTC_RETURN_IF_ERROR(parseString(descr));
+      else if (key == "fortran_order")
+        QTC_RETURN_IF_ERROR(parseBool(fortranOrder));
+      else
+        QTC_RETURN_IF_ERROR(parseShape(shape));
+      if (!peek('}'))
+        QTC_RETURN_IF_ERROR(expect(','));
     }
-    shape.push_back(dim);
+    QTC_RETURN_IF_ERROR(expect('}'));
+    skipSpace();
+    if (at != text.size())
+      return Status::error("header has text after its dictionary");
+    if (!seenDescr)
+      return Status::error("header has no 'descr'");
+    if (!seenOrder)
+      return Status::error("header has no 'fortran_order'");
+    if (!seenShape)
+      return Status::error("header has no 'shape'");
+    return parseDescr(descr, dtype);
   }
-  return Status::success();
-}
+
+private:
+  void skipSpace() {
+    while (at < text.size() && std::isspace(static_cast<unsigned char>(text[at])))
+      ++at;
+  }
+  bool peek(char c) {
+    skipSpace();
+    return at < text.size() && text[at] == c;
+  }
+  Status malformed(const std::string &wanted) {
+    return Status::error("header is malformed at byte " + std::to_string(at) +
+                         " (expected " + wanted + ")");
+  }
+  Status expect(char c) {
+    if (!peek(c))
+      return malformed(std::string("'") + c + "'");
+    ++at;
+    return Status::success();
+  }
+  /// A quoted string without escapes (no key or dtype numpy writes has one).
+  Status parseString(std::string &out) {
+    skipSpace();
+    if (at == text.size() || (text[at] != '\'' && text[at] != '"'))
+      return malformed("a quoted string");
+    char quote = text[at];
+    size_t end = text.find(quote, at + 1);
+    if (end == std::string::npos)
+      return Status::error("header has an unterminated string");
+    out = text.substr(at + 1, end - at - 1);
+    if (out.find('\\') != std::string::npos)
+      return Status::error("header has a string with an escape");
+    at = end + 1;
+    return Status::success();
+  }
+  Status parseBool(bool &out) {
+    skipSpace();
+    for (bool value : {true, false}) {
+      std::string word = value ? "True" : "False";
+      if (text.compare(at, word.size(), word) == 0) {
+        at += word.size();
+        out = value;
+        return Status::success();
+      }
+    }
+    return malformed("True or False");
+  }
+  Status parseShape(Shape &shape) {
+    shape.clear();
+    QTC_RETURN_IF_ERROR(expect('('));
+    while (!peek(')')) {
+      skipSpace();
+      if (at == text.size() || !std::isdigit(static_cast<unsigned char>(text[at])))
+        return peek('-') ? Status::error("header has a negative dimension")
+                         : malformed("a dimension");
+      int64_t dim = 0;
+      while (at < text.size() &&
+             std::isdigit(static_cast<unsigned char>(text[at])))
+        if (__builtin_mul_overflow(dim, int64_t(10), &dim) ||
+            __builtin_add_overflow(dim, int64_t(text[at++] - '0'), &dim))
+          return Status::error("header has a dimension beyond 64 bits");
+      shape.push_back(dim);
+      // "(4)" is not a tuple: one dimension needs its comma.
+      if (peek(','))
+        ++at;
+      else if (shape.size() == 1)
+        return malformed("',' after the only dimension");
+      else if (!peek(')'))
+        return malformed("',' or ')'");
+    }
+    return expect(')');
+  }
+
+  const std::string &text;
+  size_t at = 0;
+};
 
 uint32_t readLittleEndian(const uint8_t *bytes, int count) {
   uint32_t value = 0;
@@ -107,14 +172,8 @@ uint32_t readLittleEndian(const uint8_t *bytes, int count) {
 
 } // namespace
 
-Status readNpy(const std::string &path, HostTensor &out) {
-  std::string bytes;
-  QTC_RETURN_IF_ERROR(readRegularFile(path, kMaxNpyBytes, bytes));
-  const auto *contents = reinterpret_cast<const uint8_t *>(bytes.data());
-  const size_t size = bytes.size();
-  auto fail = [&](const std::string &why) {
-    return Status::error("'" + path + "' is not a valid .npy file: " + why);
-  };
+Status parseNpy(const uint8_t *contents, size_t size, HostTensor &out) {
+  auto fail = [](const std::string &why) { return Status::error(why); };
   if (size < kMagicSize + 4 ||
       std::memcmp(contents, kMagic, kMagicSize) != 0)
     return fail("missing the \\x93NUMPY magic");
@@ -131,12 +190,22 @@ Status readNpy(const std::string &path, HostTensor &out) {
   std::string header(contents + headerStart,
                      contents + headerStart + headerSize);
   HostTensor tensor;
-  Status parsed = parseHeader(header, tensor.dtype, tensor.shape);
+  bool fortranOrder = false;
+  Status parsed =
+      HeaderParser(header).parse(tensor.dtype, fortranOrder, tensor.shape);
   if (!parsed.ok())
     return fail(parsed.message());
+  if (fortranOrder)
+    return fail("Fortran-order arrays are not supported (save with "
+                "numpy.ascontiguousarray)");
+  // The header may claim any shape: its size in bytes, overflow-checked.
+  uint64_t expected = dtypeSize(tensor.dtype);
+  for (int64_t dim : tensor.shape)
+    if (__builtin_mul_overflow(expected, static_cast<uint64_t>(dim), &expected))
+      return fail("shape " + formatShape(tensor.shape) + " of " +
+                  dtypeName(tensor.dtype) + " has more bytes than 64 bits count");
   size_t dataStart = headerStart + headerSize;
-  size_t expected = tensor.numel() * dtypeSize(tensor.dtype);
-  size_t found = size - dataStart;
+  uint64_t found = size - dataStart;
   if (found != expected)
     return fail(std::string(found < expected ? "truncated" : "trailing") +
                 " data: shape " + formatShape(tensor.shape) + " of " +
@@ -148,7 +217,27 @@ Status readNpy(const std::string &path, HostTensor &out) {
   return Status::success();
 }
 
+Status readNpy(const std::string &path, HostTensor &out) {
+  std::string bytes;
+  QTC_RETURN_IF_ERROR(readRegularFile(path, kMaxNpyBytes, bytes));
+  return parseNpy(reinterpret_cast<const uint8_t *>(bytes.data()),
+                  bytes.size(), out)
+      .withContext("'" + path + "' is not a valid .npy file");
+}
+
 Status writeNpy(const std::string &path, const HostTensor &tensor) {
+  uint64_t bytes = dtypeSize(tensor.dtype);
+  for (int64_t dim : tensor.shape)
+    if (dim < 0 ||
+        __builtin_mul_overflow(bytes, static_cast<uint64_t>(dim), &bytes))
+      return Status::error("cannot write '" + path + "': shape " +
+                           formatShape(tensor.shape) + " has no size");
+  if (bytes != tensor.bytes.size())
+    return Status::error("cannot write '" + path + "': shape " +
+                         formatShape(tensor.shape) + " of " +
+                         dtypeName(tensor.dtype) + " needs " +
+                         std::to_string(bytes) + " bytes, the tensor has " +
+                         std::to_string(tensor.bytes.size()));
   DType fileType = tensor.dtype == DType::BF16 ? DType::U16 : tensor.dtype;
   const char *descr = nullptr;
   for (const DescrEntry &entry : kDescrs)
@@ -166,6 +255,10 @@ Status writeNpy(const std::string &path, const HostTensor &tensor) {
   size_t unpadded = kMagicSize + 4 + header.size() + 1;
   header.append((64 - unpadded % 64) % 64, ' ');
   header += '\n';
+  if (header.size() > 0xffff) // version 1.0 counts the header in 16 bits
+    return Status::error("cannot write '" + path + "': a shape of rank " +
+                         std::to_string(tensor.shape.size()) +
+                         " does not fit a .npy header");
 
   const char version[2] = {1, 0};
   const char length[2] = {static_cast<char>(header.size() & 0xff),

@@ -135,9 +135,15 @@ RuntimeValue makeDense(Type element, qtc::Shape shape,
   return fill(int64_t());
 }
 
-/// Refuses element types the reference has no arrays for (f8 formats,
-/// f80, f128, complex, odd integer widths) before an op computes them.
-Status checkModeled(Type type) {
+/// The most elements one value may have (8 GiB of f32): a mistyped or
+/// hostile static shape (a 200000x200000 splat constant) is an error, not
+/// an allocation that never ends or wraps to nothing.
+constexpr uint64_t kMaxElements = 1ull << 31;
+
+/// Refuses, before an op computes it, a value the reference cannot hold:
+/// an element type it has no arrays for (f8 formats, f80, f128, complex,
+/// odd integer widths), a dynamic shape, or more than kMaxElements.
+Status checkRepresentable(Type type) {
   Type element = elementTypeOf(type);
   bool modeled = true;
   if (isa<FloatType>(element))
@@ -147,11 +153,24 @@ Status checkModeled(Type type) {
     modeled = llvm::is_contained({1u, 8u, 16u, 32u, 64u}, integer.getWidth());
   else if (isa<ComplexType>(element))
     modeled = false;
-  if (modeled)
+  if (!modeled)
+    return Status::error("element type " + typeToString(element) +
+                         " is not one the reference backend models (f16, "
+                         "bf16, f32, f64; i1, i8, i16, i32, i64)");
+  auto shaped = dyn_cast<ShapedType>(type);
+  if (!shaped)
     return Status::success();
-  return Status::error("element type " + typeToString(element) +
-                       " is not one the reference backend models (f16, "
-                       "bf16, f32, f64; i1, i8, i16, i32, i64)");
+  if (!shaped.hasStaticShape())
+    return Status::error("the reference backend needs static shapes, not " +
+                         typeToString(type));
+  uint64_t count = 1;
+  for (int64_t dim : shaped.getShape())
+    if (__builtin_mul_overflow(count, static_cast<uint64_t>(dim), &count) ||
+        count > kMaxElements)
+      return Status::error(typeToString(type) + " has more than " +
+                           std::to_string(kMaxElements) +
+                           " elements, the most one value may hold");
+  return Status::success();
 }
 
 Status run(arith::ConstantOp op, InterpreterFrame &frame) {
@@ -392,7 +411,7 @@ public:
 private:
   Status execute(Operation *op) {
     for (Type type : op->getResultTypes())
-      QTC_RETURN_IF_ERROR(checkModeled(type));
+      QTC_RETURN_IF_ERROR(checkRepresentable(type));
     FailureOr<Status> qt = interpretQtOp(op, frame);
     if (succeeded(qt))
       return *qt;

@@ -103,6 +103,92 @@ TEST(NpyTest, RejectsBadFilesWithReasons) {
   std::remove(path.c_str());
 }
 
+/// A version 1.0 .npy file with `header` (padded as numpy pads it) and
+/// `dataBytes` zero bytes of data.
+std::string npyFile(std::string header, size_t dataBytes) {
+  size_t unpadded = 10 + header.size() + 1;
+  header.append((64 - unpadded % 64) % 64, ' ');
+  header += '\n';
+  std::string length = {static_cast<char>(header.size() & 0xff),
+                        static_cast<char>(header.size() >> 8)};
+  return std::string("\x93NUMPY\x01\x00", 8) + length + header +
+         std::string(dataBytes, '\0');
+}
+
+TEST(NpyTest, ParsesTheHeaderAsADictionary) {
+  auto parse = [](const std::string &file, HostTensor &t) {
+    return parseNpy(reinterpret_cast<const uint8_t *>(file.data()),
+                    file.size(), t);
+  };
+  // What numpy also writes or reads: any key order, double quotes, no
+  // trailing comma, a scalar's empty tuple, '|' for one-byte types.
+  HostTensor t;
+  Status status = parse(npyFile("{\"shape\": (3,), \"fortran_order\": False, "
+                                "\"descr\": \"<i2\"}",
+                                6),
+                        t);
+  ASSERT_TRUE(status.ok()) << status.message();
+  EXPECT_EQ(t.dtype, DType::I16);
+  EXPECT_EQ(t.shape, (Shape{3}));
+  status = parse(npyFile("{'descr':'|u1','fortran_order':False,'shape':()}", 1),
+                 t);
+  ASSERT_TRUE(status.ok()) << status.message();
+  EXPECT_EQ(t.shape, Shape{});
+
+  auto expectError = [&](const std::string &header, size_t dataBytes,
+                         const char *reason) {
+    HostTensor u;
+    Status status = parse(npyFile(header, dataBytes), u);
+    ASSERT_FALSE(status.ok()) << header;
+    EXPECT_NE(status.message().find(reason), std::string::npos)
+        << header << ": " << status.message();
+  };
+  // numpy takes the last of two 'descr'; a substring scan took the first.
+  expectError("{'descr': '<f4', 'descr': '<f8', 'fortran_order': False, "
+              "'shape': (2,), }",
+              16, "repeats the key 'descr'");
+  expectError("{'descr': '<f4', 'fortran_order': False, 'shape': (2,), "
+              "'x': 1}",
+              8, "unexpected key 'x'");
+  // 'shape' inside another string is not the shape.
+  expectError("{'descr': '<f4', 'fortran_order': False, "
+              "'shapes': 'shape': (2,)}",
+              8, "unexpected key 'shapes'");
+  expectError("{'descr': '<f4', 'fortran_order': False}", 0, "no 'shape'");
+  // 4 * 1048577 * 1099510579201 * 4 bytes is 16 modulo 2^64.
+  expectError("{'descr': '<f4', 'fortran_order': False, "
+              "'shape': (4, 1048577, 1099510579201), }",
+              16, "more bytes than 64 bits count");
+  expectError("{'descr': '<f4', 'fortran_order': False, "
+              "'shape': (99999999999999999999,), }",
+              0, "beyond 64 bits");
+  expectError("{'descr': '<f4', 'fortran_order': False, 'shape': (-1, -4), }",
+              16, "negative dimension");
+  expectError("{'descr': '<f4', 'fortran_order': False, 'shape': (4), }", 16,
+              "',' after the only dimension");
+  expectError("{'descr': '<f4', 'fortran_order': 0, 'shape': (4,), }", 16,
+              "True or False");
+  expectError("{'descr': '<f4', 'fortran_order': False, 'shape': (4,), } x",
+              16, "text after its dictionary");
+  expectError("{'descr': '<f4', 'fortran_order': False, 'shape': (4,", 16,
+              "malformed");
+}
+
+TEST(NpyTest, RefusesToWriteAShapeItsBytesDoNotHold) {
+  HostTensor t = iota(DType::F32, {2, 2});
+  t.shape = {int64_t(1) << 32, int64_t(1) << 32}; // 2^64 elements wrap to 0
+  Status status = writeNpy(tempPath("wrap.npy"), t);
+  ASSERT_FALSE(status.ok());
+  EXPECT_NE(status.message().find("has no size"), std::string::npos)
+      << status.message();
+  t.shape = {3};
+  status = writeNpy(tempPath("short.npy"), t);
+  ASSERT_FALSE(status.ok());
+  EXPECT_NE(status.message().find("needs 12 bytes, the tensor has 16"),
+            std::string::npos)
+      << status.message();
+}
+
 TEST(FileReadTest, ReadsRegularFilesUpToTheirLimit) {
   std::string path = tempPath("small.bin"), bytes;
   writeBytes(path, std::string("abc\0def", 7));

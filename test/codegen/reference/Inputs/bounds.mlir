@@ -40,3 +40,16 @@ func.func @reshape() -> tensor<3x4xf32> {
   %y = tensor.expand_shape %flat [[0, 1]] output_shape [3, 4] : tensor<12xf32> into tensor<3x4xf32>
   return %y : tensor<3x4xf32>
 }
+
+// 4e10 elements: refused before the splat is materialized.
+func.func @huge_splat() -> tensor<200000x200000xf32> {
+  %x = arith.constant dense<1.0> : tensor<200000x200000xf32>
+  return %x : tensor<200000x200000xf32>
+}
+
+// 2^64 elements wrap to 0 in unchecked arithmetic (an empty .npy numpy
+// cannot load was written).
+func.func @wrapping_count() -> tensor<4294967296x4294967296xi8> {
+  %x = tensor.empty() : tensor<4294967296x4294967296xi8>
+  return %x : tensor<4294967296x4294967296xi8>
+}
