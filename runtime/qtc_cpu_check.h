@@ -96,9 +96,11 @@ inline bool avx2Forced() {
   return forced;
 }
 
-/// The variant a multi-target qtc library runs on this CPU.
+/// The variant a multi-target qtc library runs on this CPU. avx2Forced()
+/// comes first so that a wrong QTC_KERNEL_VARIANT is reported on every CPU,
+/// not only on those with the Sapphire Rapids ISA.
 inline const char *hostVariant() {
-  return hasSapphireRapidsIsa() && !avx2Forced() ? "x86-avx512-vnni"
+  return !avx2Forced() && hasSapphireRapidsIsa() ? "x86-avx512-vnni"
                                                  : "x86-avx2";
 }
 
@@ -107,7 +109,7 @@ inline const char *hostVariant() {
 inline int canUseTargetFeatures(int count, const uint64_t *features) {
   const int bit = halide_target_feature_avx512_sapphirerapids;
   if (bit / 64 < count && (features[bit / 64] >> (bit % 64) & 1)) {
-    static const bool sapphireRapids = hasSapphireRapidsIsa() && !avx2Forced();
+    static const bool sapphireRapids = !avx2Forced() && hasSapphireRapidsIsa();
     if (!sapphireRapids)
       return 0;
   }
