@@ -72,9 +72,8 @@ LogicalResult RopeOp::verify() {
   if (static_cast<bool>(getPositions()) == getSeqLen().has_value())
     return emitOpError("needs exactly one of 'positions' (one per token) and "
                        "'seq_len' (positions t mod seq_len)");
-  if (std::optional<uint64_t> seqLen = getSeqLen())
-    return expectSeqLen(*this, static_cast<int64_t>(*seqLen),
-                        x.getDimSize(0));
+  if (std::optional<int64_t> seqLen = getSeqLen())
+    return expectSeqLen(*this, *seqLen, x.getDimSize(0));
   if (failed(expectRank(*this, "positions", getPositions().getType(), 1)))
     return failure();
   return expectDim(*this, "positions length",

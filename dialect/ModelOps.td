@@ -47,8 +47,8 @@ def Qt_RopeOp : Qt_Op<"rope", [Pure, AllTypesMatch<["x", "result"]>,
   }];
   let arguments = (ins Qt_F32Tensor:$x,
                        Optional<Qt_IndexTensor>:$positions,
-                       I64Attr:$heads,
-                       OptionalAttr<I64Attr>:$seq_len,
+                       Qt_I64Attr:$heads,
+                       OptionalAttr<Qt_I64Attr>:$seq_len,
                        DefaultValuedAttr<F64Attr, "10000.0">:$theta,
                        OptionalAttr<Qt_RopeLlama3Attr>:$scaling,
                        UnitAttr:$inverse);
@@ -82,7 +82,7 @@ def Qt_AttentionOp : Qt_Op<"attention", [Pure, AllTypesMatch<["q", "result"]>,
     ```
   }];
   let arguments = (ins Qt_F32Tensor:$q, Qt_F32Tensor:$k, Qt_F32Tensor:$v,
-                       I64Attr:$heads, I64Attr:$kv_heads, I64Attr:$seq_len,
+                       Qt_I64Attr:$heads, Qt_I64Attr:$kv_heads, Qt_I64Attr:$seq_len,
                        OptionalAttr<F32Attr>:$scale);
   let results = (outs Qt_F32Tensor:$result);
   let assemblyFormat = [{
@@ -166,7 +166,7 @@ def Qt_CrossEntropyOp : Qt_Op<"cross_entropy", [Pure,
     ```
   }];
   let arguments = (ins Qt_F32Tensor:$logits, Qt_IndexTensor:$labels,
-                       DefaultValuedAttr<I64Attr, "-100">:$ignore_index);
+                       DefaultValuedAttr<Qt_I64Attr, "-100">:$ignore_index);
   let results = (outs Qt_ScalarF32Tensor:$result);
   let assemblyFormat = [{
     $logits `,` $labels (`ignore_index` $ignore_index^)? attr-dict
@@ -213,7 +213,7 @@ def Qt_AttentionGradOp : Qt_Op<"attention_grad", [Pure,
   }];
   let arguments = (ins Qt_F32Tensor:$q, Qt_F32Tensor:$k, Qt_F32Tensor:$v,
                        Qt_F32Tensor:$dout,
-                       I64Attr:$heads, I64Attr:$kv_heads, I64Attr:$seq_len,
+                       Qt_I64Attr:$heads, Qt_I64Attr:$kv_heads, Qt_I64Attr:$seq_len,
                        OptionalAttr<F32Attr>:$scale);
   let results = (outs Qt_F32Tensor:$dq, Qt_F32Tensor:$dk, Qt_F32Tensor:$dv);
   let assemblyFormat = [{
@@ -278,7 +278,7 @@ def Qt_CrossEntropyGradOp : Qt_Op<"cross_entropy_grad", [Pure,
   }];
   let arguments = (ins Qt_F32Tensor:$logits, Qt_IndexTensor:$labels,
                        Qt_ScalarF32Tensor:$dloss,
-                       DefaultValuedAttr<I64Attr, "-100">:$ignore_index);
+                       DefaultValuedAttr<Qt_I64Attr, "-100">:$ignore_index);
   let results = (outs Qt_F32Tensor:$result);
   let assemblyFormat = [{
     $logits `,` $labels `,` $dloss (`ignore_index` $ignore_index^)? attr-dict

@@ -54,7 +54,7 @@ def Qt_TSignSGDOp : Qt_Op<"tsign_sgd", [Pure, AllTypesMatch<["param", "result"]>
     ```
   }];
   let arguments = (ins Qt_TernaryType:$param, Qt_F32Tensor:$grad, I64:$step,
-                       F32:$grad_norm, I64Attr:$total_steps);
+                       F32:$grad_norm, Qt_I64Attr:$total_steps);
   let results = (outs Qt_TernaryType:$result);
   let assemblyFormat = [{
     $param `,` $grad `,` $step `,` $grad_norm `total_steps` $total_steps

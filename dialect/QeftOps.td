@@ -45,9 +45,9 @@ def Qt_WeakColumnsLocalOp : Qt_Op<"weak_columns_local", [Pure]> {
   let arguments = (ins
     Qt_F32Tensor:$hessian,
     Qt_F32Tensor:$weight,
-    I64Attr:$count,
-    DefaultValuedAttr<I64Attr, "4">:$bits,
-    DefaultValuedAttr<I64Attr, "128">:$group
+    Qt_I64Attr:$count,
+    DefaultValuedAttr<Qt_I64Attr, "4">:$bits,
+    DefaultValuedAttr<Qt_I64Attr, "128">:$group
   );
   let results = (outs RankedTensorOf<[I64]>:$result);
   let assemblyFormat = [{
@@ -68,7 +68,7 @@ def Qt_WeakColumnsGlobalOp : Qt_Op<"weak_columns_global", [Pure]> {
               : tensor<256x256xf32>, tensor<256x256xf32> -> tensor<16xi64>
     ```
   }];
-  let arguments = (ins Variadic<Qt_F32Tensor>:$hessians, I64Attr:$count);
+  let arguments = (ins Variadic<Qt_F32Tensor>:$hessians, Qt_I64Attr:$count);
   let results = (outs RankedTensorOf<[I64]>:$result);
   let assemblyFormat = [{
     $hessians `count` $count attr-dict `:` qualified(type($hessians)) `->` qualified(type($result))
@@ -88,7 +88,7 @@ def Qt_PermuteOp : Qt_Op<"permute", [Pure, AllTypesMatch<["input", "result"]>]> 
     ```
   }];
   let arguments = (ins Qt_FloatTensor:$input, Qt_IndexTensor:$perm,
-                       I64Attr:$axis, UnitAttr:$inverse);
+                       Qt_I64Attr:$axis, UnitAttr:$inverse);
   let results = (outs Qt_FloatTensor:$result);
   let assemblyFormat = [{
     $input `,` $perm `axis` $axis (`inverse` $inverse^)? attr-dict
@@ -109,7 +109,7 @@ def Qt_GatherOp : Qt_Op<"gather", [Pure]> {
     ```
   }];
   let arguments = (ins Qt_FloatTensor:$input, Qt_IndexTensor:$indices,
-                       I64Attr:$axis);
+                       Qt_I64Attr:$axis);
   let results = (outs Qt_FloatTensor:$result);
   let assemblyFormat = [{
     $input `,` $indices `axis` $axis attr-dict

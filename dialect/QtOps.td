@@ -17,6 +17,14 @@ include "mlir/Interfaces/SideEffectInterfaces.td"
 // Type constraints shared by the op families.
 //===----------------------------------------------------------------------===//
 
+// An i64 attribute read as int64_t. Upstream's I64Attr returns uint64_t
+// (getZExtValue), so `total_steps -5` read as 2^64 - 5 and passed a
+// `< 1` check; every integer attribute of qt ops is signed.
+def Qt_I64Attr : TypedSignlessIntegerAttrBase<
+    I64, "int64_t", "64-bit signless integer attribute"> {
+  let convertFromStorage = "$_self.getValue().getSExtValue()";
+}
+
 def Qt_F32Tensor : RankedTensorOf<[F32]>;
 def Qt_FloatTensor : RankedTensorOf<[F32, F16]>;
 def Qt_IntTensor : RankedTensorOf<[I8, I16, I32, I64]>;

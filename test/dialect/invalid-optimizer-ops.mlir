@@ -56,6 +56,15 @@ func.func @tsign_steps(%a: !qt.ternary<256x16>, %g: tensor<256x16xf32>, %t: i64,
 
 // -----
 
+// Read signed: upstream's I64Attr read -5 as 2^64 - 5, which passed.
+func.func @tsign_negative_steps(%a: !qt.ternary<256x16>, %g: tensor<256x16xf32>, %t: i64, %n: f32) {
+  // expected-error @+1 {{'qt.tsign_sgd' op total_steps must be >= 1, found -5}}
+  %0 = qt.tsign_sgd %a, %g, %t, %n total_steps -5 : !qt.ternary<256x16>, tensor<256x16xf32>
+  return
+}
+
+// -----
+
 func.func @global_norm_of_nothing() -> f32 {
   // expected-error @+1 {{'qt.global_norm' op needs at least one tensor}}
   %0 = "qt.global_norm"() : () -> f32
