@@ -21,6 +21,10 @@ def Qt_QuantizedTypeInterface : TypeInterface<"QuantizedTypeInterface"> {
       "::llvm::SmallVector<::mlir::RankedTensorType>", "getStorageTypes">,
     InterfaceMethod<"A name per storage tensor, for diagnostics.",
       "::llvm::SmallVector<::llvm::StringRef>", "getStorageNames">,
+    InterfaceMethod<[{
+      The values each storage tensor may hold (StorageValues.h), checked
+      wherever a stored value is read from a file.
+    }], "::llvm::SmallVector<::mlir::qt::StorageValues>", "getStorageValues">,
   ];
   let extraSharedClassDeclaration = [{
     int64_t getRank() { return $_type.getShape().size(); }

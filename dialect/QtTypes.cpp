@@ -63,6 +63,12 @@ SmallVector<std::string> mlir::qt::getStorageNames(Type type) {
   return names;
 }
 
+SmallVector<StorageValues> mlir::qt::getStorageValues(Type type) {
+  if (auto quantized = dyn_cast<QuantizedTypeInterface>(type))
+    return quantized.getStorageValues();
+  return {StorageValues::any()};
+}
+
 int64_t mlir::qt::getByteSize(RankedTensorType type) {
   return type.getNumElements() * ((type.getElementTypeBitWidth() + 7) / 8);
 }
@@ -179,6 +185,14 @@ SmallVector<StringRef> GSEType::getStorageNames() const {
   return {"mantissas", "exponents"};
 }
 
+SmallVector<StorageValues> GSEType::getStorageValues() const {
+  int64_t maxMantissa = (int64_t(1) << (getBits() - 1)) - 1;
+  int64_t exponentRange = int64_t(1) << (getExpBits() - 1);
+  // The mantissa range is symmetric (NUMERICS.md 1): -2^(bits-1) is unused.
+  return {StorageValues::range(-maxMantissa, maxMantissa),
+          StorageValues::range(-exponentRange, exponentRange - 1)};
+}
+
 SmallVector<RankedTensorType> NF4Type::getStorageTypes() const {
   Builder b(getContext());
   int64_t numElements = 1;
@@ -190,6 +204,10 @@ SmallVector<RankedTensorType> NF4Type::getStorageTypes() const {
 
 SmallVector<StringRef> NF4Type::getStorageNames() const {
   return {"codes", "absmax"};
+}
+
+SmallVector<StorageValues> NF4Type::getStorageValues() const {
+  return {StorageValues::any(), StorageValues::finite()};
 }
 
 SmallVector<RankedTensorType> AffineType::getStorageTypes() const {
@@ -212,10 +230,28 @@ SmallVector<StringRef> AffineType::getStorageNames() const {
   return names;
 }
 
+SmallVector<StorageValues> AffineType::getStorageValues() const {
+  // Codes and integer zeros are unsigned, kept in i8: read as i8, 8-bit
+  // codes may be any byte, narrower ones are in [0, 2^bits - 1].
+  StorageValues code = getBits() >= 8
+                           ? StorageValues::any()
+                           : StorageValues::range(0, getMaxCode());
+  SmallVector<StorageValues> values = {
+      code, StorageValues::finite(),
+      getZero() == ZeroForm::Int ? code : StorageValues::finite()};
+  if (getGIdx())
+    values.push_back(StorageValues::range(0, getNumGroups() - 1));
+  return values;
+}
+
 SmallVector<RankedTensorType> TernaryType::getStorageTypes() const {
   return {tensorOf(getShape(), IntegerType::get(getContext(), 8))};
 }
 
 SmallVector<StringRef> TernaryType::getStorageNames() const {
   return {"values"};
+}
+
+SmallVector<StorageValues> TernaryType::getStorageValues() const {
+  return {StorageValues::range(-1, 1)};
 }

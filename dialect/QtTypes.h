@@ -4,6 +4,7 @@
 #define QT_DIALECT_QTTYPES_H
 
 #include "dialect/QtAttrs.h"
+#include "dialect/StorageValues.h"
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/Types.h"
 
@@ -25,6 +26,10 @@ SmallVector<RankedTensorType> getStorageTypes(Type type);
 /// A name per storage tensor ("codes", "scales", ...); one empty name for a
 /// plain tensor or scalar.
 SmallVector<std::string> getStorageNames(Type type);
+
+/// The values each storage tensor may hold: a quantized type's rules, Any
+/// for a plain tensor.
+SmallVector<StorageValues> getStorageValues(Type type);
 
 /// The bytes of a statically shaped tensor's elements.
 int64_t getByteSize(RankedTensorType type);

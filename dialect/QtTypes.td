@@ -15,7 +15,8 @@ include "mlir/IR/AttrTypeBase.td"
 class Qt_Type<string name, string typeMnemonic, list<Trait> traits = []>
     : TypeDef<Qt_Dialect, name, !listconcat(traits, [
         DeclareTypeInterfaceMethods<Qt_QuantizedTypeInterface,
-                                    ["getStorageTypes", "getStorageNames"]>])> {
+                                    ["getStorageTypes", "getStorageNames",
+                                     "getStorageValues"]>])> {
   let mnemonic = typeMnemonic;
   let genVerifyDecl = 1;
 }

@@ -3,7 +3,7 @@
 //   qtc-step [--weights FILE.safetensors|INDEX.json|MODEL_DIR]...
 //            [--input NAME=FILE.npy]...
 //            [--steps N] [--start-step T] [--seed S] [--grad-norm G]
-//            [--output-dir DIR]
+//            [--output-dir DIR] [--allow-non-finite]
 //   qtc-step --list-arguments
 //
 // Linked by `qtc compile` with the layer's library (qtc_step.h). Every
@@ -17,11 +17,17 @@
 // qtc-run uses) and the updated tensors, by argument name, to
 // DIR/updated.safetensors.
 //
+// Every argument read is checked against its storage rules (ternary
+// adapters, codes within their bits, finite scales), as qtc-run checks
+// them, and a step whose results hold an Inf or NaN stops the run with
+// nothing written, as qtc-run does (--allow-non-finite writes them).
+//
 //===----------------------------------------------------------------------===//
 #include "runtime/Checkpoint.h"
 #include "runtime/FileWrite.h"
 #include "runtime/Npy.h"
 #include "runtime/Safetensors.h"
+#include "runtime/ValueChecks.h"
 #include "runtime/qtc_step.h"
 
 #include "HalideRuntime.h"
@@ -50,6 +56,7 @@ struct Options {
   float gradNorm = 0;
   std::string outputDir = ".";
   bool listArguments = false;
+  bool allowNonFinite = false;
 };
 
 constexpr int64_t kSeedStride = 65536;
@@ -74,11 +81,16 @@ Status parse(int argc, char **argv, Options &options) {
       return Status::error(
           "usage: qtc-step [--weights FILE.safetensors|INDEX.json|DIR]... "
           "[--input NAME=FILE.npy]... [--steps N] [--start-step T] "
-          "[--seed S] [--grad-norm G] [--output-dir DIR]\n"
+          "[--seed S] [--grad-norm G] [--output-dir DIR] "
+          "[--allow-non-finite]\n"
           "       qtc-step --list-arguments   (name, dtype, shape and role "
           "of each argument)");
     if (flag == "--list-arguments") {
       options.listArguments = true;
+      continue;
+    }
+    if (flag == "--allow-non-finite") {
+      options.allowNonFinite = true;
       continue;
     }
     if (i + 1 == argc)
@@ -175,23 +187,9 @@ Status bind(const qtc_tensor_info &info, const Options &options,
     return Status::error("argument " + describe(info) + " was given as " +
                          qtc::dtypeName(out.dtype) + " " +
                          qtc::formatShape(out.shape));
-  return Status::success();
-}
-
-/// The first non-finite element of a floating-point tensor, or -1.
-int64_t firstNonFinite(const HostTensor &t) {
-  for (int64_t i = 0; i < t.numel(); ++i) {
-    float v;
-    if (t.dtype == qtc::DType::F32)
-      v = t.data<float>()[i];
-    else if (t.dtype == qtc::DType::F64)
-      v = static_cast<float>(t.data<double>()[i]);
-    else
-      return -1; // f16 results come from f32 values checked before rounding
-    if (!std::isfinite(v))
-      return i;
-  }
-  return -1;
+  // The storage rules qtc-run checks too (a ternary adapter holding a 2).
+  return qtc::checkValues(out, info.values)
+      .withContext("argument " + describe(info));
 }
 
 const char *roleName(qtc_role role) {
@@ -282,12 +280,25 @@ Status run(const Options &options) {
     double ms = std::chrono::duration<double, std::milli>(
                     std::chrono::steady_clock::now() - start)
                     .count();
-    for (int j = 0; j < program->num_results; ++j)
-      if (int64_t i = firstNonFinite(results[j]); i >= 0)
-        return Status::error("step " + std::to_string(t) + ": result " +
-                             describe(program->results[j]) +
-                             " has a non-finite value at flat index " +
-                             std::to_string(i));
+    // A result outside its storage rules is a kernel bug; a non-finite
+    // one, a diverged run (NaN spreads from there): both stop here.
+    for (int j = 0; j < program->num_results; ++j) {
+      std::string what = "step " + std::to_string(t) + ": result " +
+                         describe(program->results[j]);
+      qtc_values rule = program->results[j].values;
+      if (options.allowNonFinite && rule.kind == QTC_VALUES_FINITE)
+        rule.kind = QTC_VALUES_ANY;
+      QTC_RETURN_IF_ERROR(qtc::checkValues(results[j], rule).withContext(what));
+      if (options.allowNonFinite) {
+        if (k + 1 == options.steps && qtc::firstNonFinite(results[j]) >= 0)
+          std::fprintf(stderr,
+                       "qtc-step: warning: %s has non-finite values "
+                       "(written: --allow-non-finite)\n",
+                       what.c_str());
+      } else {
+        QTC_RETURN_IF_ERROR(qtc::checkFiniteResult(results[j], what));
+      }
+    }
     std::fprintf(stderr, "qtc-step: step %lld (%lld of %lld) took %.2f ms\n",
                  static_cast<long long>(t), static_cast<long long>(k + 1),
                  static_cast<long long>(options.steps), ms);

@@ -40,6 +40,20 @@ typedef enum qtc_role {
 
 #define QTC_MAX_RANK 4
 
+/* The values a tensor's elements may hold (a quantized type's storage rules:
+ * ternary adapters, 4-bit codes, finite scales). qtc-step checks every
+ * argument it reads and every result it writes against them. */
+typedef enum qtc_values_kind {
+  QTC_VALUES_ANY,    /* every bit pattern */
+  QTC_VALUES_RANGE,  /* integers in [min, max] */
+  QTC_VALUES_FINITE  /* floats, neither infinite nor NaN */
+} qtc_values_kind;
+
+typedef struct qtc_values {
+  qtc_values_kind kind;
+  int64_t min, max;
+} qtc_values;
+
 typedef struct qtc_tensor_info {
   const char *name;  /* arguments: "x", "w.codes"; results: "result2.values" */
   qtc_dtype dtype;
@@ -49,6 +63,7 @@ typedef struct qtc_tensor_info {
   /* Results: the index of the argument tensor this result replaces at the
    * next step (an updated parameter or optimizer state), or -1. */
   int32_t updates;
+  qtc_values values;
 } qtc_tensor_info;
 
 typedef struct qtc_program {

@@ -12,6 +12,7 @@
 #include "codegen/step/StepCodegen.h"
 
 #include "codegen/ElementDType.h"
+#include "codegen/StepValues.h"
 #include "codegen/reference/interpreter/RuntimeValue.h"
 #include "codegen/registry/KernelRegistry.h"
 
@@ -112,6 +113,16 @@ std::string shapeList(ArrayRef<int64_t> shape) {
   for (auto [i, d] : llvm::enumerate(shape))
     s += (i ? ", " : "") + std::to_string(d);
   return s + "}";
+}
+
+/// A qtc_values initializer: what a storage tensor may hold.
+std::string valuesInit(const StorageValues &storageValues) {
+  qtc_values values = qtc::toStepValues(storageValues);
+  const char *kind = values.kind == QTC_VALUES_RANGE    ? "QTC_VALUES_RANGE"
+                     : values.kind == QTC_VALUES_FINITE ? "QTC_VALUES_FINITE"
+                                                        : "QTC_VALUES_ANY";
+  return std::string("{") + kind + ", " + std::to_string(values.min) + ", " +
+         std::to_string(values.max) + "}";
 }
 
 /// A view of `slot` as `shape` of element type `type` (std::nullopt: one
@@ -475,7 +486,8 @@ LogicalResult StepEmitter::bindArguments() {
                      std::to_string(index) + "]))";
       argRows.push_back("{" + cppString(base) + ", " +
                         (type.isF32() ? "QTC_F32" : "QTC_I64") + ", 0, {}, " +
-                        role.str() + ", -1}");
+                        role.str() + ", -1, " +
+                        valuesInit(StorageValues::any()) + "}");
       ++index;
       continue;
     }
@@ -485,7 +497,9 @@ LogicalResult StepEmitter::bindArguments() {
              << i << " has type " << type
              << ", which a compiled step cannot take";
     SmallVector<std::string> parts = getStorageNames(type);
-    for (auto [tensor, part] : llvm::zip_equal(storage, parts)) {
+    SmallVector<StorageValues> values = getStorageValues(type);
+    for (auto [tensor, part, allowed] :
+         llvm::zip_equal(storage, parts, values)) {
       FailureOr<std::string> dtype = dtypeOf(tensor.getElementType());
       if (failed(dtype) || tensor.getRank() > 4)
         return func.emitError("argument #")
@@ -495,7 +509,8 @@ LogicalResult StepEmitter::bindArguments() {
       argRows.push_back(
           "{" + cppString(base + (part.empty() ? "" : "." + part)) + ", " +
           *dtype + ", " + std::to_string(tensor.getRank()) + ", " +
-          shapeList(tensor.getShape()) + ", " + role.str() + ", -1}");
+          shapeList(tensor.getShape()) + ", " + role.str() + ", -1, " +
+          valuesInit(allowed) + "}");
       ++index;
     }
   }
@@ -1066,6 +1081,7 @@ FailureOr<StepProgram> StepEmitter::emit() {
   unsigned index = 0;
   for (auto [j, value] : llvm::enumerate(ret.getOperands())) {
     SmallVector<std::string> parts = getStorageNames(value.getType());
+    SmallVector<StorageValues> values = getStorageValues(value.getType());
     auto updates = func.getResultAttrOfType<IntegerAttr>(j, attr::kUpdates);
     const SmallVector<Slot> &from = slotsOf(value);
     if (from.empty())
@@ -1087,7 +1103,7 @@ FailureOr<StepProgram> StepEmitter::emit() {
                            std::to_string(slot.type.getRank()) + ", " +
                            shapeList(slot.type.getShape()) +
                            ", QTC_ROLE_RESULT, " + std::to_string(target) +
-                           "}");
+                           ", " + valuesInit(values[k]) + "}");
       ++index;
     }
   }

@@ -82,6 +82,46 @@ TEST_F(QtTypesTest, NF4PacksTwoCodesPerByte) {
   EXPECT_EQ(storage[1], tensor({128}, b.getF32Type()));
 }
 
+/// "[min, max]", "finite" or "any": a StorageValues, comparable in one line.
+std::string describeValues(const StorageValues &values) {
+  switch (values.kind) {
+  case StorageValues::Kind::Range:
+    return "[" + std::to_string(values.min) + ", " +
+           std::to_string(values.max) + "]";
+  case StorageValues::Kind::Finite:
+    return "finite";
+  case StorageValues::Kind::Any:
+    break;
+  }
+  return "any";
+}
+
+std::vector<std::string> describeAll(Type type) {
+  std::vector<std::string> out;
+  for (const StorageValues &values : getStorageValues(type))
+    out.push_back(describeValues(values));
+  return out;
+}
+
+TEST_F(QtTypesTest, StorageValuesStateWhatEachTensorMayHold) {
+  using Strings = std::vector<std::string>;
+  // Symmetric mantissas (NUMERICS.md 1), two's-complement exponents.
+  EXPECT_EQ(describeAll(GSEType::get(&context, {64, 96}, 0, /*bits=*/6, 16,
+                                     /*exp_bits=*/5)),
+            (Strings{"[-31, 31]", "[-16, 15]"}));
+  EXPECT_EQ(describeAll(AffineType::get(&context, {256, 64}, 4, 128)),
+            (Strings{"[0, 15]", "finite", "[0, 15]"}));
+  // 8-bit codes kept in i8 may be any byte; g_idx names one of the groups.
+  EXPECT_EQ(describeAll(AffineType::get(&context, {256, 64}, 8, 64,
+                                        ZeroForm::Float, /*g_idx=*/true)),
+            (Strings{"any", "finite", "finite", "[0, 3]"}));
+  EXPECT_EQ(describeAll(NF4Type::get(&context, {128, 64})),
+            (Strings{"any", "finite"}));
+  EXPECT_EQ(describeAll(TernaryType::get(&context, {16, 8})),
+            (Strings{"[-1, 1]"}));
+  EXPECT_EQ(describeAll(tensor({4}, b.getF32Type())), (Strings{"any"}));
+}
+
 TEST_F(QtTypesTest, GetCheckedReportsTheBrokenRule) {
   std::string message;
   ScopedDiagnosticHandler handler(&context, [&](Diagnostic &diag) {

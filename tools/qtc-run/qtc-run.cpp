@@ -2,7 +2,7 @@
 //
 //   qtc-run FILE.mlir --entry NAME --input a.npy --input b.npy ...
 //           [--weights w.safetensors|index.json|MODEL_DIR]...
-//           [--zero-state] [--output-dir DIR]
+//           [--zero-state] [--output-dir DIR] [--allow-non-finite]
 //
 // Arguments are bound in order: an argument whose `qt.name` attribute or
 // else source name (%w -> "w") is in --weights takes that tensor (a
@@ -13,16 +13,21 @@
 // Results are written as DIR/result<i>.npy (a quantized result as
 // DIR/result<i>.<storage>.npy), only once all of them are computed, and one
 // summary line per output tensor is printed. With --zero-state, optimizer
-// state not in --weights starts at zero (as qtc-step starts it).
+// state not in --weights starts at zero (as qtc-step starts it). Stored
+// values are checked against their type's storage rules, and a result
+// holding an Inf or NaN is an error with nothing written, exactly as in
+// qtc-step (runtime/ValueChecks.h; --allow-non-finite writes it).
 //
 //===----------------------------------------------------------------------===//
 #include "codegen/reference/interpreter/Interpreter.h"
 #include "dialect/QtDialect.h"
 #include "dialect/QtTypes.h"
 #include "codegen/ElementDType.h"
+#include "codegen/StepValues.h"
 #include "runtime/Npy.h"
 #include "runtime/Checkpoint.h"
 #include "runtime/FileWrite.h"
+#include "runtime/ValueChecks.h"
 #include "tools/common/IrNesting.h"
 
 #include "mlir/AsmParser/AsmParser.h"
@@ -75,6 +80,11 @@ llvm::cl::opt<bool> zeroState(
     llvm::cl::desc("optimizer state (qt.optimizer_state arguments) not in "
                    "--weights starts at zero, as in qtc-step, instead of "
                    "taking an --input"),
+    llvm::cl::init(false));
+llvm::cl::opt<bool> allowNonFinite(
+    "allow-non-finite",
+    llvm::cl::desc("write results holding Inf or NaN (an error otherwise, "
+                   "as in qtc-step)"),
     llvm::cl::init(false));
 llvm::cl::opt<std::string>
     outputDir("output-dir",
@@ -176,6 +186,7 @@ Status bindValue(Type type, ArrayRef<HostTensor> storage,
     return qt::denseFromHost(type, storage.front(), out);
   SmallVector<RankedTensorType> storageTypes = quantized.getStorageTypes();
   SmallVector<std::string> names = qt::getStorageNames(type);
+  SmallVector<qt::StorageValues> rules = quantized.getStorageValues();
   SmallVector<qt::RuntimeValue> values;
   for (size_t i = 0; i < storage.size(); ++i) {
     qt::RuntimeValue value;
@@ -183,6 +194,12 @@ Status bindValue(Type type, ArrayRef<HostTensor> storage,
                             .withContext(names[i]));
     values.push_back(std::move(value));
   }
+  // Every dtype and shape first, then the values: the checks qtc-step
+  // makes on the same tensors.
+  for (size_t i = 0; i < storage.size(); ++i)
+    QTC_RETURN_IF_ERROR(
+        qtc::checkValues(storage[i], qtc::toStepValues(rules[i]))
+            .withContext(names[i]));
   return qt::packStorage(type, values, out);
 }
 
@@ -384,6 +401,18 @@ int main(int argc, char **argv) {
       output.label = output.fileStem + (name.empty() ? "" : " (" + name + ")");
       output.tensor = qt::denseToHost(stored);
       outputs.push_back(std::move(output));
+    }
+  }
+  // One policy with qtc-step: a non-finite result fails the run before
+  // anything is written.
+  for (const Output &output : outputs) {
+    if (!allowNonFinite) {
+      status = qtc::checkFiniteResult(output.tensor, output.label);
+      if (!status.ok())
+        return fail(status);
+    } else if (qtc::firstNonFinite(output.tensor) >= 0) {
+      llvm::errs() << "qtc-run: warning: " << output.label
+                   << " has non-finite values (--allow-non-finite)\n";
     }
   }
   if (outputDir.getNumOccurrences()) { // an empty name is refused there

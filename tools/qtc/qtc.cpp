@@ -396,7 +396,7 @@ LogicalResult build(ModuleOp module, const Toolchain &toolchain) {
     std::vector<std::string> objects;
     for (StringRef file :
          {"StepMain", "Checkpoint", "DType", "FileRead", "FileWrite",
-          "HostTensor", "Npy", "Safetensors"}) {
+          "HostTensor", "Npy", "Safetensors", "ValueChecks"}) {
       std::string object =
           std::string(kernelsDir) + "/runtime_" + file.str() + ".o";
       if (failed(compile(QTC_SOURCE_DIR "/runtime/" + file.str() + ".cpp",
