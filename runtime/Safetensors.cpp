@@ -82,12 +82,47 @@ Status parseEntry(const json &entry, size_t dataSize, SafetensorsEntry &out) {
 
 } // namespace
 
+Status parseSafetensorsHeader(const uint8_t *bytes, size_t size,
+                              SafetensorsHeader &out) {
+  auto fail = [](const std::string &why) { return Status::error(why); };
+  if (size < 8)
+    return fail("shorter than its 8-byte header length");
+  uint64_t headerSize = 0;
+  for (int i = 7; i >= 0; --i)
+    headerSize = (headerSize << 8) | bytes[i];
+  if (headerSize > size - 8)
+    return fail("header length " + std::to_string(headerSize) +
+                " runs past the end of the file");
+  json header = json::parse(bytes + 8, bytes + 8 + headerSize, nullptr,
+                            /*allow_exceptions=*/false);
+  if (header.is_discarded() || !header.is_object())
+    return fail("the header is not a JSON object");
+  SafetensorsHeader parsed;
+  parsed.dataStart = 8 + headerSize;
+  size_t dataSize = size - parsed.dataStart;
+  for (auto it = header.begin(); it != header.end(); ++it) {
+    if (it.key() == "__metadata__") {
+      if (!it.value().is_object())
+        return fail("__metadata__ is not an object");
+      for (auto m = it.value().begin(); m != it.value().end(); ++m) {
+        if (!m.value().is_string())
+          return fail("__metadata__ value '" + m.key() + "' is not a string");
+        parsed.metadata[m.key()] = m.value().get<std::string>();
+      }
+      continue;
+    }
+    SafetensorsEntry entry;
+    Status entryStatus = parseEntry(it.value(), dataSize, entry);
+    if (!entryStatus.ok())
+      return fail("tensor '" + it.key() + "' " + entryStatus.message());
+    parsed.entries.emplace(it.key(), std::move(entry));
+  }
+  out = std::move(parsed);
+  return Status::success();
+}
+
 Status SafetensorsFile::open(const std::string &path,
                              std::unique_ptr<SafetensorsFile> &out) {
-  auto fail = [&](const std::string &why) {
-    return Status::error("'" + path + "' is not a valid .safetensors file: " +
-                         why);
-  };
   int fd = -1;
   uint64_t fileSize = 0;
   QTC_RETURN_IF_ERROR(openRegularFile(path, fd, fileSize));
@@ -105,39 +140,9 @@ Status SafetensorsFile::open(const std::string &path,
   }
   ::close(fd);
 
-  const uint8_t *bytes = file->mapped;
-  size_t size = file->mappedSize;
-  if (size < 8)
-    return fail("shorter than its 8-byte header length");
-  uint64_t headerSize = 0;
-  for (int i = 7; i >= 0; --i)
-    headerSize = (headerSize << 8) | bytes[i];
-  if (headerSize > size - 8)
-    return fail("header length " + std::to_string(headerSize) +
-                " runs past the end of the file");
-  json header = json::parse(bytes + 8, bytes + 8 + headerSize, nullptr,
-                            /*allow_exceptions=*/false);
-  if (header.is_discarded() || !header.is_object())
-    return fail("the header is not a JSON object");
-  file->dataStart = 8 + headerSize;
-  size_t dataSize = size - file->dataStart;
-  for (auto it = header.begin(); it != header.end(); ++it) {
-    if (it.key() == "__metadata__") {
-      if (!it.value().is_object())
-        return fail("__metadata__ is not an object");
-      for (auto m = it.value().begin(); m != it.value().end(); ++m) {
-        if (!m.value().is_string())
-          return fail("__metadata__ value '" + m.key() + "' is not a string");
-        file->meta[m.key()] = m.value().get<std::string>();
-      }
-      continue;
-    }
-    SafetensorsEntry entry;
-    Status parsed = parseEntry(it.value(), dataSize, entry);
-    if (!parsed.ok())
-      return fail("tensor '" + it.key() + "' " + parsed.message());
-    file->index.emplace(it.key(), std::move(entry));
-  }
+  QTC_RETURN_IF_ERROR(
+      parseSafetensorsHeader(file->mapped, file->mappedSize, file->header)
+          .withContext("'" + path + "' is not a valid .safetensors file"));
   out = std::move(file);
   return Status::success();
 }
@@ -148,14 +153,14 @@ SafetensorsFile::~SafetensorsFile() {
 }
 
 Status SafetensorsFile::read(const std::string &name, HostTensor &out) const {
-  auto it = index.find(name);
-  if (it == index.end())
+  auto it = header.entries.find(name);
+  if (it == header.entries.end())
     return Status::error("'" + filePath + "' has no tensor '" + name + "'");
   const SafetensorsEntry &entry = it->second;
   HostTensor tensor;
   tensor.dtype = entry.dtype;
   tensor.shape = entry.shape;
-  const uint8_t *begin = mapped + dataStart + entry.begin;
+  const uint8_t *begin = mapped + header.dataStart + entry.begin;
   tensor.bytes.assign(begin, begin + entry.size);
   out = std::move(tensor);
   return Status::success();
@@ -170,10 +175,6 @@ Status readSafetensors(const std::string &path, TensorMap &out) {
   out = std::move(tensors);
   return Status::success();
 }
-
-namespace {
-
-} // namespace
 
 Status writeSafetensors(const std::string &path, const TensorMap &tensors) {
   json header = json::object();

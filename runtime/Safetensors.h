@@ -30,6 +30,21 @@ struct SafetensorsEntry {
   size_t begin = 0, size = 0;
 };
 
+/// What a .safetensors header says, every range checked against the data.
+struct SafetensorsHeader {
+  /// Where the data section starts in the file.
+  size_t dataStart = 0;
+  std::map<std::string, SafetensorsEntry> entries;
+  /// The `__metadata__` string map, if any.
+  std::map<std::string, std::string> metadata;
+};
+
+/// Parses and checks the header of a whole .safetensors file in memory
+/// (what SafetensorsFile::open does with its mapping; the fuzz target's
+/// entry).
+Status parseSafetensorsHeader(const uint8_t *bytes, size_t size,
+                              SafetensorsHeader &out);
+
 /// A memory-mapped .safetensors file (a regular file; the mapping lives as
 /// long as the object).
 class SafetensorsFile {
@@ -42,10 +57,12 @@ public:
 
   const std::string &path() const { return filePath; }
   const std::map<std::string, SafetensorsEntry> &entries() const {
-    return index;
+    return header.entries;
   }
   /// The `__metadata__` string map of the header, if any.
-  const std::map<std::string, std::string> &metadata() const { return meta; }
+  const std::map<std::string, std::string> &metadata() const {
+    return header.metadata;
+  }
   /// Copies one tensor out; an unknown name is an error.
   Status read(const std::string &name, HostTensor &out) const;
 
@@ -55,9 +72,7 @@ private:
   std::string filePath;
   const uint8_t *mapped = nullptr;
   size_t mappedSize = 0;
-  size_t dataStart = 0;
-  std::map<std::string, SafetensorsEntry> index;
-  std::map<std::string, std::string> meta;
+  SafetensorsHeader header;
 };
 
 /// Every tensor of a file.

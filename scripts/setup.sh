@@ -23,6 +23,8 @@ packages=(
   # for AArch64 with the cross compiler; the tests run that trainer under
   # qemu's user-mode emulation.
   g++-aarch64-linux-gnu qemu-user
+  # The sanitized tree (build/sanitize): clang with ASan, UBSan and libFuzzer.
+  clang-19 libclang-rt-19-dev
 )
 
 missing=()
@@ -63,6 +65,19 @@ cmake -G Ninja -S "$root" -B "$build" \
   -DCMAKE_C_COMPILER_LAUNCHER=ccache -DCMAKE_CXX_COMPILER_LAUNCHER=ccache \
   -DMLIR_DIR=$llvm/lib/cmake/mlir \
   -DLLVM_EXTERNAL_LIT=$llvm/build/utils/lit/lit.py \
-  -DQTC_INTEROP_PYTHON="$venv/bin/python"
+  -DQTC_INTEROP_PYTHON="$venv/bin/python" \
+  -DQTC_SANITIZE_BUILD_DIR="$build/sanitize"
 # Two jobs: the machines have two cores and linking MLIR tools is memory-heavy.
 cmake --build "$build" -j "${QTC_JOBS:-2}"
+
+# The sanitized tree: the Halide-free parts (runtime, reference, interpreter,
+# dialect, passes, qtc-opt, qtc-run, their tests) and the fuzz targets,
+# built by clang with ASan and UBSan; the main check-qtc runs its tests.
+cmake -G Ninja -S "$root" -B "$build/sanitize" \
+  -DCMAKE_BUILD_TYPE=Release \
+  -DCMAKE_C_COMPILER=clang-19 -DCMAKE_CXX_COMPILER=clang++-19 \
+  -DCMAKE_C_COMPILER_LAUNCHER=ccache -DCMAKE_CXX_COMPILER_LAUNCHER=ccache \
+  -DQTC_SANITIZE=ON \
+  -DMLIR_DIR=$llvm/lib/cmake/mlir \
+  -DLLVM_EXTERNAL_LIT=$llvm/build/utils/lit/lit.py
+cmake --build "$build/sanitize" -j "${QTC_JOBS:-2}"

@@ -14,6 +14,23 @@ config.test_exec_root = os.path.join(config.qtc_obj_root, "test")
 # Inputs/ holds files that RUN lines read; unit/ is a suite of its own
 # (build/test/unit/lit.site.cfg.py) that runs the GoogleTest binaries.
 config.excludes = ["Inputs", "CMakeLists.txt", "lit.cfg.py", "lit.site.cfg.py.in"]
+# The sanitized tree (QTC_SANITIZE: no Halide, no qtc driver) runs what its
+# tools can: the dialect, the passes, the reference backend and the fuzz
+# targets; the main tree runs everything else.
+if config.qtc_sanitize:
+    config.excludes += ["e2e", "bench", "interop", "examples", "halide"]
+    config.available_features.add("sanitized")
+    # A sanitizer report aborts (a signal), so that a test expecting a
+    # failure (`not qtc-run ...`) still fails on one; leaks are reports too.
+    # allow_user_poisoning=0: LLVM's BumpPtrAllocator poisons its slabs in
+    # our instrumented copies of its inline code and not in Debian's
+    # uninstrumented MLIR libraries, so every context reported a false
+    # use-after-poison; ASan's own checks stay on.
+    config.environment["ASAN_OPTIONS"] = (
+        "abort_on_error=1:detect_leaks=1:allow_user_poisoning=0")
+    config.environment["UBSAN_OPTIONS"] = "abort_on_error=1:print_stacktrace=1"
+else:
+    config.excludes += ["fuzz"]
 
 config.substitutions.append(("%qtc_src_root", config.qtc_src_root))
 config.substitutions.append(("%qtc_obj_root", config.qtc_obj_root))
@@ -61,8 +78,11 @@ if interop and os.path.exists(interop) and subprocess.run(
     config.environment["HF_HUB_OFFLINE"] = "1"
     config.environment["TRANSFORMERS_VERBOSITY"] = "error"
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
+tools = ["qtc-opt", "qtc-run", "llvm-objdump"]
+tools += (["qtc-fuzz-npy", "qtc-fuzz-safetensors", "qtc-fuzz-ir"]
+          if config.qtc_sanitize else ["qtc", "qtc-bench"])
 llvm_config.add_tool_substitutions(
-    ["qtc", "qtc-opt", "qtc-run", "qtc-bench", "llvm-objdump"], [config.qtc_tools_dir, config.llvm_tools_dir])
+    tools, [config.qtc_tools_dir, config.llvm_tools_dir])
 
 # One kernel cache for the whole suite (`qtc compile` keys entries by the
 # generator binary, so a rebuilt generator starts afresh), kept in the build

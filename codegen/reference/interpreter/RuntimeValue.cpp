@@ -22,7 +22,10 @@ namespace {
 template <typename T>
 Array<T> fromBytes(qtc::Shape shape, const std::vector<uint8_t> &bytes) {
   Array<T> array(std::move(shape));
-  std::memcpy(array.data.data(), bytes.data(), bytes.size());
+  // memcpy needs non-null pointers even for 0 bytes: an empty tensor has
+  // none (UBSan, from the IR fuzzer).
+  if (!bytes.empty())
+    std::memcpy(array.data.data(), bytes.data(), bytes.size());
   return array;
 }
 
@@ -60,7 +63,8 @@ Status expectShape(const char *what, const qtc::Shape &found,
 template <typename To, typename From>
 Array<To> reinterpretArray(const Array<From> &from) {
   Array<To> to(from.shape);
-  std::memcpy(to.data.data(), from.data.data(), from.data.size());
+  if (!from.data.empty())
+    std::memcpy(to.data.data(), from.data.data(), from.data.size());
   return to;
 }
 
@@ -171,7 +175,8 @@ HostTensor denseToHost(const RuntimeValue &value) {
   return visitDense(value, [](const auto &v) {
     using T = typename std::decay_t<decltype(v)>::value_type;
     HostTensor host(dtypeOfElement<T>(), v.shape);
-    std::memcpy(host.bytes.data(), v.data.data(), host.bytes.size());
+    if (!host.bytes.empty())
+      std::memcpy(host.bytes.data(), v.data.data(), host.bytes.size());
     return host;
   });
 }

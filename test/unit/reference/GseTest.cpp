@@ -212,8 +212,10 @@ double exactDot(const GseTensor &a, const GseTensor &b, int64_t m, int64_t n,
   for (int64_t k = 0; k < K; ++k) {
     int e = a.exponents.at(m, k / a.format.group) +
             b.exponents.at(k / b.format.group, n);
-    sum += static_cast<__int128>(a.mantissas.at(m, k) * b.mantissas.at(k, n))
-           << (e - minExp);
+    // Times 2^(e - minExp), not `<<`: shifting a negative value is
+    // undefined (UBSan).
+    sum += static_cast<__int128>(a.mantissas.at(m, k) * b.mantissas.at(k, n)) *
+           (static_cast<__int128>(1) << (e - minExp));
   }
   return std::ldexp(static_cast<double>(static_cast<float>(sum)), minExp);
 }
