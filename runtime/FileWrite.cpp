@@ -3,6 +3,7 @@
 
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <fcntl.h>
 #include <filesystem>
@@ -77,14 +78,16 @@ Status writeOutputFolder(const std::string &dir,
                          const std::string &tool) {
   namespace fs = std::filesystem;
   QTC_RETURN_IF_ERROR(createOutputFolder(dir));
-  fs::path staging = fs::path(dir) / ("." + tool + "-" +
-                                      std::to_string(::getpid()));
+  // mkdtemp: a fresh folder of an unpredictable name, never one (or a
+  // symlink) someone placed there. Each file then replaces its name in
+  // `dir` by rename, which replaces a symlink there rather than writing
+  // through it.
+  std::string pattern = (fs::path(dir) / ("." + tool + "-XXXXXX")).string();
+  if (!::mkdtemp(pattern.data()))
+    return Status::error("cannot create a staging folder in '" + dir +
+                         "': " + std::strerror(errno));
+  fs::path staging = pattern;
   std::error_code error;
-  fs::remove_all(staging, error);
-  fs::create_directory(staging, error);
-  if (error)
-    return Status::error("cannot create '" + staging.string() +
-                         "': " + error.message());
   Status status = Status::success();
   for (const OutputFile &file : files) {
     status = file.write((staging / file.name).string());
