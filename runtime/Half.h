@@ -32,6 +32,14 @@ inline Half floatToHalf(float f) {
   return h;
 }
 
+/// Rounded once from double (not through f32, which can round twice).
+inline Half doubleToHalf(double d) {
+  _Float16 value = static_cast<_Float16>(d);
+  Half h;
+  std::memcpy(&h.bits, &value, sizeof(value));
+  return h;
+}
+
 /// A bfloat16 value as its bit pattern.
 struct BFloat16 {
   uint16_t bits = 0;

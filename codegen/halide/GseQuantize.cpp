@@ -3,6 +3,8 @@
 #include "codegen/halide/ExactPow2.h"
 #include "codegen/reference/Nf4.h"
 
+#include <cfloat>
+
 using namespace Halide;
 
 namespace qtc::halide {
@@ -101,7 +103,11 @@ GseQuantizePipeline defineGseQuantize(Func x, Expr cols, Expr seed,
   // With the host check, both outputs read the guard, so it runs (and fails
   // on non-finite input) before any kernel writes them.
   Expr guard = o.hostCheck ? p.guard() : Expr(0);
-  p.mantissas(c, r) = cast<int8_t>(clamp(m, -maxMantissa, maxMantissa) + guard);
+  // Saturate at FLT_MAX as well (NUMERICS.md 1, overflow): under the ceil
+  // rule s reaches 127, where a mantissa of 2 would dequantize to inf.
+  Expr limit = min(Expr(double(maxMantissa)),
+                   floor(Expr(double(FLT_MAX)) * pow2f64(-s)));
+  p.mantissas(c, r) = cast<int8_t>(clamp(m, -limit, limit) + guard);
   p.exponents(c, r) = cast<int8_t>(p.exponent(c, r) + guard);
   return p;
 }

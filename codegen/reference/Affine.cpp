@@ -82,6 +82,13 @@ Status quantizeAffine(const Array<float> &w, int bits, int64_t group,
         lo = -1;
         hi = 1;
       }
+      // A finite group can still overflow the subtraction (NUMERICS.md 3):
+      // an infinite scale would dequantize to NaN.
+      if (!std::isfinite(hi - lo))
+        return Status::error(
+            "group " + std::to_string(g) + " of column " + std::to_string(n) +
+            " spans [" + std::to_string(lo) + ", " + std::to_string(hi) +
+            "], a range beyond f32: an affine quantize cannot scale it");
       float s = (hi - lo) / maxq;
       float z = std::nearbyint(-lo / s);
       q.scales.at(g, n) = s;

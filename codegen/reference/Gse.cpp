@@ -3,6 +3,7 @@
 #include "codegen/reference/StochasticRounding.h"
 
 #include <algorithm>
+#include <cfloat>
 #include <cmath>
 
 namespace qtc::ref {
@@ -42,7 +43,10 @@ int8_t gseMantissa(float x, int s, const GseFormat &format,
     break;
   }
   }
-  double limit = format.maxMantissa();
+  // Saturate at FLT_MAX (NUMERICS.md 1, overflow): the ceil rule reaches
+  // s = 127, where 2 * 2^127 = 2^128 would dequantize to inf.
+  double limit = std::min(static_cast<double>(format.maxMantissa()),
+                          std::floor(std::ldexp(double(FLT_MAX), -s)));
   return static_cast<int8_t>(std::clamp(m, -limit, limit));
 }
 

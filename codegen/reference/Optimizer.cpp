@@ -17,10 +17,12 @@ Status checkFinite(const Array<float> &values, const char *what) {
   return Status::success();
 }
 
-} // namespace
-
-Status adamw(Array<float> &param, const Array<float> &grad, Array<float> &m,
-             Array<float> &v, int64_t step, const AdamWConfig &config) {
+/// One AdamW step over `param`, read as double by `load` and rounded once
+/// by `store`.
+template <typename P, typename Load, typename Store>
+Status adamwStep(Array<P> &param, const Array<float> &grad, Array<float> &m,
+                 Array<float> &v, int64_t step, const AdamWConfig &config,
+                 Load load, Store store) {
   if (step < 1)
     return Status::error("AdamW step " + std::to_string(step) +
                          " is not a 1-based step number");
@@ -28,16 +30,33 @@ Status adamw(Array<float> &param, const Array<float> &grad, Array<float> &m,
   double c1 = 1.0 - std::pow(config.beta1, static_cast<double>(step));
   double c2 = 1.0 - std::pow(config.beta2, static_cast<double>(step));
   for (int64_t i = 0; i < param.numel(); ++i) {
-    double p = param[i], g = grad[i];
+    double p = load(param[i]), g = grad[i];
     p -= config.lr * config.weightDecay * p;
     double mi = config.beta1 * m[i] + (1.0 - config.beta1) * g;
     double vi = config.beta2 * v[i] + (1.0 - config.beta2) * g * g;
     p -= config.lr * (mi / c1) / (std::sqrt(vi / c2) + config.eps);
-    param[i] = static_cast<float>(p);
+    param[i] = store(p);
     m[i] = static_cast<float>(mi);
     v[i] = static_cast<float>(vi);
   }
   return Status::success();
+}
+
+} // namespace
+
+Status adamw(Array<float> &param, const Array<float> &grad, Array<float> &m,
+             Array<float> &v, int64_t step, const AdamWConfig &config) {
+  return adamwStep(
+      param, grad, m, v, step, config, [](float p) { return double(p); },
+      [](double p) { return static_cast<float>(p); });
+}
+
+Status adamw(Array<Half> &param, const Array<float> &grad, Array<float> &m,
+             Array<float> &v, int64_t step, const AdamWConfig &config) {
+  return adamwStep(
+      param, grad, m, v, step, config,
+      [](Half p) { return double(halfToFloat(p)); },
+      [](double p) { return doubleToHalf(p); });
 }
 
 double sumOfSquares(const Array<float> &values) {

@@ -3,6 +3,7 @@
 #define QTC_REFERENCE_OPTIMIZER_H
 
 #include "codegen/reference/Array.h"
+#include "runtime/Half.h"
 #include "runtime/Status.h"
 
 namespace qtc::ref {
@@ -15,9 +16,13 @@ struct AdamWConfig {
 /// double, each of p, m, v rounded once to f32:
 ///   p -= lr wd p;  m = b1 m + (1 - b1) g;  v = b2 v + (1 - b2) g^2
 ///   p -= lr (m / (1 - b1^t)) / (sqrt(v / (1 - b2^t)) + eps)
-/// The caller rounds p to f16 for f16 parameters. Fails on step < 1 or a
-/// non-finite gradient.
+/// Fails on step < 1 or a non-finite gradient.
 Status adamw(Array<float> &param, const Array<float> &grad, Array<float> &m,
+             Array<float> &v, int64_t step, const AdamWConfig &config);
+/// The same for f16 parameters (QEFT's weak columns): p is computed in
+/// double from the f16 value and rounded once to f16, not through f32
+/// (NUMERICS.md 5).
+Status adamw(Array<Half> &param, const Array<float> &grad, Array<float> &m,
              Array<float> &v, int64_t step, const AdamWConfig &config);
 
 /// The `level` quantile (0..1) of the values, or of their magnitudes,

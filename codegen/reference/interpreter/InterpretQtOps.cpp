@@ -56,14 +56,6 @@ uint64_t seedOf(const InterpreterFrame &frame, Value seed) {
   return seed ? static_cast<uint64_t>(frame.scalarInt(seed)) : 0;
 }
 
-/// An f32 result as the f16 it is stored in.
-Array<qtc::Half> toHalf(const Array<float> &x) {
-  Array<qtc::Half> out(x.shape);
-  for (int64_t i = 0; i < x.numel(); ++i)
-    out[i] = qtc::floatToHalf(x[i]);
-  return out;
-}
-
 /// An i32 array as the integer element type of `type`.
 RuntimeValue intsAs(Type type, const Array<int32_t> &values) {
   Type element = cast<RankedTensorType>(type).getElementType();
@@ -503,14 +495,20 @@ Status run(AdamWOp op, InterpreterFrame &frame) {
   config.beta2 = op.getBeta2().convertToDouble();
   config.eps = op.getEps().convertToDouble();
   config.weightDecay = op.getWeightDecay().convertToDouble();
-  Array<float> p = frame.f32(op.getParam());
   Array<float> m = frame.array<float>(op.getM()),
                v = frame.array<float>(op.getV());
-  QTC_RETURN_IF_ERROR(ref::adamw(p, frame.array<float>(op.getGrad()), m, v,
-                                 frame.scalarInt(op.getStep()), config));
-  bool half =
-      std::holds_alternative<Array<qtc::Half>>(frame.get(op.getParam()));
-  frame.set(op.getNewParam(), half ? RuntimeValue(toHalf(p)) : RuntimeValue(p));
+  const Array<float> &grad = frame.array<float>(op.getGrad());
+  int64_t step = frame.scalarInt(op.getStep());
+  // f16 parameters are rounded once from the f64 update (NUMERICS.md 5).
+  if (const auto *half = std::get_if<Array<qtc::Half>>(&frame.get(op.getParam()))) {
+    Array<qtc::Half> p = *half;
+    QTC_RETURN_IF_ERROR(ref::adamw(p, grad, m, v, step, config));
+    frame.set(op.getNewParam(), std::move(p));
+  } else {
+    Array<float> p = frame.f32(op.getParam());
+    QTC_RETURN_IF_ERROR(ref::adamw(p, grad, m, v, step, config));
+    frame.set(op.getNewParam(), std::move(p));
+  }
   frame.set(op.getNewM(), std::move(m));
   frame.set(op.getNewV(), std::move(v));
   return Status::success();

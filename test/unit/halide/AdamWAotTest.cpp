@@ -46,10 +46,17 @@ TEST(AdamWAotTest, MatchesTheReferenceBitForBit) {
       for (int i = 0; i < n; ++i)
         g[i] = normal(rng) * std::ldexp(1.0f, (i % 41) - 20);
       ref::Array<float> rp = p;
-      ASSERT_TRUE(ref::adamw(rp, g, m, v, step, config).ok());
-      if (half)
-        for (float &x : rp.data)
-          x = qtc::halfToFloat(qtc::floatToHalf(x));
+      if (half) {
+        // The reference's f16 AdamW: rounded once from f64.
+        ref::Array<qtc::Half> hp(p.shape);
+        for (int i = 0; i < n; ++i)
+          hp[i] = qtc::floatToHalf(p[i]);
+        ASSERT_TRUE(ref::adamw(hp, g, m, v, step, config).ok());
+        for (int i = 0; i < n; ++i)
+          rp[i] = qtc::halfToFloat(hp[i]);
+      } else {
+        ASSERT_TRUE(ref::adamw(rp, g, m, v, step, config).ok());
+      }
       p = rp;
 
       double c1 = 1.0 - std::pow(config.beta1, static_cast<double>(step));
@@ -89,6 +96,44 @@ TEST(AdamWAotTest, MatchesTheReferenceBitForBit) {
       }
     }
   }
+}
+
+} // namespace
+
+namespace {
+
+TEST(AdamWAotTest, F16ParametersAreRoundedOnce) {
+  // Step 1 with g = -1 moves p = 1 by lr / (1 + eps): choose lr so that the
+  // f64 result is 1 + 2^-11 + 2^-26, just above the f16 tie between 1 and
+  // 1 + 2^-10. Rounded once it is 1 + 2^-10; through f32 it becomes the
+  // tie 1 + 2^-11 first, which rounds to even, 1 (NUMERICS.md 5).
+  ref::AdamWConfig config;
+  config.eps = 1e-8;
+  config.lr = (std::ldexp(1.0, -11) + std::ldexp(1.0, -26)) * (1 + config.eps);
+  const int n = 19; // vector lanes and a tail
+  ref::Array<qtc::Half> p({n});
+  ref::Array<float> g({n}), m({n}), v({n});
+  for (int i = 0; i < n; ++i) {
+    p[i] = qtc::floatToHalf(1.0f);
+    g[i] = -1.0f;
+  }
+  ref::Array<qtc::Half> expected = p;
+  ref::Array<float> em = m, ev = v;
+  ASSERT_TRUE(ref::adamw(expected, g, em, ev, 1, config).ok());
+  EXPECT_EQ(qtc::halfToFloat(expected[0]), 1.0f + std::ldexp(1.0f, -10));
+
+  const halide_type_t f16(halide_type_float, 16);
+  Halide::Runtime::Buffer<> pb(f16, p.data.data(), n), newP(f16, n);
+  Halide::Runtime::Buffer<float> gb(g.data.data(), n), mb(m.data.data(), n),
+      vb(v.data.data(), n), newM(n), newV(n);
+  ASSERT_EQ(qtc_adamw_f16(pb, gb, mb, vb, config.lr, config.beta1,
+                          config.beta2, config.eps, config.weightDecay,
+                          1.0 - config.beta1, 1.0 - config.beta2, newP, newM,
+                          newV),
+            0);
+  for (int i = 0; i < n; ++i)
+    EXPECT_EQ(static_cast<const uint16_t *>(newP.data())[i], expected[i].bits)
+        << "p[" << i << "]";
 }
 
 } // namespace

@@ -39,13 +39,15 @@ ref::Array<float> adversarial(int64_t rows, int64_t cols, std::mt19937 &rng) {
   std::normal_distribution<float> normal(0.0f, 1.0f);
   ref::Array<float> x({rows, cols});
   for (int64_t i = 0; i < x.numel(); ++i) {
-    int64_t band = (i / 7) % 6; // mixes kinds within and across groups
+    int64_t band = (i / 7) % 7; // mixes kinds within and across groups
     float v = normal(rng);
     x[i] = band == 0   ? v
            : band == 1 ? v * 1e-39f // subnormal
            : band == 2 ? v * 3e37f  // near the top of f32
            : band == 3 ? 0.0f       // zeros
            : band == 4 ? std::ldexp(1.0f, static_cast<int>(i % 20) - 10)
+           // Within 10% of FLT_MAX: the ceil rule's mantissas saturate there.
+           : band == 5 ? std::copysign(3.1e38f + 2e37f * std::fabs(v) / 4, v)
                        : 2.5f; // ties
   }
   return x;

@@ -62,6 +62,24 @@ TEST(AffineTest, RoundToNearestFollowsGptqMinMax) {
   EXPECT_EQ(dequantizeAffine(q).data, (std::vector<float>{-1, 0, 2, 1}));
 }
 
+TEST(AffineTest, AGroupWhoseRangeOverflowsIsAnError) {
+  // -3e38 and 3e38 are finite; their difference is not (NUMERICS.md 3): the
+  // scale was inf and every code dequantized to NaN.
+  Array<float> w({4, 2}, std::vector<float>{1, -3e38f, 2, 0, 3, 3e38f, 4, 1});
+  AffineTensor q;
+  qtc::Status status = quantizeAffine(w, 4, 4, q);
+  ASSERT_FALSE(status.ok());
+  EXPECT_NE(status.message().find("group 0 of column 1 spans"),
+            std::string::npos)
+      << status.message();
+  // Half of each: a range of 3e38 is fine.
+  for (float &v : w.data)
+    v /= 2;
+  ASSERT_TRUE(quantizeAffine(w, 4, 4, q).ok());
+  for (float v : dequantizeAffine(q).data)
+    EXPECT_TRUE(std::isfinite(v));
+}
+
 TEST(AffineTest, ErrorIsAtMostHalfAScale) {
   std::mt19937 rng(2);
   Array<float> w = randomArray({256, 8}, rng);

@@ -112,6 +112,32 @@ TEST(GseTest, ExponentRangeIsClampedBothWays) {
   EXPECT_EQ(q.mantissas[0], -127);
 }
 
+TEST(GseTest, MantissasSaturateAtFltMax) {
+  // NUMERICS.md 1, overflow: the ceil rule picks s = 127 for 3e38 at 3 bits,
+  // where round(3e38 / 2^127) = 2 would dequantize to 2^128 = inf; it is
+  // clamped to 1, the largest |m| with |m| * 2^127 <= FLT_MAX.
+  std::vector<float> group(8, 1.0f);
+  group[0] = 3e38f;
+  group[1] = -3e38f;
+  GseTensor q =
+      quantizeOrDie(Array<float>({8}, group), 0, format(3, 8, ExpRule::Ceil));
+  EXPECT_EQ(q.exponents[0], 127);
+  EXPECT_EQ(q.mantissas[0], 1);
+  EXPECT_EQ(q.mantissas[1], -1);
+  Array<float> back = dequantizeGse(q);
+  for (float v : back.data)
+    EXPECT_TRUE(std::isfinite(v)) << v;
+  EXPECT_EQ(back[0], std::ldexp(1.0f, 127));
+  // Every format on values up to FLT_MAX: dequantize is always finite.
+  for (int bits : {2, 3, 4, 8})
+    for (ExpRule rule : {ExpRule::Floor, ExpRule::Ceil}) {
+      Array<float> x({8}, std::vector<float>(8, 3.4028235e38f));
+      x[3] = -3.3e38f;
+      for (float v : dequantizeGse(quantizeOrDie(x, 0, format(bits, 8, rule))).data)
+        EXPECT_TRUE(std::isfinite(v)) << "bits " << bits;
+    }
+}
+
 TEST(GseTest, ZeroGroupHasTheMinimumExponent) {
   GseTensor q = quantizeOrDie(Array<float>({2, 8}), 1, format(8, 8));
   EXPECT_EQ(q.exponents[0], -128);
