@@ -394,13 +394,12 @@ LogicalResult build(ModuleOp module, const Toolchain &toolchain) {
                 {QTC_STEP_MAIN_LIB, out("libqtc_model.a"), QTC_RUNTIME_LIB});
   } else {
     std::vector<std::string> objects;
-    for (StringRef file :
-         {"StepMain", "Checkpoint", "DType", "FileRead", "FileWrite",
-          "HostTensor", "Npy", "Safetensors", "ValueChecks"}) {
-      std::string object =
-          std::string(kernelsDir) + "/runtime_" + file.str() + ".o";
-      if (failed(compile(QTC_SOURCE_DIR "/runtime/" + file.str() + ".cpp",
-                         object)))
+    SmallVector<StringRef> sources;
+    StringRef(QTC_RUNTIME_SOURCES).split(sources, ',', -1, /*KeepEmpty=*/false);
+    for (StringRef file : sources) {
+      std::string object = std::string(kernelsDir) + "/runtime_" +
+                           llvm::sys::path::stem(file).str() + ".o";
+      if (failed(compile(QTC_SOURCE_DIR "/runtime/" + file.str(), object)))
         return failure();
       objects.push_back(object);
     }
