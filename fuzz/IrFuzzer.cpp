@@ -26,7 +26,7 @@ using namespace mlir;
 
 namespace {
 
-constexpr int64_t kMaxFuzzElements = 1 << 14;
+constexpr uint64_t kMaxFuzzElements = 1 << 14;
 
 bool isSmall(Type type) {
   SmallVector<RankedTensorType> storage = qt::getStorageTypes(type);
@@ -36,11 +36,12 @@ bool isSmall(Type type) {
   for (RankedTensorType tensor : storage) {
     if (!tensor.hasStaticShape())
       return false;
-    int64_t count = 1;
-    for (int64_t dim : tensor.getShape())
-      if (dim < 0 || __builtin_mul_overflow(count, dim, &count) ||
-          count > kMaxFuzzElements)
-        return false;
+    uint64_t count = 0;
+    if (!qtc::checkedNumElements(qtc::Shape(tensor.getShape().begin(),
+                                            tensor.getShape().end()),
+                                 count) ||
+        count > kMaxFuzzElements)
+      return false;
   }
   return true;
 }

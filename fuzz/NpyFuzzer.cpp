@@ -19,14 +19,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     }
     return 0;
   }
-  uint64_t bytes = qtc::dtypeSize(tensor.dtype);
-  for (int64_t dim : tensor.shape)
-    if (dim < 0 ||
-        __builtin_mul_overflow(bytes, static_cast<uint64_t>(dim), &bytes)) {
-      std::fprintf(stderr, "parseNpy accepted shape %s\n",
-                   qtc::formatShape(tensor.shape).c_str());
-      std::abort();
-    }
+  uint64_t bytes = 0;
+  if (!qtc::checkedByteSize(tensor.dtype, tensor.shape, bytes)) {
+    std::fprintf(stderr, "parseNpy accepted shape %s\n",
+                 qtc::formatShape(tensor.shape).c_str());
+    std::abort();
+  }
   if (bytes != tensor.bytes.size()) {
     std::fprintf(stderr, "parseNpy returned %zu bytes for %s of %s\n",
                  tensor.bytes.size(), qtc::formatShape(tensor.shape).c_str(),

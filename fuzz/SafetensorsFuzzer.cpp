@@ -22,12 +22,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   }
   const size_t dataSize = size - header.dataStart;
   for (const auto &[name, entry] : header.entries) {
-    uint64_t bytes = qtc::dtypeSize(entry.dtype);
-    for (int64_t dim : entry.shape)
-      if (dim < 0 ||
-          __builtin_mul_overflow(bytes, static_cast<uint64_t>(dim), &bytes))
-        std::abort();
-    if (bytes != entry.size || entry.begin > dataSize ||
+    uint64_t bytes = 0;
+    if (!qtc::checkedByteSize(entry.dtype, entry.shape, bytes) ||
+        bytes != entry.size || entry.begin > dataSize ||
         entry.size > dataSize - entry.begin) {
       std::fprintf(stderr, "tensor '%s': [%zu, +%zu) of %zu data bytes\n",
                    name.c_str(), entry.begin, entry.size, dataSize);

@@ -19,6 +19,11 @@ using Shape = std::vector<int64_t>;
 
 /// Number of elements of a shape (1 for rank 0).
 int64_t numElements(const Shape &shape);
+/// The same, for shapes read from files or IR that may claim anything:
+/// false when a dimension is negative or the count overflows 64 bits.
+bool checkedNumElements(const Shape &shape, uint64_t &count);
+/// The bytes of `shape` elements of `dtype`, checked the same way.
+bool checkedByteSize(DType dtype, const Shape &shape, uint64_t &bytes);
 /// "[8, 64]" for errors and summaries.
 std::string formatShape(const Shape &shape);
 

@@ -173,20 +173,19 @@ uint32_t readLittleEndian(const uint8_t *bytes, int count) {
 } // namespace
 
 Status parseNpy(const uint8_t *contents, size_t size, HostTensor &out) {
-  auto fail = [](const std::string &why) { return Status::error(why); };
   if (size < kMagicSize + 4 ||
       std::memcmp(contents, kMagic, kMagicSize) != 0)
-    return fail("missing the \\x93NUMPY magic");
+    return Status::error("missing the \\x93NUMPY magic");
   int major = contents[6];
   if (major < 1 || major > 3)
-    return fail("unsupported format version " + std::to_string(major));
+    return Status::error("unsupported format version " + std::to_string(major));
   int lengthBytes = major == 1 ? 2 : 4;
   size_t headerStart = kMagicSize + 2 + lengthBytes;
   if (size < headerStart)
-    return fail("truncated header");
+    return Status::error("truncated header");
   size_t headerSize = readLittleEndian(&contents[8], lengthBytes);
   if (size < headerStart + headerSize)
-    return fail("truncated header");
+    return Status::error("truncated header");
   std::string header(contents + headerStart,
                      contents + headerStart + headerSize);
   HostTensor tensor;
@@ -194,20 +193,19 @@ Status parseNpy(const uint8_t *contents, size_t size, HostTensor &out) {
   Status parsed =
       HeaderParser(header).parse(tensor.dtype, fortranOrder, tensor.shape);
   if (!parsed.ok())
-    return fail(parsed.message());
+    return Status::error(parsed.message());
   if (fortranOrder)
-    return fail("Fortran-order arrays are not supported (save with "
+    return Status::error("Fortran-order arrays are not supported (save with "
                 "numpy.ascontiguousarray)");
   // The header may claim any shape: its size in bytes, overflow-checked.
-  uint64_t expected = dtypeSize(tensor.dtype);
-  for (int64_t dim : tensor.shape)
-    if (__builtin_mul_overflow(expected, static_cast<uint64_t>(dim), &expected))
-      return fail("shape " + formatShape(tensor.shape) + " of " +
-                  dtypeName(tensor.dtype) + " has more bytes than 64 bits count");
+  uint64_t expected = 0;
+  if (!checkedByteSize(tensor.dtype, tensor.shape, expected))
+    return Status::error("shape " + formatShape(tensor.shape) + " of " +
+                dtypeName(tensor.dtype) + " has more bytes than 64 bits count");
   size_t dataStart = headerStart + headerSize;
   uint64_t found = size - dataStart;
   if (found != expected)
-    return fail(std::string(found < expected ? "truncated" : "trailing") +
+    return Status::error(std::string(found < expected ? "truncated" : "trailing") +
                 " data: shape " + formatShape(tensor.shape) + " of " +
                 dtypeName(tensor.dtype) + " needs " +
                 std::to_string(expected) + " bytes, the file has " +
@@ -226,12 +224,10 @@ Status readNpy(const std::string &path, HostTensor &out) {
 }
 
 Status writeNpy(const std::string &path, const HostTensor &tensor) {
-  uint64_t bytes = dtypeSize(tensor.dtype);
-  for (int64_t dim : tensor.shape)
-    if (dim < 0 ||
-        __builtin_mul_overflow(bytes, static_cast<uint64_t>(dim), &bytes))
-      return Status::error("cannot write '" + path + "': shape " +
-                           formatShape(tensor.shape) + " has no size");
+  uint64_t bytes = 0;
+  if (!checkedByteSize(tensor.dtype, tensor.shape, bytes))
+    return Status::error("cannot write '" + path + "': shape " +
+                         formatShape(tensor.shape) + " has no size");
   if (bytes != tensor.bytes.size())
     return Status::error("cannot write '" + path + "': shape " +
                          formatShape(tensor.shape) + " of " +

@@ -46,18 +46,17 @@ Status parseEntry(const json &entry, size_t dataSize, SafetensorsEntry &out) {
   if (shape == entry.end() || !shape->is_array())
     return Status::error("has no shape");
   out.shape.clear();
-  // Sizes in bytes, overflow-checked: a header may claim any shape.
-  uint64_t expected = dtypeSize(out.dtype);
   for (const json &dim : *shape) {
     if (!dim.is_number_unsigned() ||
         dim.get<uint64_t>() > static_cast<uint64_t>(INT64_MAX))
       return Status::error("has a malformed shape (dimensions are "
                            "non-negative integers)");
-    uint64_t extent = dim.get<uint64_t>();
-    if (__builtin_mul_overflow(expected, extent, &expected))
-      return Status::error("has a shape whose size overflows");
-    out.shape.push_back(static_cast<int64_t>(extent));
+    out.shape.push_back(static_cast<int64_t>(dim.get<uint64_t>()));
   }
+  // Sizes in bytes, overflow-checked: a header may claim any shape.
+  uint64_t expected = 0;
+  if (!checkedByteSize(out.dtype, out.shape, expected))
+    return Status::error("has a shape whose size overflows");
   auto offsets = entry.find("data_offsets");
   if (offsets == entry.end() || !offsets->is_array() || offsets->size() != 2 ||
       !(*offsets)[0].is_number_unsigned() ||
@@ -84,29 +83,28 @@ Status parseEntry(const json &entry, size_t dataSize, SafetensorsEntry &out) {
 
 Status parseSafetensorsHeader(const uint8_t *bytes, size_t size,
                               SafetensorsHeader &out) {
-  auto fail = [](const std::string &why) { return Status::error(why); };
   if (size < 8)
-    return fail("shorter than its 8-byte header length");
+    return Status::error("shorter than its 8-byte header length");
   uint64_t headerSize = 0;
   for (int i = 7; i >= 0; --i)
     headerSize = (headerSize << 8) | bytes[i];
   if (headerSize > size - 8)
-    return fail("header length " + std::to_string(headerSize) +
+    return Status::error("header length " + std::to_string(headerSize) +
                 " runs past the end of the file");
   json header = json::parse(bytes + 8, bytes + 8 + headerSize, nullptr,
                             /*allow_exceptions=*/false);
   if (header.is_discarded() || !header.is_object())
-    return fail("the header is not a JSON object");
+    return Status::error("the header is not a JSON object");
   SafetensorsHeader parsed;
   parsed.dataStart = 8 + headerSize;
   size_t dataSize = size - parsed.dataStart;
   for (auto it = header.begin(); it != header.end(); ++it) {
     if (it.key() == "__metadata__") {
       if (!it.value().is_object())
-        return fail("__metadata__ is not an object");
+        return Status::error("__metadata__ is not an object");
       for (auto m = it.value().begin(); m != it.value().end(); ++m) {
         if (!m.value().is_string())
-          return fail("__metadata__ value '" + m.key() + "' is not a string");
+          return Status::error("__metadata__ value '" + m.key() + "' is not a string");
         parsed.metadata[m.key()] = m.value().get<std::string>();
       }
       continue;
@@ -114,7 +112,7 @@ Status parseSafetensorsHeader(const uint8_t *bytes, size_t size,
     SafetensorsEntry entry;
     Status entryStatus = parseEntry(it.value(), dataSize, entry);
     if (!entryStatus.ok())
-      return fail("tensor '" + it.key() + "' " + entryStatus.message());
+      return Status::error("tensor '" + it.key() + "' " + entryStatus.message());
     parsed.entries.emplace(it.key(), std::move(entry));
   }
   out = std::move(parsed);

@@ -163,13 +163,14 @@ Status checkRepresentable(Type type) {
   if (!shaped.hasStaticShape())
     return Status::error("the reference backend needs static shapes, not " +
                          typeToString(type));
-  uint64_t count = 1;
-  for (int64_t dim : shaped.getShape())
-    if (__builtin_mul_overflow(count, static_cast<uint64_t>(dim), &count) ||
-        count > kMaxElements)
-      return Status::error(typeToString(type) + " has more than " +
-                           std::to_string(kMaxElements) +
-                           " elements, the most one value may hold");
+  uint64_t count = 0;
+  if (!qtc::checkedNumElements(
+          qtc::Shape(shaped.getShape().begin(), shaped.getShape().end()),
+          count) ||
+      count > kMaxElements)
+    return Status::error(typeToString(type) + " has more than " +
+                         std::to_string(kMaxElements) +
+                         " elements, the most one value may hold");
   return Status::success();
 }
 
