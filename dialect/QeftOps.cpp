@@ -40,16 +40,22 @@ LogicalResult WeakColumnsLocalOp::verify() {
       failed(expectDim(*this, "weight dim 0 (in_features)",
                        getWeight().getType().getDimSize(0), *k)))
     return failure();
-  // The sensitivity rounds w with the affine format it will be stored in.
-  int64_t bits = getBitsAttr().getInt(), group = getGroupAttr().getInt();
-  if (bits <= 0 || group <= 0)
-    return emitOpError("sensitivity bits and group must be positive")
-           << ", found bits " << bits << " and group " << group;
-  if (failed(AffineType::verify(
-          [&] { return emitOpError("sensitivity format: "); },
-          getWeight().getType().getShape(), unsigned(bits), unsigned(group),
-          ZeroForm::Int, /*g_idx=*/false)))
-    return failure();
+  // Before the layer-local rule followed the authors, the sensitivity rounded
+  // with groups; a `group` left on the op would now be silently ignored.
+  if ((*this)->hasAttr("group"))
+    return emitOpError("has no 'group': the sensitivity quantizer has one "
+                       "scale and zero per output column (NUMERICS.md 5)");
+  int64_t bits = getBits();
+  if (bits < 2 || bits > 8)
+    return emitOpError("sensitivity bits must be in [2, 8], found ") << bits;
+  if (std::optional<int64_t> grid = getGrid()) {
+    if (getQuantizer() != LocalQuantizer::Mse)
+      return emitOpError("grid applies to the mse quantizer only, found grid ")
+             << *grid << " with " << stringifyLocalQuantizer(getQuantizer());
+    // Each grid point costs one pass per zero point over the weight.
+    if (*grid < 1 || *grid > 1000)
+      return emitOpError("grid must be in [1, 1000], found ") << *grid;
+  }
   return verifySelection(*this, getCountAttr().getInt(), *k, getType());
 }
 

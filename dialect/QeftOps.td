@@ -33,26 +33,43 @@ def Qt_WeakColumnsLocalOp : Qt_Op<"weak_columns_local", [Pure]> {
   let summary = "a layer's own weak input columns (OWQ sensitivity)";
   let description = [{
     The `count` input columns with the largest
-    `H[j, j] * ||w[j, :] - Q(w)[j, :]||^2`, `Q` the `bits`-bit affine
-    round-to-nearest with groups of `group` input rows; ascending indices.
-    Used by o_proj and down_proj.
+    `H[j, j] * ||w[j, :] - Q(w)[j, :]||^2`; ascending indices, ties to the
+    lower index. Used by o_proj and down_proj.
+
+    `Q` is a `bits`-bit asymmetric quantizer with one scale and zero per
+    output column of `w` `[K, N]` (an output row of the HF weight) over all
+    K inputs, no groups (NUMERICS.md 5):
+    - `mse` (default): the authors' grid search (OWQ/QEFT `quant.py`,
+      `mse=True`) over `grid` ranges (default 40) and every zero-point
+      shift, scored by the mean of `|err|^2.4`, in f32.
+    - `minmax`: the column's range widened to include 0; `grid` does not
+      apply.
 
     ```mlir
     %cols = qt.weak_columns_local %h, %w count 16
               : tensor<256x256xf32>, tensor<256x64xf32> -> tensor<16xi64>
+    %plain = qt.weak_columns_local %h, %w count 16 quantizer minmax {bits = 3 : i64}
+               : tensor<256x256xf32>, tensor<256x64xf32> -> tensor<16xi64>
     ```
   }];
   let arguments = (ins
     Qt_F32Tensor:$hessian,
     Qt_F32Tensor:$weight,
     Qt_I64Attr:$count,
+    DefaultValuedAttr<Qt_LocalQuantizerAttr, "LocalQuantizer::Mse">:$quantizer,
     DefaultValuedAttr<Qt_I64Attr, "4">:$bits,
-    DefaultValuedAttr<Qt_I64Attr, "128">:$group
+    OptionalAttr<Qt_I64Attr>:$grid
   );
   let results = (outs RankedTensorOf<[I64]>:$result);
   let assemblyFormat = [{
-    $hessian `,` $weight `count` $count attr-dict
+    $hessian `,` $weight `count` $count (`quantizer` `` $quantizer^)? attr-dict
     `:` qualified(type($hessian)) `,` qualified(type($weight)) `->` qualified(type($result))
+  }];
+  let extraClassDeclaration = [{
+    /// The grid search's number of ranges: `grid`, or the authors' 40.
+    int64_t getGridPoints() {
+      return getGrid() ? *getGrid() : 40;
+    }
   }];
   let hasVerifier = 1;
 }

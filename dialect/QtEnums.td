@@ -55,6 +55,13 @@ def Qt_WeightLayout : Qt_I32Enum<"WeightLayout", "linear weight layout", [
   I32EnumAttrCase<"OutIn", 1, "out_in">  // [out, in], y = x w^T (HF nn.Linear)
 ]>;
 
+// The quantizer QEFT's layer-local sensitivity rounds a weight with
+// (NUMERICS.md 5): one scale and zero per output row either way.
+def Qt_LocalQuantizer : Qt_I32Enum<"LocalQuantizer", "QEFT layer-local quantizer", [
+  I32EnumAttrCase<"Mse", 0, "mse">,       // the authors' grid search, |err|^2.4
+  I32EnumAttrCase<"MinMax", 1, "minmax">  // the row's own range widened to 0
+]>;
+
 class Qt_EnumAttr<EnumAttrInfo info, string mnemonic>
     : EnumAttr<Qt_Dialect, info, mnemonic> {
   // Printed bare (`wide_int`) where an op's format names the attribute; op
@@ -69,6 +76,7 @@ def Qt_AccumulationAttr : Qt_EnumAttr<Qt_Accumulation, "accumulation">;
 def Qt_ZeroFormAttr : Qt_EnumAttr<Qt_ZeroForm, "zero_form">;
 def Qt_OffsetScaleAttr : Qt_EnumAttr<Qt_OffsetScale, "offset_scale">;
 def Qt_WeightLayoutAttr : Qt_EnumAttr<Qt_WeightLayout, "weight_layout">;
+def Qt_LocalQuantizerAttr : Qt_EnumAttr<Qt_LocalQuantizer, "local_quantizer">;
 
 // An enum type/attribute parameter with a default that the printer elides.
 class Qt_DefaultEnumParameter<EnumAttrInfo info, string default>

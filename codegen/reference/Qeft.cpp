@@ -1,5 +1,6 @@
 //===- Qeft.cpp - QEFT outlier split (NUMERICS.md 5) ----------------------===//
 #include "codegen/reference/Qeft.h"
+#include "codegen/reference/AffineMseGrid.h"
 #include "codegen/reference/Matmul.h"
 
 #include <algorithm>
@@ -48,11 +49,14 @@ Status topIndices(const std::vector<double> &scores, int64_t count,
 } // namespace
 
 Status weakColumnsLocal(const Array<float> &h, const Array<float> &w,
-                        int64_t count, int bits, int64_t group,
-                        std::vector<int64_t> &out) {
+                        int64_t count, LocalQuantizer quantizer, int bits,
+                        int64_t gridPoints, std::vector<int64_t> &out) {
   int64_t K = w.dim(0), N = w.dim(1);
   AffineTensor q;
-  QTC_RETURN_IF_ERROR(quantizeAffine(w, bits, group, q));
+  if (quantizer == LocalQuantizer::Mse)
+    QTC_RETURN_IF_ERROR(quantizeAffineMseGrid(w, bits, gridPoints, q));
+  else
+    QTC_RETURN_IF_ERROR(quantizeAffine(w, bits, /*group=*/K, q));
   Array<float> wq = dequantizeAffine(q);
   std::vector<double> scores(K);
   for (int64_t j = 0; j < K; ++j) {

@@ -12,12 +12,19 @@ namespace qtc::ref {
 Array<float> hessianAccumulate(const Array<float> &h, int64_t count,
                                const Array<float> &x, int64_t &newCount);
 
+/// The quantizer the layer-local sensitivity rounds with; both have one
+/// scale and zero per output column over all K rows.
+enum class LocalQuantizer {
+  Mse,    // the authors' grid search (AffineMseGrid.h), the default
+  MinMax, // the column's range widened to include 0 (quantizeAffine)
+};
+
 /// OWQ's layer-local choice: the `count` input columns (rows j of w [K, N])
-/// with the largest H[j, j] ||w[j, :] - Q(w)[j, :]||^2, Q the round-to-nearest
-/// affine quantization; ties go to the lower index; ascending result.
+/// with the largest H[j, j] ||w[j, :] - Q(w)[j, :]||^2; ties go to the lower
+/// index; ascending result. `gridPoints` is the mse search's (NUMERICS.md 5).
 Status weakColumnsLocal(const Array<float> &h, const Array<float> &w,
-                        int64_t count, int bits, int64_t group,
-                        std::vector<int64_t> &out);
+                        int64_t count, LocalQuantizer quantizer, int bits,
+                        int64_t gridPoints, std::vector<int64_t> &out);
 
 /// The global choice: the `count` largest S_j = sum_l H_l[j, j] / mean(diag
 /// H_l); ties to the lower index; ascending result.

@@ -49,16 +49,59 @@ func.func @local_weight_rows(%h: tensor<256x256xf32>, %w: tensor<64x256xf32>) {
 // -----
 
 func.func @local_negative_bits(%h: tensor<256x256xf32>, %w: tensor<256x64xf32>) {
-  // expected-error @+1 {{'qt.weak_columns_local' op sensitivity bits and group must be positive, found bits -4 and group 128}}
+  // expected-error @+1 {{'qt.weak_columns_local' op sensitivity bits must be in [2, 8], found -4}}
   %0 = qt.weak_columns_local %h, %w count 16 {bits = -4 : i64} : tensor<256x256xf32>, tensor<256x64xf32> -> tensor<16xi64>
   return
 }
 
 // -----
 
-func.func @local_format(%h: tensor<256x256xf32>, %w: tensor<256x64xf32>) {
-  // expected-error @+1 {{'qt.weak_columns_local' op sensitivity format: group size 100 must divide the grouped dim 0 of extent 256}}
-  %0 = qt.weak_columns_local %h, %w count 16 {group = 100 : i64} : tensor<256x256xf32>, tensor<256x64xf32> -> tensor<16xi64>
+func.func @local_wide_bits(%h: tensor<256x256xf32>, %w: tensor<256x64xf32>) {
+  // expected-error @+1 {{'qt.weak_columns_local' op sensitivity bits must be in [2, 8], found 9}}
+  %0 = qt.weak_columns_local %h, %w count 16 {bits = 9 : i64} : tensor<256x256xf32>, tensor<256x64xf32> -> tensor<16xi64>
+  return
+}
+
+// -----
+
+// The sensitivity quantizer is per output column; a group from older IR is
+// refused rather than ignored.
+func.func @local_group(%h: tensor<256x256xf32>, %w: tensor<256x64xf32>) {
+  // expected-error @+1 {{'qt.weak_columns_local' op has no 'group': the sensitivity quantizer has one scale and zero per output column (NUMERICS.md 5)}}
+  %0 = qt.weak_columns_local %h, %w count 16 {group = 128 : i64} : tensor<256x256xf32>, tensor<256x64xf32> -> tensor<16xi64>
+  return
+}
+
+// -----
+
+func.func @local_grid_minmax(%h: tensor<256x256xf32>, %w: tensor<256x64xf32>) {
+  // expected-error @+1 {{'qt.weak_columns_local' op grid applies to the mse quantizer only, found grid 40 with minmax}}
+  %0 = qt.weak_columns_local %h, %w count 16 quantizer minmax {grid = 40 : i64} : tensor<256x256xf32>, tensor<256x64xf32> -> tensor<16xi64>
+  return
+}
+
+// -----
+
+func.func @local_grid_zero(%h: tensor<256x256xf32>, %w: tensor<256x64xf32>) {
+  // expected-error @+1 {{'qt.weak_columns_local' op grid must be in [1, 1000], found 0}}
+  %0 = qt.weak_columns_local %h, %w count 16 {grid = 0 : i64} : tensor<256x256xf32>, tensor<256x64xf32> -> tensor<16xi64>
+  return
+}
+
+// -----
+
+func.func @local_grid_huge(%h: tensor<256x256xf32>, %w: tensor<256x64xf32>) {
+  // expected-error @+1 {{'qt.weak_columns_local' op grid must be in [1, 1000], found 1000000}}
+  %0 = qt.weak_columns_local %h, %w count 16 {grid = 1000000 : i64} : tensor<256x256xf32>, tensor<256x64xf32> -> tensor<16xi64>
+  return
+}
+
+// -----
+
+func.func @local_quantizer(%h: tensor<256x256xf32>, %w: tensor<256x64xf32>) {
+  // expected-error @+2 {{expected ::mlir::qt::LocalQuantizer to be one of: mse, minmax}}
+  // expected-error @+1 {{failed to parse}}
+  %0 = qt.weak_columns_local %h, %w count 16 quantizer gptq : tensor<256x256xf32>, tensor<256x64xf32> -> tensor<16xi64>
   return
 }
 

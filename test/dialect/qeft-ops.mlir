@@ -8,8 +8,11 @@ func.func @calibrate_and_select(%h: tensor<256x256xf32>, %n: i64, %x: tensor<8x2
   %h1, %n1 = qt.hessian_accumulate %h, %n, %x : tensor<256x256xf32>, i64, tensor<8x256xf32>
   // CHECK: qt.weak_columns_local %{{.*}}, %{{.*}} count 16 : tensor<256x256xf32>, tensor<256x64xf32> -> tensor<16xi64>
   %0 = qt.weak_columns_local %h1, %w count 16 : tensor<256x256xf32>, tensor<256x64xf32> -> tensor<16xi64>
-  // CHECK: qt.weak_columns_local %{{.*}}, %{{.*}} count 8 {bits = 3 : i64, group = 64 : i64}
-  %1 = qt.weak_columns_local %h1, %w count 8 {bits = 3 : i64, group = 64 : i64} : tensor<256x256xf32>, tensor<256x64xf32> -> tensor<8xi64>
+  // CHECK: qt.weak_columns_local %{{.*}}, %{{.*}} count 8 quantizer minmax {bits = 3 : i64} :
+  %1 = qt.weak_columns_local %h1, %w count 8 quantizer minmax {bits = 3 : i64} : tensor<256x256xf32>, tensor<256x64xf32> -> tensor<8xi64>
+  // The default quantizer is elided.
+  // CHECK: qt.weak_columns_local %{{.*}}, %{{.*}} count 8 {grid = 100 : i64} :
+  %3 = qt.weak_columns_local %h1, %w count 8 quantizer mse {grid = 100 : i64} : tensor<256x256xf32>, tensor<256x64xf32> -> tensor<8xi64>
   // CHECK: qt.weak_columns_global %{{.*}}, %{{.*}} count 16 : tensor<256x256xf32>, tensor<256x256xf32> -> tensor<16xi64>
   %2 = qt.weak_columns_global %h1, %h2 count 16 : tensor<256x256xf32>, tensor<256x256xf32> -> tensor<16xi64>
   return

@@ -304,7 +304,10 @@ Status run(WeakColumnsLocalOp op, InterpreterFrame &frame) {
   std::vector<int64_t> columns;
   QTC_RETURN_IF_ERROR(ref::weakColumnsLocal(
       frame.array<float>(op.getHessian()), frame.array<float>(op.getWeight()),
-      op.getCount(), op.getBits(), op.getGroup(), columns));
+      op.getCount(),
+      op.getQuantizer() == LocalQuantizer::MinMax ? ref::LocalQuantizer::MinMax
+                                                  : ref::LocalQuantizer::Mse,
+      op.getBits(), op.getGridPoints(), columns));
   frame.set(op.getResult(), indexResult(op.getType(), columns));
   return Status::success();
 }

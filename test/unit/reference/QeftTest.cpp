@@ -62,9 +62,11 @@ TEST(QeftTest, LocalSelectionWeighsQuantizationError) {
       w.at(k, n) = (k == 2 || k == 5) ? 0.5f + 0.37f * n : float(n) - 1.0f;
   w.at(0, 0) = 15.0f; // widen the range so 0.37 steps miss the grid
   std::vector<int64_t> found;
-  ASSERT_TRUE(weakColumnsLocal(h, w, 2, 4, 8, found).ok());
-  // Row 0 holds the range maximum itself (exact); rows 2 and 5 do not.
-  EXPECT_EQ(found, (std::vector<int64_t>{2, 5}));
+  for (LocalQuantizer quantizer : {LocalQuantizer::Mse, LocalQuantizer::MinMax}) {
+    ASSERT_TRUE(weakColumnsLocal(h, w, 2, quantizer, 4, 40, found).ok());
+    // Row 0 holds the range maximum itself (exact); rows 2 and 5 do not.
+    EXPECT_EQ(found, (std::vector<int64_t>{2, 5}));
+  }
 }
 
 TEST(QeftTest, ReorderThenInverseLeavesTheFunctionUnchanged) {
