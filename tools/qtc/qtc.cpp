@@ -24,7 +24,7 @@
 #include "dialect/QtDialect.h"
 #include "passes/Passes.h"
 #include "tools/common/IrNesting.h"
-#include "tools/qtc/HfImport.h"
+#include "import/HfImport.h"
 #include "tools/qtc/KernelBuild.h"
 
 #include "mlir/Dialect/Func/Extensions/InlinerExtension.h"
@@ -454,8 +454,8 @@ int runImport() {
   context.loadAllAvailableDialects();
   OwningOpRef<ModuleOp> module;
   std::vector<std::string> unused;
-  status = qtc::importHfModel(context, config, checkpoint, options, module,
-                              unused);
+  status = qtc::importHfModel(context, config, qtc::catalogOf(checkpoint),
+                              options, module, unused);
   if (!status.ok())
     return fail(status);
   if (failed(verify(*module))) {

@@ -1,5 +1,5 @@
 //===- HfConfig.cpp - A Hugging Face causal LM's config.json --------------===//
-#include "tools/qtc/HfConfig.h"
+#include "import/HfConfig.h"
 #include "runtime/FileRead.h"
 
 #include <nlohmann/json.hpp>
@@ -131,7 +131,13 @@ Status readRope(const Fields &config, const std::string &where,
 Status readHfConfig(const std::string &path, HfModelConfig &out) {
   json root;
   QTC_RETURN_IF_ERROR(readJsonObject(path, "config", root));
-  std::string where = "'" + path + "':";
+  return parseHfConfig(root, "'" + path + "':", out);
+}
+
+Status parseHfConfig(const nlohmann::json &root, const std::string &where,
+                     HfModelConfig &out) {
+  if (!root.is_object())
+    return Status::error(where + " must be a JSON object");
   Fields config(root, where);
 
   HfModelConfig c;
@@ -171,6 +177,12 @@ Status readHfConfig(const std::string &path, HfModelConfig &out) {
                          " does not divide num_attention_heads " +
                          std::to_string(c.numHeads));
   QTC_RETURN_IF_ERROR(config.number("rms_norm_eps", c.rmsNormEps, false));
+  // qt.rmsnorm's eps is f32, as transformers adds it to an f32 variance.
+  if (!(static_cast<float>(c.rmsNormEps) > 0) ||
+      !std::isfinite(static_cast<float>(c.rmsNormEps)))
+    return Status::error(where + " \"rms_norm_eps\" " +
+                         std::to_string(c.rmsNormEps) +
+                         " is not a positive finite f32");
   QTC_RETURN_IF_ERROR(
       config.boolean("tie_word_embeddings", c.tieWordEmbeddings));
   QTC_RETURN_IF_ERROR(config.string("dtype", c.dtype));
@@ -192,7 +204,11 @@ Status readHfConfig(const std::string &path, HfModelConfig &out) {
       return Status::error(where + " \"layer_types\" must be a list");
     for (const json &type : *types)
       if (!type.is_string() || type.get<std::string>() != "full_attention")
-        return Status::error(where + " layer_types has " + type.dump() +
+        // Named, not dumped: dump() recurses, and a hostile file nests deep.
+        return Status::error(where + " layer_types has " +
+                             (type.is_string()
+                                  ? "\"" + type.get<std::string>() + "\""
+                                  : std::string("a JSON ") + type.type_name()) +
                              "; qtc's attention is full causal "
                              "(\"full_attention\")");
   }

@@ -7,10 +7,12 @@
 // activation or rope type is refused with a message naming what was found.
 //
 //===----------------------------------------------------------------------===//
-#ifndef QTC_TOOLS_QTC_HFCONFIG_H
-#define QTC_TOOLS_QTC_HFCONFIG_H
+#ifndef QTC_IMPORT_HFCONFIG_H
+#define QTC_IMPORT_HFCONFIG_H
 
 #include "runtime/Status.h"
+
+#include <nlohmann/json_fwd.hpp>
 
 #include <cstdint>
 #include <optional>
@@ -39,6 +41,10 @@ struct HfModelConfig {
 /// Reads and checks `path` (a config.json).
 Status readHfConfig(const std::string &path, HfModelConfig &out);
 
+/// Checks a parsed config; messages start with `where` (the file's name).
+Status parseHfConfig(const nlohmann::json &root, const std::string &where,
+                     HfModelConfig &out);
+
 } // namespace qtc
 
-#endif // QTC_TOOLS_QTC_HFCONFIG_H
+#endif // QTC_IMPORT_HFCONFIG_H

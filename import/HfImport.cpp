@@ -14,7 +14,7 @@
 // embedding table are widened to f32 where they are read.
 //
 //===----------------------------------------------------------------------===//
-#include "tools/qtc/HfImport.h"
+#include "import/HfImport.h"
 #include "dialect/QtOps.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -55,8 +55,8 @@ struct LayerWeights {
 class ForwardBuilder {
 public:
   ForwardBuilder(MLIRContext &context, const HfModelConfig &config,
-                 const Checkpoint &checkpoint, const HfImportOptions &options)
-      : ctx(context), b(&context), c(config), checkpoint(checkpoint),
+                 const WeightCatalog &weights, const HfImportOptions &options)
+      : ctx(context), b(&context), c(config), weights(weights),
         options(options), f32(b.getF32Type()) {}
 
   Status build(OwningOpRef<ModuleOp> &out, std::vector<std::string> &unused);
@@ -65,7 +65,7 @@ private:
   /// The named tensor, checked to exist with `shape` and a float dtype.
   Status weight(const std::string &name, ArrayRef<int64_t> shape,
                 Weight &out);
-  bool has(const std::string &name) const { return checkpoint.find(name); }
+  bool has(const std::string &name) const { return weights.count(name); }
   Status layerWeights(int64_t layer, LayerWeights &out);
   func::FuncOp layerFunction(const LayerWeights &weights);
 
@@ -98,7 +98,7 @@ private:
   MLIRContext &ctx;
   OpBuilder b;
   const HfModelConfig &c;
-  const Checkpoint &checkpoint;
+  const WeightCatalog &weights;
   const HfImportOptions &options;
   Type f32;
   ModuleOp module;
@@ -110,9 +110,10 @@ private:
 
 Status ForwardBuilder::weight(const std::string &name,
                               ArrayRef<int64_t> shape, Weight &out) {
-  const SafetensorsEntry *entry = checkpoint.find(name);
-  if (!entry)
+  auto found = weights.find(name);
+  if (found == weights.end())
     return Status::error("the checkpoint has no tensor '" + name + "'");
+  const WeightInfo *entry = &found->second;
   Type element;
   switch (entry->dtype) {
   case DType::F32:
@@ -263,9 +264,11 @@ Status ForwardBuilder::build(OwningOpRef<ModuleOp> &out,
   // before any IR is built.
   Weight embed, finalNorm, lmHead;
   QTC_RETURN_IF_ERROR(weight("model.embed_tokens.weight", {V, H}, embed));
-  std::vector<LayerWeights> layerWeights(c.numLayers);
+  // Grown layer by layer: the config's layer count is only believed as far
+  // as the checkpoint holds the layers' tensors.
+  std::vector<LayerWeights> layerWeights;
   for (int64_t l = 0; l < c.numLayers; ++l)
-    QTC_RETURN_IF_ERROR(this->layerWeights(l, layerWeights[l]));
+    QTC_RETURN_IF_ERROR(this->layerWeights(l, layerWeights.emplace_back()));
   QTC_RETURN_IF_ERROR(weight("model.norm.weight", {H}, finalNorm));
   bool tied = c.tieWordEmbeddings;
   if (!tied) {
@@ -369,7 +372,7 @@ Status ForwardBuilder::build(OwningOpRef<ModuleOp> &out,
   }
   b.create<func::ReturnOp>(loc("forward"), returned);
 
-  for (const std::string &name : checkpoint.names())
+  for (const auto &[name, info] : weights)
     if (!used.count(name))
       unused.push_back(name);
   out = std::move(owned);
@@ -379,7 +382,7 @@ Status ForwardBuilder::build(OwningOpRef<ModuleOp> &out,
 } // namespace
 
 Status importHfModel(MLIRContext &context, const HfModelConfig &config,
-                     const Checkpoint &checkpoint,
+                     const WeightCatalog &weights,
                      const HfImportOptions &options,
                      OwningOpRef<ModuleOp> &out,
                      std::vector<std::string> &unused) {
@@ -400,7 +403,7 @@ Status importHfModel(MLIRContext &context, const HfModelConfig &config,
     return Status::error("token ids are i32 or i64");
   if (options.lossOnly && !options.labels)
     return Status::error("--loss-only needs --labels");
-  return ForwardBuilder(context, config, checkpoint, options)
+  return ForwardBuilder(context, config, weights, options)
       .build(out, unused);
 }
 

@@ -1,19 +1,19 @@
 //===- HfImport.h - A Hugging Face checkpoint as a qt forward graph -*- C++ -*-===//
 //
 // `qtc import MODEL_DIR --batch B --seq-len S`: the model's forward function
-// from its config.json and the safetensors headers (the tensors' bytes are
-// never read). Token ids [B, S] in, logits [B, S, vocab] out and, with
+// from its config.json and the checkpoint's catalog of tensors (their bytes
+// are never read). Token ids [B, S] in, logits [B, S, vocab] out and, with
 // labels, the mean next-token loss as transformers computes it. Every
 // weight is an argument named by its HF tensor name (`qt.name`), in its
 // stored dtype and layout; the decoder layer is one function called once
 // per layer.
 //
 //===----------------------------------------------------------------------===//
-#ifndef QTC_TOOLS_QTC_HFIMPORT_H
-#define QTC_TOOLS_QTC_HFIMPORT_H
+#ifndef QTC_IMPORT_HFIMPORT_H
+#define QTC_IMPORT_HFIMPORT_H
 
-#include "runtime/Checkpoint.h"
-#include "tools/qtc/HfConfig.h"
+#include "import/HfConfig.h"
+#include "import/WeightCatalog.h"
 
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/OwningOpRef.h"
@@ -34,11 +34,11 @@ struct HfImportOptions {
 /// the config (name, shape, a float dtype) and names any the graph leaves
 /// unused in `unused`.
 Status importHfModel(mlir::MLIRContext &context, const HfModelConfig &config,
-                     const Checkpoint &checkpoint,
+                     const WeightCatalog &weights,
                      const HfImportOptions &options,
                      mlir::OwningOpRef<mlir::ModuleOp> &out,
                      std::vector<std::string> &unused);
 
 } // namespace qtc
 
-#endif // QTC_TOOLS_QTC_HFIMPORT_H
+#endif // QTC_IMPORT_HFIMPORT_H
