@@ -55,41 +55,45 @@ using qtc::Status;
 
 namespace {
 
+// qtc-run's own options: --help lists these, not every LLVM option linked in.
+llvm::cl::OptionCategory runOptions("qtc-run options");
+
 llvm::cl::opt<std::string> inputFile(llvm::cl::Positional,
                                      llvm::cl::desc("<input .mlir file>"),
-                                     llvm::cl::Required);
+                                     llvm::cl::Required,
+                                     llvm::cl::cat(runOptions));
 llvm::cl::opt<std::string>
     entryName("entry",
               llvm::cl::desc("function to run (default: the only public "
                              "one)"),
-              llvm::cl::value_desc("name"));
+              llvm::cl::value_desc("name"), llvm::cl::cat(runOptions));
 llvm::cl::list<std::string>
     inputs("input",
            llvm::cl::desc("next positional argument: a .npy file, a "
                           "comma-separated list of storage .npy files for a "
                           "quantized argument, or a number for a scalar"),
-           llvm::cl::value_desc("value"));
+           llvm::cl::value_desc("value"), llvm::cl::cat(runOptions));
 llvm::cl::list<std::string>
     weightsFiles("weights",
                  llvm::cl::desc("bind arguments by name from a .safetensors "
                                 "file, a sharded checkpoint's index .json "
                                 "or a model folder (repeatable)"),
-                 llvm::cl::value_desc("file"));
+                 llvm::cl::value_desc("file"), llvm::cl::cat(runOptions));
 llvm::cl::opt<bool> zeroState(
     "zero-state",
     llvm::cl::desc("optimizer state (qt.optimizer_state arguments) not in "
                    "--weights starts at zero, as in qtc-step, instead of "
                    "taking an --input"),
-    llvm::cl::init(false));
+    llvm::cl::init(false), llvm::cl::cat(runOptions));
 llvm::cl::opt<bool> allowNonFinite(
     "allow-non-finite",
     llvm::cl::desc("write results holding Inf or NaN (an error otherwise, "
                    "as in qtc-step)"),
-    llvm::cl::init(false));
+    llvm::cl::init(false), llvm::cl::cat(runOptions));
 llvm::cl::opt<std::string>
     outputDir("output-dir",
               llvm::cl::desc("write results here as result<i>.npy"),
-              llvm::cl::value_desc("dir"));
+              llvm::cl::value_desc("dir"), llvm::cl::cat(runOptions));
 
 /// The source spelling of a value ("%x", "%r#1"), or "" when unknown.
 std::string sourceName(Value value, const AsmParserState &state) {
@@ -314,6 +318,7 @@ int fail(const Status &status) {
 
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
+  llvm::cl::HideUnrelatedOptions(runOptions);
   llvm::cl::ParseCommandLineOptions(
       argc, argv,
       "qtc-run: run a function of qt IR on the reference backend\n");

@@ -57,78 +57,101 @@ cl::SubCommand compileCommand("compile",
                               "a forward layer or model in, a trainer out");
 cl::SubCommand importCommand(
     "import", "a Hugging Face model folder in, its forward .mlir out");
-cl::opt<std::string> inputFile(cl::sub(compileCommand), cl::Positional, cl::desc("<layer.mlir>"),
+// Each command's options: --help lists these, not every LLVM option linked
+// in.
+cl::OptionCategory compileOptions("qtc compile options");
+cl::OptionCategory importOptions("qtc import options");
+
+cl::opt<std::string> inputFile(cl::sub(compileCommand), cl::cat(compileOptions),
+                               cl::Positional, cl::desc("<layer.mlir>"),
                                cl::Required);
-cl::opt<std::string> outputDir(cl::sub(compileCommand), "o", cl::desc("output directory"),
+cl::opt<std::string> outputDir(cl::sub(compileCommand), cl::cat(compileOptions),
+                               "o", cl::desc("output directory"),
                                cl::value_desc("dir"));
-cl::opt<std::string> method(cl::sub(compileCommand), "method", cl::desc("lora, gsq, lota or qeft"),
+cl::opt<std::string> method(cl::sub(compileCommand), cl::cat(compileOptions),
+                            "method", cl::desc("lora, gsq, lota or qeft"),
                             cl::Required);
-cl::opt<int64_t> rank(cl::sub(compileCommand), "rank", cl::desc("adapter rank"), cl::init(16));
-cl::opt<double> alpha(cl::sub(compileCommand), "alpha", cl::desc("LoRA alpha"), cl::init(16.0));
-cl::opt<int64_t> group(cl::sub(compileCommand), "group", cl::desc("GSE group size (gsq)"), cl::init(32));
-cl::opt<double> omega(cl::sub(compileCommand), "omega", cl::desc("LoTA threshold, 0 for 0.75 rank"),
+cl::opt<int64_t> rank(cl::sub(compileCommand), cl::cat(compileOptions), "rank",
+                      cl::desc("adapter rank"), cl::init(16));
+cl::opt<double> alpha(cl::sub(compileCommand), cl::cat(compileOptions), "alpha",
+                      cl::desc("LoRA alpha"), cl::init(16.0));
+cl::opt<int64_t> group(cl::sub(compileCommand), cl::cat(compileOptions),
+                       "group", cl::desc("GSE group size (gsq)"), cl::init(32));
+cl::opt<double> omega(cl::sub(compileCommand), cl::cat(compileOptions), "omega",
+                      cl::desc("LoTA threshold, 0 for 0.75 rank"),
                       cl::init(0.0));
-cl::opt<int64_t> outliers(cl::sub(compileCommand), "outliers", cl::desc("QEFT weak rows"), cl::init(0));
+cl::opt<int64_t> outliers(cl::sub(compileCommand), cl::cat(compileOptions),
+                          "outliers", cl::desc("QEFT weak rows"), cl::init(0));
 cl::list<std::string> targetModules(
-    cl::sub(compileCommand), "target-modules", cl::CommaSeparated,
+    cl::sub(compileCommand), cl::cat(compileOptions), "target-modules",
+    cl::CommaSeparated,
     cl::desc("adapt only the linears whose module path ends with one of "
              "these (q_proj,v_proj,...; default: every qt.linear)"),
     cl::value_desc("name,..."));
-cl::opt<double> lr(cl::sub(compileCommand), "lr", cl::desc("AdamW learning rate"), cl::init(1.0e-4));
-cl::opt<int64_t> totalSteps(cl::sub(compileCommand), "total-steps",
+cl::opt<double> lr(cl::sub(compileCommand), cl::cat(compileOptions), "lr",
+                   cl::desc("AdamW learning rate"), cl::init(1.0e-4));
+cl::opt<int64_t> totalSteps(cl::sub(compileCommand), cl::cat(compileOptions),
+                            "total-steps",
                             cl::desc("t-SignSGD schedule length (lota)"),
                             cl::init(0));
-cl::opt<std::string> gradNormSource(cl::sub(compileCommand), 
-    "grad-norm",
+cl::opt<std::string> gradNormSource(
+    cl::sub(compileCommand), cl::cat(compileOptions), "grad-norm",
     cl::desc("t-SignSGD's gradient norm: computed (from the adapters' "
              "gradients) or argument (given to each step)"),
     cl::init("computed"));
-cl::opt<std::string> target(cl::sub(compileCommand), "target", cl::desc("host, arm-64-linux or cuda"),
+cl::opt<std::string> target(cl::sub(compileCommand), cl::cat(compileOptions),
+                            "target", cl::desc("host, arm-64-linux or cuda"),
                             cl::init("host"));
-cl::opt<bool> noFusion(cl::sub(compileCommand), "no-fusion",
+cl::opt<bool> noFusion(cl::sub(compileCommand), cl::cat(compileOptions),
+                       "no-fusion",
                        cl::desc("one kernel per op (what a missed fusion "
                                 "costs; for testing)"),
                        cl::init(false));
-cl::opt<bool> noCache(cl::sub(compileCommand), "no-cache",
+cl::opt<bool> noCache(cl::sub(compileCommand), cl::cat(compileOptions),
+                      "no-cache",
                       cl::desc("generate every kernel, bypassing the kernel "
                                "cache"),
                       cl::init(false));
 cl::opt<std::string>
-    cacheDir(cl::sub(compileCommand), "cache-dir",
+    cacheDir(cl::sub(compileCommand), cl::cat(compileOptions), "cache-dir",
              cl::desc("kernel cache directory (default: $QTC_CACHE_DIR, "
                       "$XDG_CACHE_HOME/qtc/kernels or ~/.cache/qtc/kernels)"),
              cl::value_desc("dir"), cl::init(""));
-cl::opt<int> jobsOption(cl::sub(compileCommand), "j",
+cl::opt<int> jobsOption(cl::sub(compileCommand), cl::cat(compileOptions), "j",
                         cl::desc("kernel generator runs at once (default: "
                                  "the number of cores)"),
                         cl::init(0));
 cl::opt<std::string>
-    emit(cl::sub(compileCommand), "emit",
+    emit(cl::sub(compileCommand), cl::cat(compileOptions), "emit",
          cl::desc("mlir-after=PASS: print the IR after PASS; step-cpp: print "
                   "the generated step source"),
          cl::init(""));
 
-
-cl::opt<std::string> modelDir(cl::sub(importCommand), cl::Positional,
-                              cl::desc("<model folder>"), cl::Required);
-cl::opt<std::string> importOutput(cl::sub(importCommand), "o",
+cl::opt<std::string> modelDir(cl::sub(importCommand), cl::cat(importOptions),
+                              cl::Positional, cl::desc("<model folder>"),
+                              cl::Required);
+cl::opt<std::string> importOutput(cl::sub(importCommand),
+                                  cl::cat(importOptions), "o",
                                   cl::desc("output .mlir file (default: "
                                            "stdout)"),
                                   cl::value_desc("file"), cl::init("-"));
-cl::opt<int64_t> batch(cl::sub(importCommand), "batch",
+cl::opt<int64_t> batch(cl::sub(importCommand), cl::cat(importOptions), "batch",
                        cl::desc("sequences per step"), cl::init(1));
-cl::opt<int64_t> seqLen(cl::sub(importCommand), "seq-len",
-                        cl::desc("tokens per sequence"), cl::Required);
-cl::opt<bool> withLabels(cl::sub(importCommand), "labels",
+cl::opt<int64_t> seqLen(cl::sub(importCommand), cl::cat(importOptions),
+                        "seq-len", cl::desc("tokens per sequence"),
+                        cl::Required);
+cl::opt<bool> withLabels(cl::sub(importCommand), cl::cat(importOptions),
+                         "labels",
                          cl::desc("also take labels [B, S] and return the "
                                   "mean next-token loss"),
                          cl::init(false));
-cl::opt<bool> lossOnly(cl::sub(importCommand), "loss-only",
+cl::opt<bool> lossOnly(cl::sub(importCommand), cl::cat(importOptions),
+                       "loss-only",
                        cl::desc("with --labels, return the loss only (the "
                                 "function a training step differentiates)"),
                        cl::init(false));
-cl::opt<std::string> idType(cl::sub(importCommand), "ids",
-                            cl::desc("token id type: i64 or i32"),
+cl::opt<std::string> idType(cl::sub(importCommand), cl::cat(importOptions),
+                            "ids", cl::desc("token id type: i64 or i32"),
                             cl::init("i64"));
 
 /// Runs a program (stdin from `input` when given); reports a failure with
@@ -503,6 +526,9 @@ int main(int argc, char **argv) {
                  << "' (expected: compile or import)\n";
     return 1;
   }
+  cl::HideUnrelatedOptions({&compileOptions, &importOptions});
+  cl::HideUnrelatedOptions(compileOptions, compileCommand);
+  cl::HideUnrelatedOptions(importOptions, importCommand);
   cl::ParseCommandLineOptions(argc, argv,
                               "qtc: quantized fine-tuning compiler\n");
   if (importCommand)
