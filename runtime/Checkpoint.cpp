@@ -1,6 +1,7 @@
 //===- Checkpoint.cpp - The tensors of a Hugging Face checkpoint ----------===//
 #include "runtime/Checkpoint.h"
 #include "runtime/FileRead.h"
+#include "runtime/GgufNames.h"
 
 #include <nlohmann/json.hpp>
 
@@ -54,17 +55,106 @@ Status Checkpoint::add(const std::string &path) {
   }
   if (endsWith(path, ".json"))
     return addIndex(path);
+  if (endsWith(path, ".gguf"))
+    return addGguf(path);
   return addFile(path);
+}
+
+Status Checkpoint::claim(const std::string &name, const std::string &path) {
+  auto [it, inserted] = fileOf.emplace(name, path);
+  if (!inserted)
+    return Status::error("tensor '" + name + "' is in both '" + it->second +
+                         "' and '" + path + "'");
+  return Status::success();
+}
+
+/// A GGUF model's metadata value `key` as a positive integer, or `fallback`
+/// when absent (0: required).
+static Status ggufCount(const GgufFile &file, const std::string &key,
+                        int64_t fallback, int64_t &out) {
+  const auto &metadata = file.header().metadata;
+  auto it = metadata.find(key);
+  if (it == metadata.end()) {
+    if (fallback <= 0)
+      return Status::error("'" + file.path() + "' has no " + key);
+    out = fallback;
+    return Status::success();
+  }
+  std::optional<int64_t> value = it->second.asInteger();
+  if (!value || *value < 1 || *value > (int64_t(1) << 31))
+    return Status::error("'" + file.path() + "' " + key +
+                         " must be an integer in [1, 2^31]");
+  out = *value;
+  return Status::success();
+}
+
+Status Checkpoint::addGguf(const std::string &path) {
+  std::unique_ptr<GgufFile> file;
+  QTC_RETURN_IF_ERROR(GgufFile::open(path, file));
+  const auto &metadata = file->header().metadata;
+  auto stringOf = [&](const char *key) {
+    auto it = metadata.find(key);
+    return it != metadata.end() && it->second.type == GgufValueType::String
+               ? it->second.string
+               : std::string();
+  };
+  // A llama or qwen2 model's tensors go by their HF names; an adapter's or
+  // another file's by their own.
+  std::string architecture = stringOf("general.architecture");
+  bool hfNames = ggufArchitectureHasHfNames(architecture) &&
+                 stringOf("general.type") != "adapter";
+  int64_t heads = 0, kvHeads = 0;
+  if (hfNames) {
+    QTC_RETURN_IF_ERROR(ggufCount(
+        *file, architecture + ".attention.head_count", 0, heads));
+    QTC_RETURN_IF_ERROR(ggufCount(
+        *file, architecture + ".attention.head_count_kv", heads, kvHeads));
+  }
+  for (const auto &[ggufName, info] : file->header().tensors) {
+    // A model's weights are all read: a type qtc cannot read is named now,
+    // not when the step binds it.
+    if (hfNames && !ggmlTypeIsReadable(info.type))
+      return Status::error("'" + path + "' tensor '" + ggufName + "' is " +
+                           ggmlTypeName(info.type) + "; qtc reads " +
+                           kReadableGgmlTypes);
+    GgufTensor tensor{file.get(), ggufName, 0, {}};
+    std::string name = ggufName;
+    if (hfNames)
+      if (auto hf = hfTensorOfGguf(ggufName, architecture, heads, kvHeads)) {
+        name = hf->name;
+        tensor.ropeHeads = hf->ropeHeads;
+        if (tensor.ropeHeads &&
+            (info.shape.empty() ||
+             info.shape[0] % (2 * tensor.ropeHeads) != 0))
+          return Status::error(
+              "'" + path + "' tensor '" + ggufName + "' of shape " +
+              formatShape(info.shape) + " cannot hold the rope rows of " +
+              std::to_string(tensor.ropeHeads) + " heads");
+      }
+    QTC_RETURN_IF_ERROR(claim(name, path));
+    tensor.entry.shape = info.shape;
+    switch (static_cast<GgmlType>(info.type)) {
+    case GgmlType::F16:
+      tensor.entry.dtype = DType::F16;
+      break;
+    case GgmlType::BF16:
+      tensor.entry.dtype = DType::BF16;
+      break;
+    default: // F32, and what dequantizes to it (others fail when read)
+      tensor.entry.dtype = DType::F32;
+    }
+    ggufTensors.emplace(name, std::move(tensor));
+  }
+  ggufFiles.push_back(std::move(file));
+  return Status::success();
 }
 
 Status Checkpoint::addFile(const std::string &path) {
   std::unique_ptr<SafetensorsFile> file;
   QTC_RETURN_IF_ERROR(SafetensorsFile::open(path, file));
   for (const auto &entry : file->entries()) {
-    auto [it, inserted] = owner.emplace(entry.first, file.get());
-    if (!inserted)
-      return Status::error("tensor '" + entry.first + "' is in both '" +
-                           it->second->path() + "' and '" + path + "'");
+    QTC_RETURN_IF_ERROR(claim(entry.first, path));
+    owner.emplace(entry.first, file.get());
   }
   shards.push_back(std::move(file));
   return Status::success();
@@ -111,11 +201,20 @@ Status Checkpoint::addIndex(const std::string &path) {
 }
 
 const SafetensorsEntry *Checkpoint::find(const std::string &name) const {
+  if (auto gguf = ggufTensors.find(name); gguf != ggufTensors.end())
+    return &gguf->second.entry;
   auto it = owner.find(name);
   return it == owner.end() ? nullptr : &it->second->entries().at(name);
 }
 
 Status Checkpoint::read(const std::string &name, HostTensor &out) const {
+  if (auto gguf = ggufTensors.find(name); gguf != ggufTensors.end()) {
+    const GgufTensor &tensor = gguf->second;
+    QTC_RETURN_IF_ERROR(tensor.file->read(tensor.ggufName, out));
+    if (tensor.ropeHeads)
+      QTC_RETURN_IF_ERROR(permuteRopeRows(out, tensor.ropeHeads, true));
+    return Status::success();
+  }
   auto it = owner.find(name);
   if (it == owner.end())
     return Status::error("the checkpoint has no tensor '" + name + "'");
@@ -124,7 +223,7 @@ Status Checkpoint::read(const std::string &name, HostTensor &out) const {
 
 std::vector<std::string> Checkpoint::names() const {
   std::vector<std::string> all;
-  for (const auto &entry : owner)
+  for (const auto &entry : fileOf)
     all.push_back(entry.first);
   return all;
 }
@@ -133,6 +232,8 @@ std::vector<std::string> Checkpoint::files() const {
   std::vector<std::string> paths;
   for (const auto &shard : shards)
     paths.push_back(shard->path());
+  for (const auto &file : ggufFiles)
+    paths.push_back(file->path());
   return paths;
 }
 

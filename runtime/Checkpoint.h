@@ -10,6 +10,7 @@
 #ifndef QTC_RUNTIME_CHECKPOINT_H
 #define QTC_RUNTIME_CHECKPOINT_H
 
+#include "runtime/Gguf.h"
 #include "runtime/Safetensors.h"
 
 #include <map>
@@ -22,25 +23,42 @@ namespace qtc {
 class Checkpoint {
 public:
   /// Adds a `.safetensors` file, a `*.safetensors.index.json` (every shard
-  /// it lists, which must hold exactly the tensors the index names), or a
+  /// it lists, which must hold exactly the tensors the index names), a
   /// directory holding `model.safetensors` or
-  /// `model.safetensors.index.json`.
+  /// `model.safetensors.index.json`, or a `.gguf` file: its tensors in
+  /// row-major shape, Q8_0, Q4_0 and Q4_1 dequantized to f32; a llama or
+  /// qwen2 model's by their HF names (runtime/GgufNames.h), llama's Q and K
+  /// rows put back in HF's order, other files' by their GGUF names.
   Status add(const std::string &path);
 
-  /// The tensor's header entry, or null.
+  /// The tensor's header entry (for a GGUF tensor: the dtype and shape
+  /// read() gives, no byte range), or null.
   const SafetensorsEntry *find(const std::string &name) const;
   Status read(const std::string &name, HostTensor &out) const;
   /// Every tensor name, sorted.
   std::vector<std::string> names() const;
-  /// The files added, in order.
+  /// The files added: safetensors in order, then GGUF files in order.
   std::vector<std::string> files() const;
 
 private:
   Status addFile(const std::string &path);
   Status addIndex(const std::string &path);
+  Status addGguf(const std::string &path);
+  /// Claims `name` for `path`; a name in two files is an error.
+  Status claim(const std::string &name, const std::string &path);
 
   std::vector<std::unique_ptr<SafetensorsFile>> shards;
   std::map<std::string, const SafetensorsFile *> owner;
+  /// A tensor of a GGUF file, by the name the checkpoint gives it.
+  struct GgufTensor {
+    const GgufFile *file;
+    std::string ggufName;
+    int64_t ropeHeads; // rows in llama.cpp's rope order, in this many heads
+    SafetensorsEntry entry; // dtype and shape as read() gives them
+  };
+  std::vector<std::unique_ptr<GgufFile>> ggufFiles;
+  std::map<std::string, GgufTensor> ggufTensors;
+  std::map<std::string, std::string> fileOf; // every name, for collisions
 };
 
 } // namespace qtc

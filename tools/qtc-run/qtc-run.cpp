@@ -76,8 +76,9 @@ llvm::cl::list<std::string>
 llvm::cl::list<std::string>
     weightsFiles("weights",
                  llvm::cl::desc("bind arguments by name from a .safetensors "
-                                "file, a sharded checkpoint's index .json "
-                                "or a model folder (repeatable)"),
+                                "file, a sharded checkpoint's index .json, "
+                                "a model folder or a .gguf file (Q8_0, Q4_0 "
+                                "and Q4_1 dequantized to f32; repeatable)"),
                  llvm::cl::value_desc("file"), llvm::cl::cat(runOptions));
 llvm::cl::opt<bool> zeroState(
     "zero-state",

@@ -1,12 +1,14 @@
 //===- qtc.cpp - the qtc driver: a model in, a trainer out ----------------===//
 //
-//   qtc import MODEL_DIR --batch B --seq-len S [--labels [--loss-only]]
-//       -o forward.mlir
+//   qtc import MODEL_DIR|MODEL.gguf --batch B --seq-len S
+//       [--labels [--loss-only]] -o forward.mlir
 //   qtc compile LAYER.mlir --method lota [--rank 16 ...] --target host -o OUT
 //       [--emit=mlir-after=PASS | --emit=step-cpp] [--no-cache] [-j N]
 //
-// `import` writes a Hugging Face checkpoint's forward function
-// (HfImport.h) from its config.json and safetensors headers.
+// `import` writes a model's forward function (HfImport.h) from a Hugging
+// Face checkpoint's config.json and safetensors headers, or from a llama or
+// qwen2 GGUF file's metadata and tensor infos (GgufConfig.h), its weights
+// named by their HF names either way.
 //
 // Runs the training pipeline (inline, qt-apply-method, qt-autodiff,
 // qt-insert-optimizer, qt-expand, cse, qt-fuse, qt-select-kernels,
@@ -24,6 +26,7 @@
 #include "dialect/QtDialect.h"
 #include "passes/Passes.h"
 #include "tools/common/IrNesting.h"
+#include "import/GgufConfig.h"
 #include "import/HfImport.h"
 #include "tools/qtc/KernelBuild.h"
 
@@ -56,7 +59,8 @@ namespace {
 cl::SubCommand compileCommand("compile",
                               "a forward layer or model in, a trainer out");
 cl::SubCommand importCommand(
-    "import", "a Hugging Face model folder in, its forward .mlir out");
+    "import", "a Hugging Face model folder or a GGUF file in, its forward "
+              ".mlir out");
 // Each command's options: --help lists these, not every LLVM option linked
 // in.
 cl::OptionCategory compileOptions("qtc compile options");
@@ -128,7 +132,8 @@ cl::opt<std::string>
          cl::init(""));
 
 cl::opt<std::string> modelDir(cl::sub(importCommand), cl::cat(importOptions),
-                              cl::Positional, cl::desc("<model folder>"),
+                              cl::Positional,
+                              cl::desc("<model folder or .gguf file>"),
                               cl::Required);
 cl::opt<std::string> importOutput(cl::sub(importCommand),
                                   cl::cat(importOptions), "o",
@@ -387,7 +392,10 @@ LogicalResult build(ModuleOp module, const Toolchain &toolchain) {
   auto compile = [&](StringRef source, StringRef object,
                      StringRef optimize = "-O2") {
     return runProgram(toolchain.cxx,
-                      {"-std=c++17", optimize.str(), "-I" QTC_SOURCE_DIR,
+                      // No FMA contraction, as runtime/ is built here
+                      // (runtime/CMakeLists.txt).
+                      {"-std=c++17", optimize.str(), "-ffp-contract=off",
+                       "-I" QTC_SOURCE_DIR,
                        "-I" QTC_HALIDE_INCLUDE_DIR,
                        "-I" + std::string(kernelsDir), "-c", source.str(), "-o",
                        object.str()},
@@ -445,14 +453,26 @@ LogicalResult build(ModuleOp module, const Toolchain &toolchain) {
 
 } // namespace
 
-/// `qtc import`: a Hugging Face model folder to its forward function.
+/// The config of the model at `path`: a GGUF file's metadata, or a
+/// folder's config.json.
+qtc::Status readModelConfig(const std::string &path,
+                            qtc::HfModelConfig &config) {
+  if (!StringRef(path).ends_with(".gguf"))
+    return qtc::readHfConfig(path + "/config.json", config);
+  std::unique_ptr<qtc::GgufFile> file;
+  QTC_RETURN_IF_ERROR(qtc::GgufFile::open(path, file));
+  return qtc::ggufModelConfig(file->header(), "'" + path + "'", config);
+}
+
+/// `qtc import`: a Hugging Face model folder or a GGUF file to its forward
+/// function.
 int runImport() {
   auto fail = [](const qtc::Status &status) {
     llvm::errs() << "qtc: error: " << status.message() << "\n";
     return 1;
   };
   qtc::HfModelConfig config;
-  qtc::Status status = qtc::readHfConfig(modelDir + "/config.json", config);
+  qtc::Status status = readModelConfig(modelDir, config);
   if (!status.ok())
     return fail(status);
   // Only the headers are read: the tensors stay memory-mapped, untouched.

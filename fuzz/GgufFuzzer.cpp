@@ -1,0 +1,57 @@
+//===- GgufFuzzer.cpp - libFuzzer target: the GGUF reader -----------------===//
+//
+// Any bytes as a GGUF file: parseGguf either refuses them or names tensors
+// whose ranges lie inside the data; every tensor of a type qtc reads is then
+// dequantized whole into an exactly sized buffer (out-of-bounds reads or
+// writes are ASan reports), and a model's are renamed and, where llama.cpp
+// permuted their rows, put back in HF order. The metadata is read as a
+// model config (`qtc import MODEL.gguf`): refused or accepted, never a
+// crash.
+//
+//===----------------------------------------------------------------------===//
+#include "import/GgufConfig.h"
+#include "runtime/Gguf.h"
+#include "runtime/GgufNames.h"
+
+#include <cstdio>
+#include <cstdlib>
+#include <vector>
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+  qtc::GgufHeader header;
+  if (!qtc::parseGguf(data, size, header).ok())
+    return 0;
+  if (header.dataStart > size) {
+    std::fprintf(stderr, "data starts at %zu of %zu bytes\n",
+                 header.dataStart, size);
+    std::abort();
+  }
+  qtc::HfModelConfig config;
+  bool model = qtc::ggufModelConfig(header, "fuzz", config).ok();
+  const uint64_t dataSize = size - header.dataStart;
+  for (const auto &[name, info] : header.tensors) {
+    if (info.offset > dataSize || info.bytes > dataSize - info.offset) {
+      std::fprintf(stderr, "tensor '%s': [%llu, +%llu) of %llu data bytes\n",
+                   name.c_str(), (unsigned long long)info.offset,
+                   (unsigned long long)info.bytes,
+                   (unsigned long long)dataSize);
+      std::abort();
+    }
+    uint64_t count = 0;
+    if (!qtc::checkedNumElements(info.shape, count) || count > (1u << 20))
+      continue;
+    qtc::HostTensor out(qtc::DType::F32, info.shape);
+    if (!qtc::dequantizeGgml(info.type, data + header.dataStart + info.offset,
+                             static_cast<int64_t>(count), out.data<float>())
+             .ok() ||
+        !model)
+      continue;
+    auto hf = qtc::hfTensorOfGguf(name, config.architecture == "Qwen2ForCausalLM"
+                                            ? "qwen2"
+                                            : "llama",
+                                  config.numHeads, config.numKvHeads);
+    if (hf && hf->ropeHeads)
+      (void)qtc::permuteRopeRows(out, hf->ropeHeads, /*toHf=*/true);
+  }
+  return 0;
+}
