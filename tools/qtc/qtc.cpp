@@ -4,11 +4,14 @@
 //       [--labels [--loss-only]] -o forward.mlir
 //   qtc compile LAYER.mlir --method lota [--rank 16 ...] --target host -o OUT
 //       [--emit=mlir-after=PASS | --emit=step-cpp] [--no-cache] [-j N]
+//   qtc export TRAINED.safetensors --format peft --alpha A [--base MODEL]
+//       -o ADAPTER_DIR
 //
 // `import` writes a model's forward function (HfImport.h) from a Hugging
 // Face checkpoint's config.json and safetensors headers, or from a llama or
 // qwen2 GGUF file's metadata and tensor infos (GgufConfig.h), its weights
-// named by their HF names either way.
+// named by their HF names either way. `export` writes trained adapters in
+// the formats other tools read (export/PeftAdapter.h).
 //
 // Runs the training pipeline (inline, qt-apply-method, qt-autodiff,
 // qt-insert-optimizer, qt-expand, cse, qt-fuse, qt-select-kernels,
@@ -26,6 +29,7 @@
 #include "dialect/QtDialect.h"
 #include "passes/Passes.h"
 #include "tools/common/IrNesting.h"
+#include "export/PeftAdapter.h"
 #include "import/GgufConfig.h"
 #include "import/HfImport.h"
 #include "tools/qtc/KernelBuild.h"
@@ -41,6 +45,7 @@
 #include "mlir/Transforms/Passes.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Format.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/Program.h"
@@ -61,10 +66,13 @@ cl::SubCommand compileCommand("compile",
 cl::SubCommand importCommand(
     "import", "a Hugging Face model folder or a GGUF file in, its forward "
               ".mlir out");
+cl::SubCommand exportCommand(
+    "export", "a trained result in, the files other tools read out");
 // Each command's options: --help lists these, not every LLVM option linked
 // in.
 cl::OptionCategory compileOptions("qtc compile options");
 cl::OptionCategory importOptions("qtc import options");
+cl::OptionCategory exportOptions("qtc export options");
 
 cl::opt<std::string> inputFile(cl::sub(compileCommand), cl::cat(compileOptions),
                                cl::Positional, cl::desc("<layer.mlir>"),
@@ -158,6 +166,29 @@ cl::opt<bool> lossOnly(cl::sub(importCommand), cl::cat(importOptions),
 cl::opt<std::string> idType(cl::sub(importCommand), cl::cat(importOptions),
                             "ids", cl::desc("token id type: i64 or i32"),
                             cl::init("i64"));
+
+cl::opt<std::string> exportInput(cl::sub(exportCommand), cl::cat(exportOptions),
+                                 cl::Positional,
+                                 cl::desc("<trained .safetensors>"),
+                                 cl::Required);
+cl::opt<std::string> exportFormat(cl::sub(exportCommand),
+                                  cl::cat(exportOptions), "format",
+                                  cl::desc("peft: a PEFT LoRA adapter folder"),
+                                  cl::Required);
+cl::opt<std::string> exportOutput(cl::sub(exportCommand),
+                                  cl::cat(exportOptions), "o",
+                                  cl::desc("output folder"),
+                                  cl::value_desc("dir"), cl::Required);
+cl::opt<double> exportAlpha(cl::sub(exportCommand), cl::cat(exportOptions),
+                            "alpha",
+                            cl::desc("the LoRA alpha the adapters were "
+                                     "trained with (qtc compile --alpha)"),
+                            cl::Required);
+cl::opt<std::string> exportBase(cl::sub(exportCommand), cl::cat(exportOptions),
+                                "base",
+                                cl::desc("the base model's name or path, "
+                                         "for the adapter's config"),
+                                cl::init(""));
 
 /// Runs a program (stdin from `input` when given); reports a failure with
 /// the command line.
@@ -536,25 +567,53 @@ int runImport() {
   return 0;
 }
 
+/// `qtc export`: a trained result to the files other tools read.
+int runExport() {
+  if (exportFormat != "peft") {
+    llvm::errs() << "qtc: error: --format takes peft, got '" << exportFormat
+                 << "' (merged GPTQ and GGUF are not written yet)\n";
+    return 1;
+  }
+  qtc::PeftAdapterOptions options;
+  options.alpha = exportAlpha;
+  options.baseModel = exportBase;
+  qtc::PeftAdapter adapter;
+  qtc::Status status =
+      qtc::exportPeftAdapter(exportInput, options, exportOutput, adapter);
+  if (!status.ok()) {
+    llvm::errs() << "qtc: error: " << status.message() << "\n";
+    return 1;
+  }
+  llvm::errs() << "qtc: wrote " << exportOutput << " (PEFT LoRA adapter: "
+               << adapter.modules << " modules, r " << adapter.rank
+               << ", alpha " << llvm::format("%g", exportAlpha.getValue())
+               << ")\n";
+  return 0;
+}
+
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
   // The command comes first; anything else there would otherwise be parsed
   // as top-level options and drown in LLVM's own.
   if (argc > 1 && argv[1][0] != '-' && StringRef(argv[1]) != "compile" &&
-      StringRef(argv[1]) != "import") {
+      StringRef(argv[1]) != "import" && StringRef(argv[1]) != "export") {
     llvm::errs() << "qtc: error: unknown command '" << argv[1]
-                 << "' (expected: compile or import)\n";
+                 << "' (expected: compile, import or export)\n";
     return 1;
   }
-  cl::HideUnrelatedOptions({&compileOptions, &importOptions});
+  cl::HideUnrelatedOptions({&compileOptions, &importOptions, &exportOptions});
   cl::HideUnrelatedOptions(compileOptions, compileCommand);
   cl::HideUnrelatedOptions(importOptions, importCommand);
+  cl::HideUnrelatedOptions(exportOptions, exportCommand);
   cl::ParseCommandLineOptions(argc, argv,
                               "qtc: quantized fine-tuning compiler\n");
   if (importCommand)
     return runImport();
+  if (exportCommand)
+    return runExport();
   if (!compileCommand) {
-    llvm::errs() << "qtc: error: no command (expected: compile or import)\n";
+    llvm::errs() << "qtc: error: no command (expected: compile, import or "
+                    "export)\n";
     return 1;
   }
   std::string afterPass;

@@ -16,6 +16,10 @@
       one step from zero moments): the gradients are read back from the
       updated AdamW first moments in UPDATED (safetensors, m = (1 - beta1) g,
       `<adapter>.m`).
+  hf_lora.py peft-check DIR --adapter PEFT_DIR --logits L.npy --tol T
+      loads PEFT_DIR with peft.PeftModel.from_pretrained on DIR's model (as
+      a user would: no qtc code) and compares its logits on DIR's ids with
+      qtc's; also checks that the adapter changes the logits.
 """
 
 import argparse
@@ -111,6 +115,32 @@ def check(args):
         sys.exit("differs from torch autograd by more than %g" % args.tol)
 
 
+def peft_check(args):
+    base = transformers.AutoModelForCausalLM.from_pretrained(args.dir, dtype=torch.float32)
+    ids = torch.from_numpy(np.load(args.dir + "/ids.npy").astype(np.int64))
+    with torch.no_grad():
+        plain = base(input_ids=ids).logits.numpy()
+    model = peft.PeftModel.from_pretrained(base, args.adapter)
+    model.eval()
+    with torch.no_grad():
+        theirs = model(input_ids=ids).logits.numpy()
+    ours = np.load(args.logits)
+    if ours.shape != theirs.shape:
+        sys.exit("logits shape %s, peft gives %s" % (ours.shape, theirs.shape))
+    scale = max(1.0, float(np.abs(theirs).max()))
+    diff = float(np.abs(ours.astype(np.float64) - theirs).max())
+    moved = float(np.abs(theirs - plain).max())
+    print("peft: %d modules r %d; logits max |diff| %.3g (max |logit| %.3g); "
+          "the adapter moves them by up to %.3g"
+          % (len([n for n, _ in model.named_modules() if n.endswith("lora_A")]),
+             model.peft_config["default"].r, diff, scale, moved))
+    if moved <= 100 * args.tol * scale:
+        sys.exit("the adapter barely changes the logits: the check would not "
+                 "see a wrong export")
+    if diff > args.tol * scale:
+        sys.exit("differs from peft by more than %g of the largest |logit|" % args.tol)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -129,8 +159,13 @@ def main():
             p.add_argument("--moments",
                            help="updated.safetensors of one compiled step")
             p.add_argument("--beta1", type=float, default=0.9)
+    p = sub.add_parser("peft-check")
+    p.add_argument("dir")
+    p.add_argument("--adapter", required=True)
+    p.add_argument("--logits", required=True)
+    p.add_argument("--tol", type=float, required=True)
     args = parser.parse_args()
-    adapters(args) if args.command == "adapters" else check(args)
+    {"adapters": adapters, "check": check, "peft-check": peft_check}[args.command](args)
 
 
 if __name__ == "__main__":
