@@ -77,6 +77,10 @@ if interop and os.path.exists(interop) and subprocess.run(
     # Offline: nothing is fetched from a hub; fixtures are made locally.
     config.environment["HF_HUB_OFFLINE"] = "1"
     config.environment["TRANSFORMERS_VERBOSITY"] = "error"
+    # llama.cpp (the xllamacpp wheel), which loads what qtc writes as GGUF.
+    if subprocess.run([interop, "-c", "import xllamacpp"],
+                      capture_output=True).returncode == 0:
+        config.available_features.add("llamacpp")
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 tools = ["qtc-opt", "qtc-run", "llvm-objdump"]
 tools += (["qtc-fuzz-npy", "qtc-fuzz-safetensors", "qtc-fuzz-ir", "qtc-fuzz-hf-import",

@@ -6,12 +6,14 @@
 //       [--emit=mlir-after=PASS | --emit=step-cpp] [--no-cache] [-j N]
 //   qtc export TRAINED.safetensors --format peft --alpha A [--base MODEL]
 //       -o ADAPTER_DIR
+//   qtc export TRAINED.safetensors --format gguf-lora --alpha A
+//       --base MODEL.gguf -o ADAPTER.gguf
 //
 // `import` writes a model's forward function (HfImport.h) from a Hugging
 // Face checkpoint's config.json and safetensors headers, or from a llama or
 // qwen2 GGUF file's metadata and tensor infos (GgufConfig.h), its weights
 // named by their HF names either way. `export` writes trained adapters in
-// the formats other tools read (export/PeftAdapter.h).
+// the formats other tools read (export/PeftAdapter.h, GgufLoraAdapter.h).
 //
 // Runs the training pipeline (inline, qt-apply-method, qt-autodiff,
 // qt-insert-optimizer, qt-expand, cse, qt-fuse, qt-select-kernels,
@@ -29,6 +31,7 @@
 #include "dialect/QtDialect.h"
 #include "passes/Passes.h"
 #include "tools/common/IrNesting.h"
+#include "export/GgufLoraAdapter.h"
 #include "export/PeftAdapter.h"
 #include "import/GgufConfig.h"
 #include "import/HfImport.h"
@@ -173,12 +176,15 @@ cl::opt<std::string> exportInput(cl::sub(exportCommand), cl::cat(exportOptions),
                                  cl::Required);
 cl::opt<std::string> exportFormat(cl::sub(exportCommand),
                                   cl::cat(exportOptions), "format",
-                                  cl::desc("peft: a PEFT LoRA adapter folder"),
+                                  cl::desc("peft: a PEFT LoRA adapter folder; "
+                                           "gguf-lora: a llama.cpp LoRA "
+                                           "adapter file"),
                                   cl::Required);
 cl::opt<std::string> exportOutput(cl::sub(exportCommand),
                                   cl::cat(exportOptions), "o",
-                                  cl::desc("output folder"),
-                                  cl::value_desc("dir"), cl::Required);
+                                  cl::desc("output folder (peft) or file "
+                                           "(gguf-lora)"),
+                                  cl::value_desc("path"), cl::Required);
 cl::opt<double> exportAlpha(cl::sub(exportCommand), cl::cat(exportOptions),
                             "alpha",
                             cl::desc("the LoRA alpha the adapters were "
@@ -186,8 +192,10 @@ cl::opt<double> exportAlpha(cl::sub(exportCommand), cl::cat(exportOptions),
                             cl::Required);
 cl::opt<std::string> exportBase(cl::sub(exportCommand), cl::cat(exportOptions),
                                 "base",
-                                cl::desc("the base model's name or path, "
-                                         "for the adapter's config"),
+                                cl::desc("the base model: its name or path "
+                                         "for a PEFT adapter's config; the "
+                                         "GGUF file a gguf-lora adapter is "
+                                         "for"),
                                 cl::init(""));
 
 /// Runs a program (stdin from `input` when given); reports a failure with
@@ -569,21 +577,37 @@ int runImport() {
 
 /// `qtc export`: a trained result to the files other tools read.
 int runExport() {
-  if (exportFormat != "peft") {
-    llvm::errs() << "qtc: error: --format takes peft, got '" << exportFormat
-                 << "' (merged GPTQ and GGUF are not written yet)\n";
+  auto fail = [](const qtc::Status &status) {
+    llvm::errs() << "qtc: error: " << status.message() << "\n";
     return 1;
+  };
+  if (exportFormat == "gguf-lora") {
+    if (!StringRef(exportBase).ends_with(".gguf"))
+      return fail(qtc::Status::error(
+          "--format gguf-lora needs --base MODEL.gguf (the model the "
+          "adapter is for)"));
+    qtc::GgufLoraAdapterInfo info;
+    qtc::Status status = qtc::exportGgufLoraAdapter(
+        exportInput, exportAlpha, exportBase, exportOutput, info);
+    if (!status.ok())
+      return fail(status);
+    llvm::errs() << "qtc: wrote " << exportOutput << " (GGUF LoRA adapter: "
+                 << info.modules << " modules, r " << info.rank << ", alpha "
+                 << llvm::format("%g", exportAlpha.getValue()) << ")\n";
+    return 0;
   }
+  if (exportFormat != "peft")
+    return fail(qtc::Status::error(
+        "--format takes peft or gguf-lora, got '" + exportFormat +
+        "' (merged GPTQ and GGUF models are not written yet)"));
   qtc::PeftAdapterOptions options;
   options.alpha = exportAlpha;
   options.baseModel = exportBase;
   qtc::PeftAdapter adapter;
   qtc::Status status =
       qtc::exportPeftAdapter(exportInput, options, exportOutput, adapter);
-  if (!status.ok()) {
-    llvm::errs() << "qtc: error: " << status.message() << "\n";
-    return 1;
-  }
+  if (!status.ok())
+    return fail(status);
   llvm::errs() << "qtc: wrote " << exportOutput << " (PEFT LoRA adapter: "
                << adapter.modules << " modules, r " << adapter.rank
                << ", alpha " << llvm::format("%g", exportAlpha.getValue())

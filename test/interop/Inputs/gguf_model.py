@@ -9,6 +9,8 @@ llama.cpp's converter writes one (FORMATS.md "GGUF"), with the gguf package.
       weights in --type and the token embedding in --embedding (F32, F16,
       BF16, Q8_0, Q4_0 or Q4_1, quantized by gguf.quants.quantize).
 
+      --vocab-from SRC.gguf copies SRC's tokenizer.* metadata (llama.cpp
+      loads no model without a vocabulary).
       --break WHAT writes a file qtc must refuse: an adapter, architecture
       gpt2, llama 3.1's rope_freqs.weight, no head count, a partial rotary
       dimension, a Q6_K weight (the model needs rows of 256).
@@ -108,6 +110,15 @@ def write(args):
     writer.add_layer_norm_rms_eps(float(config["rms_norm_eps"]))
     writer.add_rope_dimension_count(head_dim // 2 if broken == "partial-rope" else head_dim)
     writer.add_vocab_size(config["vocab_size"])
+    if args.vocab_from:
+        source = gguf.GGUFReader(args.vocab_from)
+        for key, field in source.fields.items():
+            if not key.startswith("tokenizer."):
+                continue
+            if field.types[0] == gguf.GGUFValueType.ARRAY:
+                writer.add_key_value(key, field.contents(), field.types[0], field.types[1])
+            else:
+                writer.add_key_value(key, field.contents(), field.types[0])
     linear, embedding = TYPES[args.type], TYPES[args.embedding]
     for name, value in sorted(load_f32(args.hf_dir).items()):
         if arch == "llama" and name.endswith("q_proj.weight"):
@@ -142,6 +153,7 @@ def main():
     w.add_argument("out")
     w.add_argument("--type", choices=sorted(TYPES), default="q4_1")
     w.add_argument("--embedding", choices=sorted(TYPES), default="q8_0")
+    w.add_argument("--vocab-from", help="copy this GGUF's tokenizer metadata")
     w.add_argument("--break", dest="break_", default="",
                    choices=["adapter", "arch", "rope-freqs", "no-head-count",
                             "partial-rope", "q6_k"])

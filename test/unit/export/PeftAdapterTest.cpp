@@ -76,7 +76,7 @@ TEST(PeftAdapterTest, RefusesWhatPeftCannotHold) {
   EXPECT_NE(errorOf(ranks).find("has rank 2, others 4"), std::string::npos);
   TensorMap ternary = good;
   ternary["m.q_proj.a"] = HostTensor(DType::I8, {3, 2});
-  EXPECT_NE(errorOf(ternary).find("PEFT's LoRA takes f32 matrices"),
+  EXPECT_NE(errorOf(ternary).find("LoRA adapters are f32 matrices"),
             std::string::npos);
   TensorMap nan = good;
   nan["m.q_proj.b"].data<float>()[5] = NAN;

@@ -6,6 +6,7 @@
 //===----------------------------------------------------------------------===//
 #include "runtime/Gguf.h"
 #include "runtime/GgufNames.h"
+#include "runtime/GgufWrite.h"
 #include "runtime/Half.h"
 
 #include <gtest/gtest.h>
@@ -262,6 +263,39 @@ TEST(GgufNamesTest, PermutesRopeRowsAsLlamaCppsConverter) {
   HostTensor odd(DType::F32, {10, 1});
   EXPECT_NE(permuteRopeRows(odd, 2, true).message().find("2 x heads"),
             std::string::npos);
+}
+
+TEST(GgufWriteTest, WritesWhatTheReaderReads) {
+  GgufWriter writer;
+  writer.addString("general.architecture", "llama");
+  writer.addU32("llama.attention.head_count", 9);
+  writer.addF32("adapter.lora.alpha", 16.5f);
+  HostTensor a(DType::F32, {2, 3});
+  for (int i = 0; i < 6; ++i)
+    a.data<float>()[i] = 0.5f * static_cast<float>(i);
+  ASSERT_TRUE(writer.addTensor("a", a).ok());
+  ASSERT_TRUE(writer.addTensor("h", GgmlType::F16, {5}, std::vector<uint8_t>(10, 1)).ok());
+  HostTensor last(DType::F32, {1});
+  ASSERT_TRUE(writer.addTensor("z", last).ok());
+  EXPECT_FALSE(writer.addTensor("a", a).ok()); // twice
+  EXPECT_FALSE(writer.addTensor(std::string(64, 'n'), a).ok());
+  EXPECT_FALSE(writer.addTensor("q", GgmlType::Q4_1, {32}, {}).ok());
+  EXPECT_FALSE(writer.addTensor("w", GgmlType::F32, {3}, std::vector<uint8_t>(8)).ok());
+  std::vector<uint8_t> bytes = writer.bytes();
+  GgufHeader header;
+  ASSERT_TRUE(parseGguf(bytes.data(), bytes.size(), header).ok());
+  EXPECT_EQ(header.metadata.at("general.architecture").string, "llama");
+  EXPECT_EQ(header.metadata.at("llama.attention.head_count").asInteger(), 9);
+  EXPECT_EQ(header.metadata.at("adapter.lora.alpha").asFloat(), 16.5);
+  ASSERT_EQ(header.tensors.size(), 3u);
+  const GgufTensorInfo &info = header.tensors.at("a");
+  EXPECT_EQ(info.shape, (Shape{2, 3}));
+  EXPECT_EQ(info.ne, (Shape{3, 2}));
+  EXPECT_EQ(std::memcmp(bytes.data() + header.dataStart + info.offset,
+                        a.bytes.data(), a.bytes.size()),
+            0);
+  EXPECT_EQ(header.tensors.at("h").offset % 32, 0u);
+  EXPECT_EQ(header.tensors.at("z").offset, 64u); // 24 and 10 bytes, aligned
 }
 
 } // namespace
