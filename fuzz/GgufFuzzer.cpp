@@ -5,10 +5,11 @@
 // dequantized whole into an exactly sized buffer (out-of-bounds reads or
 // writes are ASan reports), and a model's are renamed and, where llama.cpp
 // permuted their rows, put back in HF order. The metadata is read as a
-// model config (`qtc import MODEL.gguf`): refused or accepted, never a
-// crash.
+// model config (`qtc import MODEL.gguf`) and as a tokenizer (which then
+// tokenizes a fixed text): refused or accepted, never a crash.
 //
 //===----------------------------------------------------------------------===//
+#include "data/BpeTokenizer.h"
 #include "import/GgufConfig.h"
 #include "runtime/Gguf.h"
 #include "runtime/GgufNames.h"
@@ -28,6 +29,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   }
   qtc::HfModelConfig config;
   bool model = qtc::ggufModelConfig(header, "fuzz", config).ok();
+  // The metadata as a tokenizer, which then tokenizes a fixed text.
+  std::unique_ptr<qtc::BpeTokenizer> tokenizer;
+  if (qtc::BpeTokenizer::fromGguf(header, tokenizer).ok()) {
+    std::vector<int32_t> ids;
+    std::string text;
+    if (tokenizer->encode("Hello <|im_start|> world 123!\n", ids).ok())
+      (void)tokenizer->decode(ids, text);
+  }
   const uint64_t dataSize = size - header.dataStart;
   for (const auto &[name, info] : header.tensors) {
     if (info.offset > dataSize || info.bytes > dataSize - info.offset) {

@@ -19,6 +19,8 @@ packages=(
   cmake ninja-build ccache g++ python3 python3-venv
   nlohmann-json3-dev libgtest-dev
   libopenblas-dev libdnnl-dev
+  # The tokenizer's pre-tokenizer expressions (\p{L}, \p{N}): data/.
+  libpcre2-dev
   # `qtc compile --target arm-64-linux` builds a layer's library and trainer
   # for AArch64 with the cross compiler; the tests run that trainer under
   # qemu's user-mode emulation.

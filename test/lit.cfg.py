@@ -84,7 +84,7 @@ if interop and os.path.exists(interop) and subprocess.run(
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 tools = ["qtc-opt", "qtc-run", "llvm-objdump"]
 tools += (["qtc-fuzz-npy", "qtc-fuzz-safetensors", "qtc-fuzz-ir", "qtc-fuzz-hf-import",
-           "qtc-fuzz-gguf"]
+           "qtc-fuzz-gguf", "qtc-fuzz-tokenizer"]
           if config.qtc_sanitize else ["qtc", "qtc-bench"])
 llvm_config.add_tool_substitutions(
     tools, [config.qtc_tools_dir, config.llvm_tools_dir])

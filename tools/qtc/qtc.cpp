@@ -8,12 +8,14 @@
 //       -o ADAPTER_DIR
 //   qtc export TRAINED.safetensors --format gguf-lora --alpha A
 //       --base MODEL.gguf -o ADAPTER.gguf
+//   qtc tokenize MODEL.gguf --text FILE -o ids.npy
 //
 // `import` writes a model's forward function (HfImport.h) from a Hugging
 // Face checkpoint's config.json and safetensors headers, or from a llama or
 // qwen2 GGUF file's metadata and tensor infos (GgufConfig.h), its weights
 // named by their HF names either way. `export` writes trained adapters in
-// the formats other tools read (export/PeftAdapter.h, GgufLoraAdapter.h).
+// the formats other tools read (export/PeftAdapter.h, GgufLoraAdapter.h);
+// `tokenize` runs the model's own tokenizer (data/BpeTokenizer.h).
 //
 // Runs the training pipeline (inline, qt-apply-method, qt-autodiff,
 // qt-insert-optimizer, qt-expand, cse, qt-fuse, qt-select-kernels,
@@ -31,10 +33,13 @@
 #include "dialect/QtDialect.h"
 #include "passes/Passes.h"
 #include "tools/common/IrNesting.h"
+#include "data/BpeTokenizer.h"
 #include "export/GgufLoraAdapter.h"
 #include "export/PeftAdapter.h"
 #include "import/GgufConfig.h"
 #include "import/HfImport.h"
+#include "runtime/FileRead.h"
+#include "runtime/Npy.h"
 #include "tools/qtc/KernelBuild.h"
 
 #include "mlir/Dialect/Func/Extensions/InlinerExtension.h"
@@ -69,6 +74,8 @@ cl::SubCommand compileCommand("compile",
 cl::SubCommand importCommand(
     "import", "a Hugging Face model folder or a GGUF file in, its forward "
               ".mlir out");
+cl::SubCommand tokenizeCommand(
+    "tokenize", "text in, the model's token ids out (.npy)");
 cl::SubCommand exportCommand(
     "export", "a trained result in, the files other tools read out");
 // Each command's options: --help lists these, not every LLVM option linked
@@ -76,6 +83,7 @@ cl::SubCommand exportCommand(
 cl::OptionCategory compileOptions("qtc compile options");
 cl::OptionCategory importOptions("qtc import options");
 cl::OptionCategory exportOptions("qtc export options");
+cl::OptionCategory tokenizeOptions("qtc tokenize options");
 
 cl::opt<std::string> inputFile(cl::sub(compileCommand), cl::cat(compileOptions),
                                cl::Positional, cl::desc("<layer.mlir>"),
@@ -197,6 +205,28 @@ cl::opt<std::string> exportBase(cl::sub(exportCommand), cl::cat(exportOptions),
                                          "GGUF file a gguf-lora adapter is "
                                          "for"),
                                 cl::init(""));
+
+cl::opt<std::string> tokenizeModel(cl::sub(tokenizeCommand),
+                                   cl::cat(tokenizeOptions), cl::Positional,
+                                   cl::desc("<model .gguf>"), cl::Required);
+cl::opt<std::string> tokenizeText(cl::sub(tokenizeCommand),
+                                  cl::cat(tokenizeOptions), "text",
+                                  cl::desc("UTF-8 text file"),
+                                  cl::value_desc("file"), cl::Required);
+cl::opt<std::string> tokenizeOutput(cl::sub(tokenizeCommand),
+                                    cl::cat(tokenizeOptions), "o",
+                                    cl::desc("token ids, i32 .npy [N]"),
+                                    cl::value_desc("file"), cl::Required);
+cl::opt<bool> tokenizeNoBos(cl::sub(tokenizeCommand), cl::cat(tokenizeOptions),
+                            "no-bos",
+                            cl::desc("no BOS token first, even where the "
+                                     "vocabulary adds one"),
+                            cl::init(false));
+cl::opt<bool> tokenizeNoSpecial(cl::sub(tokenizeCommand),
+                                cl::cat(tokenizeOptions), "no-special",
+                                cl::desc("special tokens in the text are "
+                                         "plain text"),
+                                cl::init(false));
 
 /// Runs a program (stdin from `input` when given); reports a failure with
 /// the command line.
@@ -575,6 +605,38 @@ int runImport() {
   return 0;
 }
 
+/// `qtc tokenize`: a text file to the model's token ids.
+int runTokenize() {
+  auto fail = [](const qtc::Status &status) {
+    llvm::errs() << "qtc: error: " << status.message() << "\n";
+    return 1;
+  };
+  std::unique_ptr<qtc::GgufFile> model;
+  qtc::Status status = qtc::GgufFile::open(tokenizeModel, model);
+  std::unique_ptr<qtc::BpeTokenizer> tokenizer;
+  if (status.ok())
+    status = qtc::BpeTokenizer::fromGguf(model->header(), tokenizer)
+                 .withContext("'" + tokenizeModel + "'");
+  if (!status.ok())
+    return fail(status);
+  std::string text;
+  // Text files are read whole, up to 4 GiB.
+  if (status = qtc::readRegularFile(tokenizeText, uint64_t(1) << 32, text);
+      !status.ok())
+    return fail(status);
+  std::vector<int32_t> ids;
+  if (status = tokenizer->encode(text, ids, !tokenizeNoBos, !tokenizeNoSpecial);
+      !status.ok())
+    return fail(status.withContext("'" + tokenizeText + "'"));
+  qtc::HostTensor out(qtc::DType::I32, {static_cast<int64_t>(ids.size())});
+  std::copy(ids.begin(), ids.end(), out.data<int32_t>());
+  if (status = qtc::writeNpy(tokenizeOutput, out); !status.ok())
+    return fail(status);
+  llvm::errs() << "qtc: wrote " << tokenizeOutput << " (" << ids.size()
+               << " tokens of " << text.size() << " bytes)\n";
+  return 0;
+}
+
 /// `qtc export`: a trained result to the files other tools read.
 int runExport() {
   auto fail = [](const qtc::Status &status) {
@@ -620,24 +682,29 @@ int main(int argc, char **argv) {
   // The command comes first; anything else there would otherwise be parsed
   // as top-level options and drown in LLVM's own.
   if (argc > 1 && argv[1][0] != '-' && StringRef(argv[1]) != "compile" &&
-      StringRef(argv[1]) != "import" && StringRef(argv[1]) != "export") {
+      StringRef(argv[1]) != "import" && StringRef(argv[1]) != "export" &&
+      StringRef(argv[1]) != "tokenize") {
     llvm::errs() << "qtc: error: unknown command '" << argv[1]
-                 << "' (expected: compile, import or export)\n";
+                 << "' (expected: compile, import, export or tokenize)\n";
     return 1;
   }
-  cl::HideUnrelatedOptions({&compileOptions, &importOptions, &exportOptions});
+  cl::HideUnrelatedOptions(
+      {&compileOptions, &importOptions, &exportOptions, &tokenizeOptions});
   cl::HideUnrelatedOptions(compileOptions, compileCommand);
   cl::HideUnrelatedOptions(importOptions, importCommand);
   cl::HideUnrelatedOptions(exportOptions, exportCommand);
+  cl::HideUnrelatedOptions(tokenizeOptions, tokenizeCommand);
   cl::ParseCommandLineOptions(argc, argv,
                               "qtc: quantized fine-tuning compiler\n");
   if (importCommand)
     return runImport();
   if (exportCommand)
     return runExport();
+  if (tokenizeCommand)
+    return runTokenize();
   if (!compileCommand) {
-    llvm::errs() << "qtc: error: no command (expected: compile, import or "
-                    "export)\n";
+    llvm::errs() << "qtc: error: no command (expected: compile, import, "
+                    "export or tokenize)\n";
     return 1;
   }
   std::string afterPass;
