@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <set>
 #include <sys/stat.h>
 
@@ -45,10 +46,14 @@ Status Checkpoint::add(const std::string &path) {
   if (isDirectory(path)) {
     std::string index = path + "/model.safetensors.index.json";
     std::string single = path + "/model.safetensors";
-    if (exists(index))
-      return addIndex(index);
-    if (exists(single))
-      return addFile(single);
+    if (exists(index)) {
+      QTC_RETURN_IF_ERROR(addIndex(index));
+      return addGptq(path);
+    }
+    if (exists(single)) {
+      QTC_RETURN_IF_ERROR(addFile(single));
+      return addGptq(path);
+    }
     return Status::error("'" + path +
                          "' holds neither model.safetensors nor "
                          "model.safetensors.index.json");
@@ -149,6 +154,61 @@ Status Checkpoint::addGguf(const std::string &path) {
   return Status::success();
 }
 
+Status Checkpoint::addGptq(const std::string &dir) {
+  nlohmann::json config;
+  std::string where;
+  if (exists(dir + "/quantize_config.json")) {
+    where = "'" + dir + "/quantize_config.json':";
+    QTC_RETURN_IF_ERROR(
+        readJsonObject(dir + "/quantize_config.json", "quantization", config));
+  } else if (exists(dir + "/config.json")) {
+    nlohmann::json model;
+    QTC_RETURN_IF_ERROR(readJsonObject(dir + "/config.json", "config", model));
+    auto it = model.find("quantization_config");
+    if (it == model.end() || it->is_null())
+      return Status::success();
+    where = "'" + dir + "/config.json' quantization_config:";
+    config = *it;
+  } else {
+    return Status::success();
+  }
+  QTC_RETURN_IF_ERROR(parseGptqConfig(config, where, gptqConfig));
+  for (const auto &[name, file] : fileOf) {
+    const std::string suffix = ".qweight";
+    if (name.size() <= suffix.size() ||
+        name.compare(name.size() - suffix.size(), suffix.size(), suffix) != 0)
+      continue;
+    std::string module = name.substr(0, name.size() - suffix.size());
+    const SafetensorsEntry *qweight = find(module + ".qweight"),
+                           *qzeros = find(module + ".qzeros"),
+                           *scales = find(module + ".scales"),
+                           *gIdx = find(module + ".g_idx");
+    if (!qzeros || !scales)
+      return Status::error("GPTQ module '" + module + "' in '" + dir +
+                           "' has no " + (qzeros ? "scales" : "qzeros"));
+    int64_t in = 0, out = 0;
+    QTC_RETURN_IF_ERROR(
+        checkGptqShapes(gptqConfig, module, qweight->dtype, qweight->shape,
+                        qzeros->dtype, qzeros->shape, scales->dtype,
+                        scales->shape, gIdx ? &gIdx->shape : nullptr, in, out)
+            .withContext("'" + dir + "'"));
+    if (gIdx && gIdx->dtype != DType::I32)
+      return Status::error("GPTQ module '" + module + "' in '" + dir +
+                           "': g_idx is not i32");
+    std::string weight = module + ".weight";
+    if (fileOf.count(weight))
+      return Status::error("'" + dir + "' holds both '" + weight +
+                           "' and the GPTQ tensors of '" + module + "'");
+    SafetensorsEntry entry;
+    entry.dtype = DType::F32;
+    entry.shape = {out, in};
+    gptqWeights[weight] = {module, entry};
+    for (const char *part : {".qweight", ".qzeros", ".scales", ".g_idx"})
+      gptqParts.insert(module + part);
+  }
+  return Status::success();
+}
+
 Status Checkpoint::addFile(const std::string &path) {
   std::unique_ptr<SafetensorsFile> file;
   QTC_RETURN_IF_ERROR(SafetensorsFile::open(path, file));
@@ -201,6 +261,8 @@ Status Checkpoint::addIndex(const std::string &path) {
 }
 
 const SafetensorsEntry *Checkpoint::find(const std::string &name) const {
+  if (auto gptq = gptqWeights.find(name); gptq != gptqWeights.end())
+    return &gptq->second.entry;
   if (auto gguf = ggufTensors.find(name); gguf != ggufTensors.end())
     return &gguf->second.entry;
   auto it = owner.find(name);
@@ -208,6 +270,21 @@ const SafetensorsEntry *Checkpoint::find(const std::string &name) const {
 }
 
 Status Checkpoint::read(const std::string &name, HostTensor &out) const {
+  if (auto gptq = gptqWeights.find(name); gptq != gptqWeights.end()) {
+    const std::string &module = gptq->second.module;
+    HostTensor qweight, qzeros, scales, gIdx;
+    QTC_RETURN_IF_ERROR(read(module + ".qweight", qweight));
+    QTC_RETURN_IF_ERROR(read(module + ".qzeros", qzeros));
+    QTC_RETURN_IF_ERROR(read(module + ".scales", scales));
+    bool hasGIdx = fileOf.count(module + ".g_idx");
+    if (hasGIdx)
+      QTC_RETURN_IF_ERROR(read(module + ".g_idx", gIdx));
+    return dequantizeGptq(gptqConfig, module,
+                          {&qweight, &qzeros, &scales,
+                           hasGIdx ? &gIdx : nullptr},
+                          out)
+        .withContext("'" + fileOf.at(module + ".qweight") + "'");
+  }
   if (auto gguf = ggufTensors.find(name); gguf != ggufTensors.end()) {
     const GgufTensor &tensor = gguf->second;
     QTC_RETURN_IF_ERROR(tensor.file->read(tensor.ggufName, out));
@@ -224,7 +301,11 @@ Status Checkpoint::read(const std::string &name, HostTensor &out) const {
 std::vector<std::string> Checkpoint::names() const {
   std::vector<std::string> all;
   for (const auto &entry : fileOf)
+    if (!gptqParts.count(entry.first))
+      all.push_back(entry.first);
+  for (const auto &entry : gptqWeights)
     all.push_back(entry.first);
+  std::sort(all.begin(), all.end());
   return all;
 }
 

@@ -11,9 +11,11 @@
 #define QTC_RUNTIME_CHECKPOINT_H
 
 #include "runtime/Gguf.h"
+#include "runtime/Gptq.h"
 #include "runtime/Safetensors.h"
 
 #include <map>
+#include <set>
 #include <memory>
 #include <string>
 #include <vector>
@@ -28,7 +30,11 @@ public:
   /// `model.safetensors.index.json`, or a `.gguf` file: its tensors in
   /// row-major shape, Q8_0, Q4_0 and Q4_1 dequantized to f32; a llama or
   /// qwen2 model's by their HF names (runtime/GgufNames.h), llama's Q and K
-  /// rows put back in HF's order, other files' by their GGUF names.
+  /// rows put back in HF's order, other files' by their GGUF names. A
+  /// folder with a GPTQ quantization config (quantize_config.json, or
+  /// config.json's quantization_config) presents each quantized linear's
+  /// qweight, qzeros, scales and g_idx as one f32 `<module>.weight`
+  /// [out, in], dequantized when read (Gptq.h).
   Status add(const std::string &path);
 
   /// The tensor's header entry (for a GGUF tensor: the dtype and shape
@@ -44,6 +50,8 @@ private:
   Status addFile(const std::string &path);
   Status addIndex(const std::string &path);
   Status addGguf(const std::string &path);
+  /// The GPTQ view of the folder `dir`'s tensors, if it has a GPTQ config.
+  Status addGptq(const std::string &dir);
   /// Claims `name` for `path`; a name in two files is an error.
   Status claim(const std::string &name, const std::string &path);
 
@@ -59,6 +67,14 @@ private:
   std::vector<std::unique_ptr<GgufFile>> ggufFiles;
   std::map<std::string, GgufTensor> ggufTensors;
   std::map<std::string, std::string> fileOf; // every name, for collisions
+  /// A quantized linear's dequantized weight, by `<module>.weight`.
+  struct GptqWeight {
+    std::string module;
+    SafetensorsEntry entry; // f32 [out, in]
+  };
+  GptqConfig gptqConfig;
+  std::map<std::string, GptqWeight> gptqWeights;
+  std::set<std::string> gptqParts; // qweight, qzeros, ...: not listed
 };
 
 } // namespace qtc

@@ -1,8 +1,10 @@
 //===- Half.h - f16 and bf16 conversions ------------------------*- C++ -*-===//
 //
 // Both formats are kept as their 16-bit patterns; conversion from f32 rounds
-// to nearest even. f16 uses the compiler's _Float16 (IEEE binary16, exact
-// conversions); bf16 is the top half of an f32.
+// to nearest even. f16 uses the compiler's IEEE binary16 type (exact
+// conversions): _Float16, or on AArch64 __fp16, which g++ 12 has where
+// its C++ lacks _Float16 (the runtime is built there for cross trainers);
+// bf16 is the top half of an f32.
 //
 //===----------------------------------------------------------------------===//
 #ifndef QTC_RUNTIME_HALF_H
@@ -14,19 +16,25 @@
 
 namespace qtc {
 
+#if defined(__aarch64__)
+using NativeHalf = __fp16; // IEEE format on AArch64
+#else
+using NativeHalf = _Float16;
+#endif
+
 /// An IEEE binary16 value as its bit pattern.
 struct Half {
   uint16_t bits = 0;
 };
 
 inline float halfToFloat(Half h) {
-  _Float16 value;
+  NativeHalf value;
   std::memcpy(&value, &h.bits, sizeof(value));
   return static_cast<float>(value);
 }
 
 inline Half floatToHalf(float f) {
-  _Float16 value = static_cast<_Float16>(f);
+  NativeHalf value = static_cast<NativeHalf>(f);
   Half h;
   std::memcpy(&h.bits, &value, sizeof(value));
   return h;
@@ -34,7 +42,7 @@ inline Half floatToHalf(float f) {
 
 /// Rounded once from double (not through f32, which can round twice).
 inline Half doubleToHalf(double d) {
-  _Float16 value = static_cast<_Float16>(d);
+  NativeHalf value = static_cast<NativeHalf>(d);
   Half h;
   std::memcpy(&h.bits, &value, sizeof(value));
   return h;

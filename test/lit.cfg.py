@@ -77,6 +77,10 @@ if interop and os.path.exists(interop) and subprocess.run(
     # Offline: nothing is fetched from a hub; fixtures are made locally.
     config.environment["HF_HUB_OFFLINE"] = "1"
     config.environment["TRANSFORMERS_VERBOSITY"] = "error"
+    # GPTQModel, whose dequantization the GPTQ reader is checked against.
+    if subprocess.run([interop, "-c", "import gptqmodel"],
+                      capture_output=True).returncode == 0:
+        config.available_features.add("gptqmodel")
     # llama.cpp (the xllamacpp wheel), which loads what qtc writes as GGUF.
     if subprocess.run([interop, "-c", "import xllamacpp"],
                       capture_output=True).returncode == 0:
@@ -84,7 +88,7 @@ if interop and os.path.exists(interop) and subprocess.run(
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 tools = ["qtc-opt", "qtc-run", "llvm-objdump"]
 tools += (["qtc-fuzz-npy", "qtc-fuzz-safetensors", "qtc-fuzz-ir", "qtc-fuzz-hf-import",
-           "qtc-fuzz-gguf", "qtc-fuzz-tokenizer"]
+           "qtc-fuzz-gguf", "qtc-fuzz-gptq", "qtc-fuzz-tokenizer"]
           if config.qtc_sanitize else ["qtc", "qtc-bench"])
 llvm_config.add_tool_substitutions(
     tools, [config.qtc_tools_dir, config.llvm_tools_dir])
