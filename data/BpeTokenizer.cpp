@@ -70,6 +70,10 @@ Status tokenId(const GgufHeader &header, const char *key, int64_t vocab,
 
 } // namespace
 
+const std::string &BpeTokenizer::byteCharacter(uint8_t byte) {
+  return byteCharacters()[byte];
+}
+
 Status BpeTokenizer::fromGguf(const GgufHeader &header,
                               std::unique_ptr<BpeTokenizer> &out) {
   const GgufValue *model = find(header, "tokenizer.ggml.model");

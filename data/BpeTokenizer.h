@@ -39,6 +39,10 @@ public:
   /// The text of `ids` (special tokens as their text).
   Status decode(const std::vector<int32_t> &ids, std::string &text) const;
 
+  /// GPT-2's character for `byte`, as UTF-8: printable Latin-1 bytes stand
+  /// for themselves, the others for U+0100 onwards.
+  static const std::string &byteCharacter(uint8_t byte);
+
   int64_t vocabSize() const { return static_cast<int64_t>(tokens.size()); }
   int32_t bos() const { return bosId; }
   int32_t eos() const { return eosId; }

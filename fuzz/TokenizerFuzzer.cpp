@@ -17,19 +17,8 @@ std::unique_ptr<qtc::BpeTokenizer> makeTokenizer(const char *pre) {
   using qtc::GgufValue;
   using qtc::GgufValueType;
   std::vector<std::string> tokens;
-  int next = 256;
-  for (int b = 0; b < 256; ++b) {
-    bool printable = (b >= '!' && b <= '~') || (b >= 0xA1 && b <= 0xAC) ||
-                     (b >= 0xAE && b <= 0xFF);
-    uint32_t c = printable ? b : next++;
-    std::string s;
-    if (c < 0x80)
-      s += static_cast<char>(c);
-    else
-      s += {static_cast<char>(0xC0 | (c >> 6)),
-            static_cast<char>(0x80 | (c & 0x3F))};
-    tokens.push_back(s);
-  }
+  for (int b = 0; b < 256; ++b)
+    tokens.push_back(qtc::BpeTokenizer::byteCharacter(static_cast<uint8_t>(b)));
   for (const char *t : {"he", "ll", "hell", "\xC4\xA0" "t", "<|s|>", "<|s|>x"})
     tokens.push_back(t);
   qtc::GgufHeader h;

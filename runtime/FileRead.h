@@ -4,7 +4,7 @@
 // from downloads and command lines: each must be a regular file (not a
 // directory, a pipe or /dev/zero, which would fail or never end) of at
 // most a stated size, and every read is checked. Large tensor files are
-// memory-mapped instead (Safetensors.h).
+// memory-mapped instead (MappedFile.h).
 //
 //===----------------------------------------------------------------------===//
 #ifndef QTC_RUNTIME_FILEREAD_H

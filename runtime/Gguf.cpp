@@ -5,13 +5,9 @@
 //
 //===----------------------------------------------------------------------===//
 #include "runtime/Gguf.h"
-#include "runtime/FileRead.h"
 #include "runtime/Half.h"
 
-#include <cerrno>
 #include <cstring>
-#include <sys/mman.h>
-#include <unistd.h>
 
 namespace qtc {
 namespace {
@@ -397,32 +393,14 @@ Status dequantizeGgml(uint32_t type, const uint8_t *blocks, int64_t count,
 
 Status GgufFile::open(const std::string &path,
                       std::unique_ptr<GgufFile> &out) {
-  int fd = -1;
-  uint64_t fileSize = 0;
-  QTC_RETURN_IF_ERROR(openRegularFile(path, fd, fileSize));
   std::unique_ptr<GgufFile> file(new GgufFile());
   file->filePath = path;
-  file->mappedSize = static_cast<size_t>(fileSize);
-  if (file->mappedSize > 0) {
-    void *map = mmap(nullptr, file->mappedSize, PROT_READ, MAP_PRIVATE, fd, 0);
-    if (map == MAP_FAILED) {
-      ::close(fd);
-      return Status::error("cannot map '" + path +
-                           "': " + std::strerror(errno));
-    }
-    file->mapped = static_cast<const uint8_t *>(map);
-  }
-  ::close(fd);
+  QTC_RETURN_IF_ERROR(MappedFile::map(path, file->mapping));
   QTC_RETURN_IF_ERROR(
-      parseGguf(file->mapped, file->mappedSize, file->parsed)
+      parseGguf(file->mapping.data(), file->mapping.size(), file->parsed)
           .withContext("'" + path + "' is not a valid GGUF file"));
   out = std::move(file);
   return Status::success();
-}
-
-GgufFile::~GgufFile() {
-  if (mapped)
-    munmap(const_cast<uint8_t *>(mapped), mappedSize);
 }
 
 Status GgufFile::read(const std::string &name, HostTensor &out) const {
@@ -430,7 +408,7 @@ Status GgufFile::read(const std::string &name, HostTensor &out) const {
   if (it == parsed.tensors.end())
     return Status::error("'" + filePath + "' has no tensor '" + name + "'");
   const GgufTensorInfo &info = it->second;
-  const uint8_t *begin = mapped + parsed.dataStart + info.offset;
+  const uint8_t *begin = mapping.data() + parsed.dataStart + info.offset;
   HostTensor tensor;
   tensor.shape = info.shape;
   switch (static_cast<GgmlType>(info.type)) {

@@ -15,6 +15,7 @@
 #ifndef QTC_RUNTIME_GGUF_H
 #define QTC_RUNTIME_GGUF_H
 
+#include "runtime/MappedFile.h"
 #include "runtime/HostTensor.h"
 #include "runtime/Status.h"
 
@@ -94,7 +95,6 @@ Status dequantizeGgml(uint32_t type, const uint8_t *blocks, int64_t count,
 class GgufFile {
 public:
   static Status open(const std::string &path, std::unique_ptr<GgufFile> &out);
-  ~GgufFile();
   GgufFile(const GgufFile &) = delete;
   GgufFile &operator=(const GgufFile &) = delete;
 
@@ -109,8 +109,7 @@ private:
   GgufFile() = default;
 
   std::string filePath;
-  const uint8_t *mapped = nullptr;
-  size_t mappedSize = 0;
+  MappedFile mapping;
   GgufHeader parsed;
 };
 

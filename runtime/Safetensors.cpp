@@ -8,7 +8,6 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
-#include <sys/mman.h>
 #include <unistd.h>
 
 namespace qtc {
@@ -121,33 +120,14 @@ Status parseSafetensorsHeader(const uint8_t *bytes, size_t size,
 
 Status SafetensorsFile::open(const std::string &path,
                              std::unique_ptr<SafetensorsFile> &out) {
-  int fd = -1;
-  uint64_t fileSize = 0;
-  QTC_RETURN_IF_ERROR(openRegularFile(path, fd, fileSize));
   std::unique_ptr<SafetensorsFile> file(new SafetensorsFile());
   file->filePath = path;
-  file->mappedSize = static_cast<size_t>(fileSize);
-  if (file->mappedSize > 0) {
-    void *map = mmap(nullptr, file->mappedSize, PROT_READ, MAP_PRIVATE, fd, 0);
-    if (map == MAP_FAILED) {
-      ::close(fd);
-      return Status::error("cannot map '" + path +
-                           "': " + std::strerror(errno));
-    }
-    file->mapped = static_cast<const uint8_t *>(map);
-  }
-  ::close(fd);
-
+  QTC_RETURN_IF_ERROR(MappedFile::map(path, file->mapping));
   QTC_RETURN_IF_ERROR(
-      parseSafetensorsHeader(file->mapped, file->mappedSize, file->header)
+      parseSafetensorsHeader(file->mapping.data(), file->mapping.size(), file->header)
           .withContext("'" + path + "' is not a valid .safetensors file"));
   out = std::move(file);
   return Status::success();
-}
-
-SafetensorsFile::~SafetensorsFile() {
-  if (mapped)
-    munmap(const_cast<uint8_t *>(mapped), mappedSize);
 }
 
 Status SafetensorsFile::read(const std::string &name, HostTensor &out) const {
@@ -158,7 +138,7 @@ Status SafetensorsFile::read(const std::string &name, HostTensor &out) const {
   HostTensor tensor;
   tensor.dtype = entry.dtype;
   tensor.shape = entry.shape;
-  const uint8_t *begin = mapped + header.dataStart + entry.begin;
+  const uint8_t *begin = mapping.data() + header.dataStart + entry.begin;
   tensor.bytes.assign(begin, begin + entry.size);
   out = std::move(tensor);
   return Status::success();

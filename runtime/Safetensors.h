@@ -11,6 +11,7 @@
 #ifndef QTC_RUNTIME_SAFETENSORS_H
 #define QTC_RUNTIME_SAFETENSORS_H
 
+#include "runtime/MappedFile.h"
 #include "runtime/HostTensor.h"
 #include "runtime/Status.h"
 
@@ -51,7 +52,6 @@ class SafetensorsFile {
 public:
   static Status open(const std::string &path,
                      std::unique_ptr<SafetensorsFile> &out);
-  ~SafetensorsFile();
   SafetensorsFile(const SafetensorsFile &) = delete;
   SafetensorsFile &operator=(const SafetensorsFile &) = delete;
 
@@ -70,8 +70,7 @@ private:
   SafetensorsFile() = default;
 
   std::string filePath;
-  const uint8_t *mapped = nullptr;
-  size_t mappedSize = 0;
+  MappedFile mapping;
   SafetensorsHeader header;
 };
 

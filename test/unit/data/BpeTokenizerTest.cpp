@@ -45,19 +45,8 @@ GgufValue i32s(const std::vector<int32_t> &list) {
 /// "<|s|>x" as CONTROL tokens.
 GgufHeader vocabulary(const std::string &pre = "gpt2") {
   std::vector<std::string> tokens;
-  int next = 256;
-  for (int b = 0; b < 256; ++b) {
-    bool printable = (b >= '!' && b <= '~') || (b >= 0xA1 && b <= 0xAC) ||
-                     (b >= 0xAE && b <= 0xFF);
-    uint32_t c = printable ? b : next++;
-    std::string s;
-    if (c < 0x80)
-      s += static_cast<char>(c);
-    else
-      s += {static_cast<char>(0xC0 | (c >> 6)),
-            static_cast<char>(0x80 | (c & 0x3F))};
-    tokens.push_back(s);
-  }
+  for (int b = 0; b < 256; ++b)
+    tokens.push_back(qtc::BpeTokenizer::byteCharacter(static_cast<uint8_t>(b)));
   for (const char *t : {"he", "ll", "hell", "hello", "\xC4\xA0w", "<|s|>",
                         "<|s|>x"})
     tokens.push_back(t);
@@ -78,6 +67,14 @@ std::vector<int32_t> encode(const BpeTokenizer &t, const std::string &text) {
   Status status = t.encode(text, ids);
   EXPECT_TRUE(status.ok()) << status.message();
   return ids;
+}
+
+TEST(BpeTokenizerTest, SpellsBytesAsGpt2Does) {
+  EXPECT_EQ(BpeTokenizer::byteCharacter('A'), "A");
+  EXPECT_EQ(BpeTokenizer::byteCharacter(' '), "\xC4\xA0");   // U+0120 Ġ
+  EXPECT_EQ(BpeTokenizer::byteCharacter('\n'), "\xC4\x8A");  // U+010A Ċ
+  EXPECT_EQ(BpeTokenizer::byteCharacter(0xAD), "\xC5\x83");   // U+0143
+  EXPECT_EQ(BpeTokenizer::byteCharacter(0xE9), "\xC3\xA9");   // é itself
 }
 
 TEST(BpeTokenizerTest, MergesByRankWithinPreTokenizedPieces) {
