@@ -6,35 +6,25 @@
 #include <cmath>
 
 namespace qtc {
-namespace {
-
-/// An integer metadata value of `base`, or `fallback`.
-int64_t countOf(const GgufHeader &base, const std::string &key,
-                int64_t fallback) {
-  auto it = base.metadata.find(key);
-  if (it == base.metadata.end())
-    return fallback;
-  return it->second.asInteger().value_or(fallback);
-}
-
-} // namespace
-
 Status buildGgufLoraAdapter(const TensorMap &trained, double alpha,
                             const GgufHeader &base, GgufWriter &out,
                             GgufLoraAdapterInfo &info) {
   if (!std::isfinite(alpha) || alpha <= 0 ||
       !std::isfinite(static_cast<float>(alpha)))
     return Status::error("LoRA alpha must be positive and finite");
-  auto arch = base.metadata.find("general.architecture");
-  if (arch == base.metadata.end() ||
-      arch->second.type != GgufValueType::String ||
-      !ggufArchitectureHasHfNames(arch->second.string))
+  const std::string *arch = ggufString(base, "general.architecture");
+  if (!arch || !ggufArchitectureHasHfNames(*arch))
     return Status::error("the base is no llama or qwen2 GGUF model "
                          "(general.architecture)");
-  const std::string &architecture = arch->second.string;
-  int64_t heads = countOf(base, architecture + ".attention.head_count", 0);
-  int64_t kvHeads =
-      countOf(base, architecture + ".attention.head_count_kv", heads);
+  const std::string &architecture = *arch;
+  int64_t heads = 0, kvHeads = 0;
+  QTC_RETURN_IF_ERROR(ggufCount(base, architecture + ".attention.head_count",
+                                0, heads)
+                          .withContext("the base model"));
+  QTC_RETURN_IF_ERROR(ggufCount(base,
+                                architecture + ".attention.head_count_kv",
+                                heads, kvHeads)
+                          .withContext("the base model"));
   std::vector<LoraPair> pairs;
   QTC_RETURN_IF_ERROR(collectLoraAdapters(trained, pairs, info.rank));
   out.addString("general.architecture", architecture);

@@ -55,10 +55,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
              .ok() ||
         !model)
       continue;
-    auto hf = qtc::hfTensorOfGguf(name, config.architecture == "Qwen2ForCausalLM"
-                                            ? "qwen2"
-                                            : "llama",
-                                  config.numHeads, config.numKvHeads);
+    auto hf = qtc::hfTensorOfGguf(
+        name, *qtc::ggufString(header, "general.architecture"),
+        config.numHeads, config.numKvHeads);
     if (hf && hf->ropeHeads)
       (void)qtc::permuteRopeRows(out, hf->ropeHeads, /*toHf=*/true);
   }

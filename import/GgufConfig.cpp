@@ -21,28 +21,22 @@ public:
   }
 
   Status string(const std::string &key, std::string &out) const {
-    const GgufValue *value = find(key);
-    if (!value)
+    if (!find(key))
       return Status::success();
-    if (value->type != GgufValueType::String)
+    const std::string *value = ggufString(header, key);
+    if (!value)
       return Status::error(where + " " + key + " must be a string");
-    out = value->string;
+    out = *value;
     return Status::success();
   }
 
   /// An integer in [1, 2^31]; `required` keys must be there.
   Status count(const std::string &key, int64_t &out, bool required) const {
-    const GgufValue *value = find(key);
-    if (!value)
-      return required ? Status::error(where + " has no " + key)
-                      : Status::success();
-    std::optional<int64_t> v = value->asInteger();
-    if (!v || value->type == GgufValueType::Bool || *v < 1 ||
-        *v > (int64_t(1) << 31))
-      return Status::error(where + " " + key +
-                           " must be an integer in [1, 2^31]");
-    out = *v;
-    return Status::success();
+    if (!required && !find(key))
+      return Status::success();
+    Status status = ggufCount(header, key, 0, out);
+    return status.ok() ? status
+                       : Status::error(where + " " + status.message());
   }
 
   /// A positive finite number.

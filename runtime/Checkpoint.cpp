@@ -73,47 +73,27 @@ Status Checkpoint::claim(const std::string &name, const std::string &path) {
   return Status::success();
 }
 
-/// A GGUF model's metadata value `key` as a positive integer, or `fallback`
-/// when absent (0: required).
-static Status ggufCount(const GgufFile &file, const std::string &key,
-                        int64_t fallback, int64_t &out) {
-  const auto &metadata = file.header().metadata;
-  auto it = metadata.find(key);
-  if (it == metadata.end()) {
-    if (fallback <= 0)
-      return Status::error("'" + file.path() + "' has no " + key);
-    out = fallback;
-    return Status::success();
-  }
-  std::optional<int64_t> value = it->second.asInteger();
-  if (!value || *value < 1 || *value > (int64_t(1) << 31))
-    return Status::error("'" + file.path() + "' " + key +
-                         " must be an integer in [1, 2^31]");
-  out = *value;
-  return Status::success();
-}
-
 Status Checkpoint::addGguf(const std::string &path) {
   std::unique_ptr<GgufFile> file;
   QTC_RETURN_IF_ERROR(GgufFile::open(path, file));
-  const auto &metadata = file->header().metadata;
-  auto stringOf = [&](const char *key) {
-    auto it = metadata.find(key);
-    return it != metadata.end() && it->second.type == GgufValueType::String
-               ? it->second.string
-               : std::string();
-  };
+  const GgufHeader &header = file->header();
   // A llama or qwen2 model's tensors go by their HF names; an adapter's or
   // another file's by their own.
-  std::string architecture = stringOf("general.architecture");
-  bool hfNames = ggufArchitectureHasHfNames(architecture) &&
-                 stringOf("general.type") != "adapter";
+  const std::string *architecture = ggufString(header, "general.architecture");
+  const std::string *type = ggufString(header, "general.type");
+  bool hfNames = architecture && ggufArchitectureHasHfNames(*architecture) &&
+                 !(type && *type == "adapter");
   int64_t heads = 0, kvHeads = 0;
+  auto count = [&](const std::string &key, int64_t fallback, int64_t &out) {
+    Status status = ggufCount(header, key, fallback, out);
+    return status.ok() ? status
+                       : Status::error("'" + path + "' " + status.message());
+  };
   if (hfNames) {
-    QTC_RETURN_IF_ERROR(ggufCount(
-        *file, architecture + ".attention.head_count", 0, heads));
-    QTC_RETURN_IF_ERROR(ggufCount(
-        *file, architecture + ".attention.head_count_kv", heads, kvHeads));
+    QTC_RETURN_IF_ERROR(
+        count(*architecture + ".attention.head_count", 0, heads));
+    QTC_RETURN_IF_ERROR(
+        count(*architecture + ".attention.head_count_kv", heads, kvHeads));
   }
   for (const auto &[ggufName, info] : file->header().tensors) {
     // A model's weights are all read: a type qtc cannot read is named now,
@@ -125,7 +105,7 @@ Status Checkpoint::addGguf(const std::string &path) {
     GgufTensor tensor{file.get(), ggufName, 0, {}};
     std::string name = ggufName;
     if (hfNames)
-      if (auto hf = hfTensorOfGguf(ggufName, architecture, heads, kvHeads)) {
+      if (auto hf = hfTensorOfGguf(ggufName, *architecture, heads, kvHeads)) {
         name = hf->name;
         tensor.ropeHeads = hf->ropeHeads;
         if (tensor.ropeHeads &&
@@ -138,16 +118,7 @@ Status Checkpoint::addGguf(const std::string &path) {
       }
     QTC_RETURN_IF_ERROR(claim(name, path));
     tensor.entry.shape = info.shape;
-    switch (static_cast<GgmlType>(info.type)) {
-    case GgmlType::F16:
-      tensor.entry.dtype = DType::F16;
-      break;
-    case GgmlType::BF16:
-      tensor.entry.dtype = DType::BF16;
-      break;
-    default: // F32, and what dequantizes to it (others fail when read)
-      tensor.entry.dtype = DType::F32;
-    }
+    tensor.entry.dtype = ggmlReadDType(info.type);
     ggufTensors.emplace(name, std::move(tensor));
   }
   ggufFiles.push_back(std::move(file));
@@ -190,11 +161,9 @@ Status Checkpoint::addGptq(const std::string &dir) {
     QTC_RETURN_IF_ERROR(
         checkGptqShapes(gptqConfig, module, qweight->dtype, qweight->shape,
                         qzeros->dtype, qzeros->shape, scales->dtype,
-                        scales->shape, gIdx ? &gIdx->shape : nullptr, in, out)
+                        scales->shape, gIdx ? gIdx->dtype : DType::I32,
+                        gIdx ? &gIdx->shape : nullptr, in, out)
             .withContext("'" + dir + "'"));
-    if (gIdx && gIdx->dtype != DType::I32)
-      return Status::error("GPTQ module '" + module + "' in '" + dir +
-                           "': g_idx is not i32");
     std::string weight = module + ".weight";
     if (fileOf.count(weight))
       return Status::error("'" + dir + "' holds both '" + weight +

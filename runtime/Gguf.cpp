@@ -47,11 +47,6 @@ const GgmlTypeTraits *traitsOf(uint32_t type) {
   return nullptr;
 }
 
-// ggml's limits: GGML_MAX_DIMS and GGML_MAX_NAME (a name of 64 bytes or
-// more does not load in llama.cpp).
-constexpr uint32_t kMaxDims = 4;
-constexpr size_t kMaxTensorName = 63;
-
 /// A cursor over the file that never reads past its end.
 class Reader {
 public:
@@ -81,13 +76,6 @@ public:
                            std::to_string(left()) + " are left");
     out.assign(reinterpret_cast<const char *>(bytes + at), length);
     at += length;
-    return Status::success();
-  }
-
-  Status skipTo(size_t offset) {
-    if (offset > size)
-      return truncated("padding before the data");
-    at = offset;
     return Status::success();
   }
 
@@ -182,13 +170,13 @@ Status readValue(Reader &in, uint32_t rawType, const std::string &key,
 
 Status readTensorInfo(Reader &in, std::string &name, GgufTensorInfo &info) {
   QTC_RETURN_IF_ERROR(in.string(name, "a tensor name"));
-  if (name.empty() || name.size() > kMaxTensorName)
+  if (name.empty() || name.size() > kGgmlMaxTensorName)
     return Status::error("a tensor name has " + std::to_string(name.size()) +
                          " bytes; ggml takes 1 to " +
-                         std::to_string(kMaxTensorName));
+                         std::to_string(kGgmlMaxTensorName));
   uint32_t dims = 0;
   QTC_RETURN_IF_ERROR(in.scalar(dims, "a tensor's rank"));
-  if (dims < 1 || dims > kMaxDims)
+  if (dims < 1 || dims > kGgmlMaxDims)
     return Status::error("tensor '" + name + "' has " + std::to_string(dims) +
                          " dimensions; ggml takes 1 to 4");
   for (uint32_t d = 0; d < dims; ++d) {
@@ -277,6 +265,42 @@ bool ggmlTypeIsReadable(uint32_t type) {
     return true;
   }
   return false;
+}
+
+DType ggmlReadDType(uint32_t type) {
+  switch (static_cast<GgmlType>(type)) {
+  case GgmlType::F16:
+    return DType::F16;
+  case GgmlType::BF16:
+    return DType::BF16;
+  default:
+    return DType::F32;
+  }
+}
+
+const std::string *ggufString(const GgufHeader &header,
+                              const std::string &key) {
+  auto it = header.metadata.find(key);
+  return it != header.metadata.end() && it->second.type == GgufValueType::String
+             ? &it->second.string
+             : nullptr;
+}
+
+Status ggufCount(const GgufHeader &header, const std::string &key,
+                 int64_t fallback, int64_t &out) {
+  auto it = header.metadata.find(key);
+  if (it == header.metadata.end()) {
+    if (fallback <= 0)
+      return Status::error("has no " + key);
+    out = fallback;
+    return Status::success();
+  }
+  std::optional<int64_t> value = it->second.asInteger();
+  if (!value || it->second.type == GgufValueType::Bool || *value < 1 ||
+      *value > (int64_t(1) << 31))
+    return Status::error(key + " must be an integer in [1, 2^31]");
+  out = *value;
+  return Status::success();
 }
 
 Status parseGguf(const uint8_t *bytes, size_t size, GgufHeader &out) {
@@ -415,9 +439,7 @@ Status GgufFile::read(const std::string &name, HostTensor &out) const {
   case GgmlType::F32:
   case GgmlType::F16:
   case GgmlType::BF16:
-    tensor.dtype = info.type == 0   ? DType::F32
-                   : info.type == 1 ? DType::F16
-                                    : DType::BF16;
+    tensor.dtype = ggmlReadDType(info.type);
     tensor.bytes.assign(begin, begin + info.bytes);
     break;
   case GgmlType::Q8_0:

@@ -62,6 +62,15 @@ const char *ggmlTypeName(uint32_t type);
 /// Q4_0 and Q4_1.
 bool ggmlTypeIsReadable(uint32_t type);
 
+/// The dtype GgufFile::read gives a tensor of this readable type: F16 and
+/// BF16 as stored, F32 for F32 and what dequantizes.
+DType ggmlReadDType(uint32_t type);
+
+// ggml's limits: GGML_MAX_DIMS and GGML_MAX_NAME (a name of 64 bytes or
+// more does not load in llama.cpp).
+constexpr uint32_t kGgmlMaxDims = 4;
+constexpr size_t kGgmlMaxTensorName = 63;
+
 /// The types ggmlTypeIsReadable takes, for messages.
 constexpr const char *kReadableGgmlTypes = "F32, F16, BF16, Q8_0, Q4_0 and "
                                            "Q4_1";
@@ -80,6 +89,15 @@ struct GgufHeader {
   std::map<std::string, GgufValue> metadata;
   std::map<std::string, GgufTensorInfo> tensors;
 };
+
+/// Metadata value `key` as a string, or null when absent or of another
+/// type.
+const std::string *ggufString(const GgufHeader &header, const std::string &key);
+
+/// Metadata value `key` as an integer in [1, 2^31], or `fallback` when
+/// absent (fallback 0: the key is required); messages name the key.
+Status ggufCount(const GgufHeader &header, const std::string &key,
+                 int64_t fallback, int64_t &out);
 
 /// Parses and checks a whole GGUF file in memory (what GgufFile::open does
 /// with its mapping; the fuzz target's entry).

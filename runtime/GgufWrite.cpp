@@ -46,13 +46,14 @@ void GgufWriter::addF32(const std::string &key, float value) {
 
 Status GgufWriter::addTensor(const std::string &name, GgmlType type,
                              const Shape &shape, std::vector<uint8_t> bytes) {
-  if (name.empty() || name.size() > 63)
+  if (name.empty() || name.size() > kGgmlMaxTensorName)
     return Status::error("GGUF tensor name '" + name + "' has " +
-                         std::to_string(name.size()) +
-                         " bytes; ggml takes 1 to 63");
-  if (shape.empty() || shape.size() > 4)
+                         std::to_string(name.size()) + " bytes; ggml takes 1 "
+                         "to " + std::to_string(kGgmlMaxTensorName));
+  if (shape.empty() || shape.size() > kGgmlMaxDims)
     return Status::error("GGUF tensor '" + name + "' has rank " +
-                         std::to_string(shape.size()) + "; ggml takes 1 to 4");
+                         std::to_string(shape.size()) + "; ggml takes 1 to " +
+                         std::to_string(kGgmlMaxDims));
   uint64_t count = 0;
   size_t element = type == GgmlType::F32 ? 4 : type == GgmlType::F16 ? 2 : 0;
   if (!element)

@@ -71,7 +71,8 @@ Status checkGptqShapes(const GptqConfig &config, const std::string &module,
                        DType qweightType, const Shape &qweight,
                        DType qzerosType, const Shape &qzeros,
                        DType scalesType, const Shape &scales,
-                       const Shape *gIdx, int64_t &in, int64_t &out) {
+                       DType gIdxType, const Shape *gIdx, int64_t &in,
+                       int64_t &out) {
   const int64_t pack = 32 / config.bits;
   auto wrong = [&](const std::string &what) {
     return Status::error("GPTQ module '" + module + "': " + what +
@@ -100,9 +101,9 @@ Status checkGptqShapes(const GptqConfig &config, const std::string &module,
     return wrong("scales is " + std::string(dtypeName(scalesType)) + " " +
                  formatShape(scales) + ", expected f16 " +
                  formatShape({groups, out}));
-  if (gIdx && *gIdx != Shape{in})
-    return wrong("g_idx is " + formatShape(*gIdx) + ", expected " +
-                 formatShape({in}));
+  if (gIdx && (gIdxType != DType::I32 || *gIdx != Shape{in}))
+    return wrong("g_idx is " + std::string(dtypeName(gIdxType)) + " " +
+                 formatShape(*gIdx) + ", expected i32 " + formatShape({in}));
   return Status::success();
 }
 
@@ -112,9 +113,8 @@ Status dequantizeGptq(const GptqConfig &config, const std::string &module,
   QTC_RETURN_IF_ERROR(checkGptqShapes(
       config, module, t.qweight->dtype, t.qweight->shape, t.qzeros->dtype,
       t.qzeros->shape, t.scales->dtype, t.scales->shape,
-      t.gIdx ? &t.gIdx->shape : nullptr, in, out));
-  if (t.gIdx && t.gIdx->dtype != DType::I32)
-    return Status::error("GPTQ module '" + module + "': g_idx is not i32");
+      t.gIdx ? t.gIdx->dtype : DType::I32, t.gIdx ? &t.gIdx->shape : nullptr,
+      in, out));
   const int bits = config.bits;
   const int64_t pack = 32 / bits;
   const uint32_t maxq = (1u << bits) - 1;

@@ -42,14 +42,15 @@ struct GptqTensors {
   const HostTensor *qweight, *qzeros, *scales, *gIdx; // gIdx may be null
 };
 
-/// The shapes a linear's tensors must have for `config`, checked against
-/// what the file holds (dtype and shape of each); `in` and `out` are
-/// derived from qweight.
+/// The dtypes and shapes a linear's tensors must have for `config`,
+/// checked against what the file holds (`gIdx` null when there is none);
+/// `in` and `out` are derived from qweight.
 Status checkGptqShapes(const GptqConfig &config, const std::string &module,
                        DType qweightType, const Shape &qweight,
                        DType qzerosType, const Shape &qzeros,
                        DType scalesType, const Shape &scales,
-                       const Shape *gIdx, int64_t &in, int64_t &out);
+                       DType gIdxType, const Shape *gIdx, int64_t &in,
+                       int64_t &out);
 
 /// Dequantizes one linear into an f32 [out, in] weight; a g_idx entry
 /// outside the groups is an error naming the module and row.

@@ -522,6 +522,12 @@ LogicalResult build(ModuleOp module, const Toolchain &toolchain) {
 
 } // namespace
 
+/// Reports a failed command's status; its exit code.
+static int fail(const qtc::Status &status) {
+  llvm::errs() << "qtc: error: " << status.message() << "\n";
+  return 1;
+}
+
 /// The config of the model at `path`: a GGUF file's metadata, or a
 /// folder's config.json.
 qtc::Status readModelConfig(const std::string &path,
@@ -536,10 +542,6 @@ qtc::Status readModelConfig(const std::string &path,
 /// `qtc import`: a Hugging Face model folder or a GGUF file to its forward
 /// function.
 int runImport() {
-  auto fail = [](const qtc::Status &status) {
-    llvm::errs() << "qtc: error: " << status.message() << "\n";
-    return 1;
-  };
   qtc::HfModelConfig config;
   qtc::Status status = readModelConfig(modelDir, config);
   if (!status.ok())
@@ -607,10 +609,6 @@ int runImport() {
 
 /// `qtc tokenize`: a text file to the model's token ids.
 int runTokenize() {
-  auto fail = [](const qtc::Status &status) {
-    llvm::errs() << "qtc: error: " << status.message() << "\n";
-    return 1;
-  };
   std::unique_ptr<qtc::GgufFile> model;
   qtc::Status status = qtc::GgufFile::open(tokenizeModel, model);
   std::unique_ptr<qtc::BpeTokenizer> tokenizer;
@@ -639,10 +637,6 @@ int runTokenize() {
 
 /// `qtc export`: a trained result to the files other tools read.
 int runExport() {
-  auto fail = [](const qtc::Status &status) {
-    llvm::errs() << "qtc: error: " << status.message() << "\n";
-    return 1;
-  };
   if (exportFormat == "gguf-lora") {
     if (!StringRef(exportBase).ends_with(".gguf"))
       return fail(qtc::Status::error(

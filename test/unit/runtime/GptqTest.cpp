@@ -101,8 +101,8 @@ TEST(GptqTest, ChecksEveryShapeAgainstTheConfig) {
   auto check = [&](Shape qweight, Shape qzeros, Shape scales, DType qwType =
                                                                    DType::I32) {
     Status status = checkGptqShapes(config, "m", qwType, qweight, DType::I32,
-                                    qzeros, DType::F16, scales, nullptr, in,
-                                    out);
+                                    qzeros, DType::F16, scales, DType::I32,
+                                    nullptr, in, out);
     return status.ok() ? "" : status.message();
   };
   EXPECT_EQ(check({32, 64}, {2, 8}, {2, 64}), "");
@@ -115,6 +115,13 @@ TEST(GptqTest, ChecksEveryShapeAgainstTheConfig) {
   EXPECT_NE(check({32, 64}, {2, 8}, {2, 32}).find("scales is f16 [2, 32]"),
             std::string::npos);
   EXPECT_NE(check({32, 60}, {2, 8}, {2, 60}).find("no multiple of the 8"),
+            std::string::npos);
+  Shape gIdx = {256};
+  EXPECT_NE(checkGptqShapes(config, "m", DType::I32, {32, 64}, DType::I32,
+                            {2, 8}, DType::F16, {2, 64}, DType::I64, &gIdx, in,
+                            out)
+                .message()
+                .find("g_idx is i64 [256], expected i32 [256]"),
             std::string::npos);
   // A last group that is partial: ceil(200 / 128) = 2 groups.
   EXPECT_EQ(check({25, 64}, {2, 8}, {2, 64}), "");
