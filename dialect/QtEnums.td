@@ -62,6 +62,20 @@ def Qt_LocalQuantizer : Qt_I32Enum<"LocalQuantizer", "QEFT layer-local quantizer
   I32EnumAttrCase<"MinMax", 1, "minmax">  // the row's own range widened to 0
 ]>;
 
+// How a trainer starts a trained parameter the checkpoints do not hold
+// (qt-apply-method sets it on each parameter it adds; the step's table
+// carries it as qtc_init, runtime/ParamInit.h draws it).
+def Qt_ParamInit : Qt_I32Enum<"ParamInit", "trained parameter init", [
+  I32EnumAttrCase<"Given", 0, "given">,   // from the weights, never drawn
+  I32EnumAttrCase<"Zeros", 1, "zeros">,   // LoRA's B, LoTA's B
+  // PEFT's lora_A: kaiming_uniform(a = sqrt(5)) over fan_in, which is
+  // U(-1/sqrt(fan_in), 1/sqrt(fan_in)), fan_in the first dimension.
+  I32EnumAttrCase<"UniformFanIn", 2, "uniform_fan_in">,
+  // LoTA's A (NUMERICS.md 4): Kaiming-normal over fan_in, ternarized at
+  // 0.75 * mean|A|.
+  I32EnumAttrCase<"TernaryKaiming", 3, "ternary_kaiming">
+]>;
+
 class Qt_EnumAttr<EnumAttrInfo info, string mnemonic>
     : EnumAttr<Qt_Dialect, info, mnemonic> {
   // Printed bare (`wide_int`) where an op's format names the attribute; op
@@ -77,6 +91,7 @@ def Qt_ZeroFormAttr : Qt_EnumAttr<Qt_ZeroForm, "zero_form">;
 def Qt_OffsetScaleAttr : Qt_EnumAttr<Qt_OffsetScale, "offset_scale">;
 def Qt_WeightLayoutAttr : Qt_EnumAttr<Qt_WeightLayout, "weight_layout">;
 def Qt_LocalQuantizerAttr : Qt_EnumAttr<Qt_LocalQuantizer, "local_quantizer">;
+def Qt_ParamInitAttr : Qt_EnumAttr<Qt_ParamInit, "param_init">;
 
 // An enum type/attribute parameter with a default that the printer elides.
 class Qt_DefaultEnumParameter<EnumAttrInfo info, string default>

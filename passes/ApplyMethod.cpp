@@ -33,21 +33,23 @@ struct ApplyMethodPass : qt::impl::QtApplyMethodBase<ApplyMethodPass> {
 private:
   /// Rewrites one qt.linear, the `index`-th of the module.
   LogicalResult apply(Method m, LinearOp linear, unsigned index);
-  /// Appends a trainable parameter to `func` named `<module>.<name>`.
+  /// Appends a trainable parameter to `func` named `<module>.<name>`,
+  /// started by `init`.
   Value addParameter(func::FuncOp func, Type type, StringRef module,
-                     StringRef name, Location loc);
+                     StringRef name, ParamInit init, Location loc);
 };
 
 } // namespace
 
 Value ApplyMethodPass::addParameter(func::FuncOp func, Type type,
                                     StringRef module, StringRef name,
-                                    Location loc) {
+                                    ParamInit init, Location loc) {
   Builder b(func.getContext());
   std::string full = (module + "." + name).str();
-  auto attrs =
-      b.getDictionaryAttr({b.getNamedAttr(attr::kTrainable, b.getUnitAttr()),
-                           b.getNamedAttr(attr::kName, b.getStringAttr(full))});
+  auto attrs = b.getDictionaryAttr(
+      {b.getNamedAttr(attr::kTrainable, b.getUnitAttr()),
+       b.getNamedAttr(attr::kName, b.getStringAttr(full)),
+       b.getNamedAttr(attr::kInit, ParamInitAttr::get(b.getContext(), init))});
   unsigned position = func.getNumArguments();
   func.insertArgument(position, type, attrs, loc);
   return func.getArgument(position);
@@ -101,9 +103,9 @@ LogicalResult ApplyMethodPass::apply(Method m, LinearOp linear,
   case Method::Lora:
   case Method::Gsq: {
     Value a = addParameter(func, RankedTensorType::get({in, rank}, f32), module,
-                           "a", loc);
-    Value b = addParameter(func, RankedTensorType::get({rank, out}, f32), module,
-                           "b", loc);
+                           "a", ParamInit::UniformFanIn, loc);
+    Value b = addParameter(func, RankedTensorType::get({rank, out}, f32),
+                           module, "b", ParamInit::Zeros, loc);
     GSQConfigAttr gsq;
     if (m == Method::Gsq) {
       if (group <= 0)
@@ -119,19 +121,17 @@ LogicalResult ApplyMethodPass::apply(Method m, LinearOp linear,
       gsq = GSQConfigAttr::get(ctx, 8, g, 8, ExpRule::Floor, Rounding::RNE,
                                Rounding::Stochastic);
     }
-    result = builder.create<LoraLinearOp>(
-        loc, linear.getType(), linear.getX(), weight, a, b,
-        builder.getF32FloatAttr(alpha), gsq,
-        WeightLayoutAttr::get(ctx, layout));
+    result = builder.create<LoraLinearOp>(loc, linear.getType(), linear.getX(),
+                                          weight, a, b,
+                                          builder.getF32FloatAttr(alpha), gsq,
+                                          WeightLayoutAttr::get(ctx, layout));
     break;
   }
   case Method::Lota: {
-    Value a =
-        addParameter(func, TernaryType::get(ctx, {in, rank}), module, "a",
-                     loc);
-    Value b =
-        addParameter(func, TernaryType::get(ctx, {rank, out}), module, "b",
-                     loc);
+    Value a = addParameter(func, TernaryType::get(ctx, {in, rank}), module, "a",
+                           ParamInit::TernaryKaiming, loc);
+    Value b = addParameter(func, TernaryType::get(ctx, {rank, out}), module,
+                           "b", ParamInit::Zeros, loc);
     FloatAttr omegaAttr =
         omega > 0 ? builder.getF32FloatAttr(omega) : FloatAttr();
     result = builder.create<LotaLinearOp>(
@@ -146,7 +146,7 @@ LogicalResult ApplyMethodPass::apply(Method m, LinearOp linear,
              << outliers.getValue();
     Value weak = addParameter(
         func, RankedTensorType::get({outliers, out}, Float16Type::get(ctx)),
-        module, "weak", loc);
+        module, "weak", ParamInit::Given, loc);
     result = builder.create<QeftLinearOp>(loc, linear.getType(), linear.getX(),
                                           weight, weak);
     break;

@@ -20,6 +20,8 @@ namespace mlir::qt {
 namespace attr {
 /// A parameter the method trains (qt-apply-method).
 constexpr StringLiteral kTrainable = "qt.trainable";
+/// On a trainable argument: how a trainer starts it (a qt::ParamInitAttr).
+constexpr StringLiteral kInit = "qt.init";
 /// A weight that never changes (qt-apply-method).
 constexpr StringLiteral kFrozen = "qt.frozen";
 /// A readable name for weights files and diagnostics.

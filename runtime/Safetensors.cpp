@@ -20,10 +20,10 @@ struct DTypeName {
   DType dtype;
 };
 constexpr DTypeName kDTypes[] = {
-    {"F32", DType::F32}, {"F64", DType::F64}, {"F16", DType::F16},
-    {"BF16", DType::BF16}, {"I8", DType::I8},   {"U8", DType::U8},
-    {"I16", DType::I16}, {"U16", DType::U16}, {"I32", DType::I32},
-    {"I64", DType::I64}, {"BOOL", DType::Bool}};
+    {"F32", DType::F32},   {"F64", DType::F64},  {"F16", DType::F16},
+    {"BF16", DType::BF16}, {"I8", DType::I8},    {"U8", DType::U8},
+    {"I16", DType::I16},   {"U16", DType::U16},  {"I32", DType::I32},
+    {"I64", DType::I64},   {"BOOL", DType::Bool}};
 
 // The project builds without exceptions, so the header is parsed with
 // allow_exceptions = false and every field's type is checked before use.
@@ -64,11 +64,10 @@ Status parseEntry(const json &entry, size_t dataSize, SafetensorsEntry &out) {
   uint64_t begin = (*offsets)[0].get<uint64_t>();
   uint64_t end = (*offsets)[1].get<uint64_t>();
   if (end < begin || end - begin != expected)
-    return Status::error("data_offsets [" + std::to_string(begin) + ", " +
-                         std::to_string(end) + "] do not hold shape " +
-                         formatShape(out.shape) + " of " +
-                         dtypeName(out.dtype) + " (" +
-                         std::to_string(expected) + " bytes)");
+    return Status::error(
+        "data_offsets [" + std::to_string(begin) + ", " + std::to_string(end) +
+        "] do not hold shape " + formatShape(out.shape) + " of " +
+        dtypeName(out.dtype) + " (" + std::to_string(expected) + " bytes)");
   if (end > dataSize)
     return Status::error("data_offsets end at byte " + std::to_string(end) +
                          " but the file has " + std::to_string(dataSize) +
@@ -89,7 +88,7 @@ Status parseSafetensorsHeader(const uint8_t *bytes, size_t size,
     headerSize = (headerSize << 8) | bytes[i];
   if (headerSize > size - 8)
     return Status::error("header length " + std::to_string(headerSize) +
-                " runs past the end of the file");
+                         " runs past the end of the file");
   json header = json::parse(bytes + 8, bytes + 8 + headerSize, nullptr,
                             /*allow_exceptions=*/false);
   if (header.is_discarded() || !header.is_object())
@@ -103,7 +102,8 @@ Status parseSafetensorsHeader(const uint8_t *bytes, size_t size,
         return Status::error("__metadata__ is not an object");
       for (auto m = it.value().begin(); m != it.value().end(); ++m) {
         if (!m.value().is_string())
-          return Status::error("__metadata__ value '" + m.key() + "' is not a string");
+          return Status::error("__metadata__ value '" + m.key() +
+                               "' is not a string");
         parsed.metadata[m.key()] = m.value().get<std::string>();
       }
       continue;
@@ -111,7 +111,8 @@ Status parseSafetensorsHeader(const uint8_t *bytes, size_t size,
     SafetensorsEntry entry;
     Status entryStatus = parseEntry(it.value(), dataSize, entry);
     if (!entryStatus.ok())
-      return Status::error("tensor '" + it.key() + "' " + entryStatus.message());
+      return Status::error("tensor '" + it.key() + "' " +
+                           entryStatus.message());
     parsed.entries.emplace(it.key(), std::move(entry));
   }
   out = std::move(parsed);
@@ -124,7 +125,8 @@ Status SafetensorsFile::open(const std::string &path,
   file->filePath = path;
   QTC_RETURN_IF_ERROR(MappedFile::map(path, file->mapping));
   QTC_RETURN_IF_ERROR(
-      parseSafetensorsHeader(file->mapping.data(), file->mapping.size(), file->header)
+      parseSafetensorsHeader(file->mapping.data(), file->mapping.size(),
+                             file->header)
           .withContext("'" + path + "' is not a valid .safetensors file"));
   out = std::move(file);
   return Status::success();
@@ -154,8 +156,11 @@ Status readSafetensors(const std::string &path, TensorMap &out) {
   return Status::success();
 }
 
-Status writeSafetensors(const std::string &path, const TensorMap &tensors) {
+Status writeSafetensors(const std::string &path, const TensorMap &tensors,
+                        const std::map<std::string, std::string> &metadata) {
   json header = json::object();
+  if (!metadata.empty())
+    header["__metadata__"] = metadata;
   size_t offset = 0;
   for (const auto &[name, tensor] : tensors) {
     const char *dtype = nullptr;

@@ -11,8 +11,8 @@
 #ifndef QTC_RUNTIME_SAFETENSORS_H
 #define QTC_RUNTIME_SAFETENSORS_H
 
-#include "runtime/MappedFile.h"
 #include "runtime/HostTensor.h"
+#include "runtime/MappedFile.h"
 #include "runtime/Status.h"
 
 #include <map>
@@ -78,7 +78,10 @@ private:
 Status readSafetensors(const std::string &path, TensorMap &out);
 /// Writes `tensors` to a temporary file beside `path`, then renames it over
 /// `path`: a failure or a kill mid-write leaves any previous file intact.
-Status writeSafetensors(const std::string &path, const TensorMap &tensors);
+/// `metadata` becomes the header's `__metadata__` string map.
+Status
+writeSafetensors(const std::string &path, const TensorMap &tensors,
+                 const std::map<std::string, std::string> &metadata = {});
 
 } // namespace qtc
 

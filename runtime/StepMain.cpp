@@ -27,6 +27,7 @@
 #include "runtime/FileWrite.h"
 #include "runtime/Npy.h"
 #include "runtime/Safetensors.h"
+#include "runtime/StepTable.h"
 #include "runtime/ValueChecks.h"
 #include "runtime/qtc_step.h"
 
@@ -60,19 +61,6 @@ struct Options {
 };
 
 constexpr int64_t kSeedStride = 65536;
-
-qtc::DType dtypeOf(const qtc_tensor_info &info) {
-  return static_cast<qtc::DType>(info.dtype);
-}
-
-qtc::Shape shapeOf(const qtc_tensor_info &info) {
-  return qtc::Shape(info.shape, info.shape + info.rank);
-}
-
-std::string describe(const qtc_tensor_info &info) {
-  return "'" + std::string(info.name) + "' (" + qtc::dtypeName(dtypeOf(info)) +
-         " " + qtc::formatShape(shapeOf(info)) + ")";
-}
 
 Status parse(int argc, char **argv, Options &options) {
   for (int i = 1; i < argc; ++i) {
@@ -143,77 +131,49 @@ Status parse(int argc, char **argv, Options &options) {
   return Status::success();
 }
 
-HostTensor scalar(qtc::DType dtype, const void *value) {
-  HostTensor t(dtype, {});
-  std::memcpy(t.bytes.data(), value, t.bytes.size());
-  return t;
-}
-
 /// The value of one argument tensor at the first step.
 Status bind(const qtc_tensor_info &info, const Options &options,
             const qtc::Checkpoint &weights, HostTensor &out) {
   switch (info.role) {
   case QTC_ROLE_STEP:
-    out = scalar(qtc::DType::I64, &options.startStep);
+    out = qtc::scalarTensor(qtc::DType::I64, &options.startStep);
     return Status::success();
   case QTC_ROLE_SEED:
-    out = scalar(qtc::DType::I64, &options.seed);
+    out = qtc::scalarTensor(qtc::DType::I64, &options.seed);
     return Status::success();
   case QTC_ROLE_GRAD_NORM:
     if (!options.hasGradNorm)
-      return Status::error("argument " + describe(info) +
+      return Status::error("argument " + qtc::describeStepTensor(info) +
                            " is t-SignSGD's global gradient norm: pass "
                            "--grad-norm");
-    out = scalar(qtc::DType::F32, &options.gradNorm);
+    out = qtc::scalarTensor(qtc::DType::F32, &options.gradNorm);
     return Status::success();
   default:
     break;
   }
   if (auto it = options.inputs.find(info.name); it != options.inputs.end()) {
-    QTC_RETURN_IF_ERROR(qtc::readNpy(it->second, out)
-                            .withContext("argument " + describe(info)));
+    QTC_RETURN_IF_ERROR(
+        qtc::readNpy(it->second, out)
+            .withContext("argument " + qtc::describeStepTensor(info)));
   } else if (weights.find(info.name)) {
-    QTC_RETURN_IF_ERROR(weights.read(info.name, out)
-                            .withContext("argument " + describe(info)));
+    QTC_RETURN_IF_ERROR(
+        weights.read(info.name, out)
+            .withContext("argument " + qtc::describeStepTensor(info)));
   } else if (info.role == QTC_ROLE_STATE) {
-    out = HostTensor(dtypeOf(info), shapeOf(info)); // zero-filled
+    out = HostTensor(qtc::stepDType(info), qtc::stepShape(info)); // zero-filled
     return Status::success();
   } else {
-    return Status::error("missing argument " + describe(info) +
+    return Status::error("missing argument " + qtc::describeStepTensor(info) +
                          ": pass --input " + info.name +
                          "=FILE.npy or put it in a --weights file");
   }
-  if (out.dtype != dtypeOf(info) || out.shape != shapeOf(info))
-    return Status::error("argument " + describe(info) + " was given as " +
-                         qtc::dtypeName(out.dtype) + " " +
+  if (out.dtype != qtc::stepDType(info) || out.shape != qtc::stepShape(info))
+    return Status::error("argument " + qtc::describeStepTensor(info) +
+                         " was given as " + qtc::dtypeName(out.dtype) + " " +
                          qtc::formatShape(out.shape));
   // The storage rules qtc-run checks too (a ternary adapter holding a 2).
   return qtc::checkValues(out, info.values)
-      .withContext("argument " + describe(info));
-}
-
-const char *roleName(qtc_role role) {
-  switch (role) {
-  case QTC_ROLE_INPUT:
-    return "input";
-  case QTC_ROLE_WEIGHT:
-    return "weight";
-  case QTC_ROLE_PARAM:
-    return "param";
-  case QTC_ROLE_STATE:
-    return "state";
-  case QTC_ROLE_GRAD:
-    return "grad";
-  case QTC_ROLE_STEP:
-    return "step";
-  case QTC_ROLE_SEED:
-    return "seed";
-  case QTC_ROLE_GRAD_NORM:
-    return "grad_norm";
-  case QTC_ROLE_RESULT:
-    return "result";
-  }
-  return "?";
+      .withContext("argument " + qtc::describeStepTensor(info));
 }
 
 Status run(const Options &options) {
@@ -222,8 +182,10 @@ Status run(const Options &options) {
     // One line per argument: NAME DTYPE SHAPE ROLE (shape "[]" for scalars).
     for (int i = 0; i < program->num_args; ++i) {
       const qtc_tensor_info &info = program->args[i];
-      std::printf("%s %s %s %s\n", info.name, qtc::dtypeName(dtypeOf(info)),
-                  qtc::formatShape(shapeOf(info)).c_str(), roleName(info.role));
+      std::printf("%s %s %s %s\n", info.name,
+                  qtc::dtypeName(qtc::stepDType(info)),
+                  qtc::formatShape(qtc::stepShape(info)).c_str(),
+                  qtc::stepRoleName(info.role));
     }
     return Status::success();
   }
@@ -238,8 +200,8 @@ Status run(const Options &options) {
     argPtrs.push_back(args[i].bytes.data());
   }
   for (int i = 0; i < program->num_results; ++i) {
-    results[i] =
-        HostTensor(dtypeOf(program->results[i]), shapeOf(program->results[i]));
+    results[i] = HostTensor(qtc::stepDType(program->results[i]),
+                            qtc::stepShape(program->results[i]));
     resultPtrs.push_back(results[i].bytes.data());
   }
   bool takesGradNorm = false;
@@ -258,14 +220,14 @@ Status run(const Options &options) {
                            ": the program has no argument '" + name + "'");
     // The step number and seed come from their flags, never a file.
     if (arg->role == QTC_ROLE_STEP || arg->role == QTC_ROLE_SEED)
-      return Status::error("--input " + name + ": " + describe(*arg) +
-                           " is set by " +
-                           (arg->role == QTC_ROLE_STEP ? "--start-step"
-                                                       : "--seed"));
+      return Status::error(
+          "--input " + name + ": " + qtc::describeStepTensor(*arg) +
+          " is set by " +
+          (arg->role == QTC_ROLE_STEP ? "--start-step" : "--seed"));
   }
   // A bad output folder fails before the steps run, not after.
-  QTC_RETURN_IF_ERROR(qtc::createOutputFolder(options.outputDir)
-                          .withContext("--output-dir"));
+  QTC_RETURN_IF_ERROR(
+      qtc::createOutputFolder(options.outputDir).withContext("--output-dir"));
   size_t arenaBytes = (program->arena_bytes + 63) / 64 * 64;
   std::unique_ptr<void, void (*)(void *)> arena(
       std::aligned_alloc(64, arenaBytes ? arenaBytes : 64), std::free);
@@ -284,7 +246,7 @@ Status run(const Options &options) {
     // one, a diverged run (NaN spreads from there): both stop here.
     for (int j = 0; j < program->num_results; ++j) {
       std::string what = "step " + std::to_string(t) + ": result " +
-                         describe(program->results[j]);
+                         qtc::describeStepTensor(program->results[j]);
       qtc_values rule = program->results[j].values;
       if (options.allowNonFinite && rule.kind == QTC_VALUES_FINITE)
         rule.kind = QTC_VALUES_ANY;
@@ -322,17 +284,18 @@ Status run(const Options &options) {
   for (int j = 0; j < program->num_results; ++j) {
     const qtc_tensor_info &info = program->results[j];
     const HostTensor &result = results[j];
-    files.push_back({std::string(info.name) + ".npy",
-                     [&result](const std::string &path) {
-                       return qtc::writeNpy(path, result);
-                     }});
+    files.push_back(
+        {std::string(info.name) + ".npy", [&result](const std::string &path) {
+           return qtc::writeNpy(path, result);
+         }});
     if (info.updates >= 0)
       updated[program->args[info.updates].name] = results[j];
   }
   if (!updated.empty())
-    files.push_back({"updated.safetensors", [&updated](const std::string &path) {
-                       return qtc::writeSafetensors(path, updated);
-                     }});
+    files.push_back(
+        {"updated.safetensors", [&updated](const std::string &path) {
+           return qtc::writeSafetensors(path, updated);
+         }});
   QTC_RETURN_IF_ERROR(
       qtc::writeOutputFolder(options.outputDir, files, "qtc-step"));
   std::fprintf(stderr,

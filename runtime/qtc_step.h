@@ -54,6 +54,16 @@ typedef struct qtc_values {
   int64_t min, max;
 } qtc_values;
 
+/* How a trainer starts a trained parameter that no checkpoint holds
+ * (runtime/ParamInit.h draws each from the run's seed). */
+typedef enum qtc_init {
+  QTC_INIT_GIVEN,           /* read from the weights, never drawn */
+  QTC_INIT_ZEROS,           /* LoRA's and LoTA's B */
+  QTC_INIT_UNIFORM_FAN_IN,  /* PEFT's lora_A: U(-1/sqrt(shape[0]), +) */
+  QTC_INIT_TERNARY_KAIMING  /* LoTA's A: N(0, 2/shape[0]) ternarized at
+                               0.75 mean|A| (NUMERICS.md 4) */
+} qtc_init;
+
 typedef struct qtc_tensor_info {
   const char *name;  /* arguments: "x", "w.codes"; results: "result2.values" */
   qtc_dtype dtype;
@@ -64,6 +74,8 @@ typedef struct qtc_tensor_info {
    * next step (an updated parameter or optimizer state), or -1. */
   int32_t updates;
   qtc_values values;
+  /* Arguments of role QTC_ROLE_PARAM: how a trainer starts them. */
+  qtc_init init;
 } qtc_tensor_info;
 
 typedef struct qtc_program {

@@ -27,6 +27,9 @@ packages=(
   g++-aarch64-linux-gnu qemu-user
   # The sanitized tree (build/sanitize): clang with ASan, UBSan and libFuzzer.
   clang-19 libclang-rt-19-dev
+  # The default corpus of `qtc finetune`: BSD fortune's quotations, plain
+  # text under the BSD licence (/usr/share/games/fortunes).
+  fortunes-min
 )
 
 missing=()

@@ -479,6 +479,11 @@ LogicalResult StepEmitter::bindArguments() {
       role = "QTC_ROLE_SEED";
     else if (func.getArgAttr(i, attr::kGradNorm))
       role = "QTC_ROLE_GRAD_NORM";
+    // How a trainer starts a parameter no checkpoint holds (a storage
+    // tensor of a quantized parameter starts the same way).
+    std::string init = "QTC_INIT_GIVEN";
+    if (auto rule = func.getArgAttrOfType<ParamInitAttr>(i, attr::kInit))
+      init = "QTC_INIT_" + stringifyParamInit(rule.getValue()).upper();
     Type type = arg.getType();
     if (type.isInteger(64) || type.isF32()) {
       std::string ctype = type.isF32() ? "float" : "int64_t";
@@ -487,7 +492,7 @@ LogicalResult StepEmitter::bindArguments() {
       argRows.push_back("{" + cppString(base) + ", " +
                         (type.isF32() ? "QTC_F32" : "QTC_I64") + ", 0, {}, " +
                         role.str() + ", -1, " +
-                        valuesInit(StorageValues::any()) + "}");
+                        valuesInit(StorageValues::any()) + ", " + init + "}");
       ++index;
       continue;
     }
@@ -510,7 +515,7 @@ LogicalResult StepEmitter::bindArguments() {
           "{" + cppString(base + (part.empty() ? "" : "." + part)) + ", " +
           *dtype + ", " + std::to_string(tensor.getRank()) + ", " +
           shapeList(tensor.getShape()) + ", " + role.str() + ", -1, " +
-          valuesInit(allowed) + "}");
+          valuesInit(allowed) + ", " + init + "}");
       ++index;
     }
   }
@@ -676,8 +681,7 @@ LogicalResult StepEmitter::lowerTSignSgd(KernelOp kernel, TSignSGDOp op) {
       {{"param", flat(slotsOf(outer(kernel, op.getParam()))[0])},
        {"grad", flat(slotsOf(outer(kernel, op.getGrad()))[0])},
        {"step", scalarOperand(step)},
-       {"total_steps",
-        int64Operand(op.getTotalSteps())},
+       {"total_steps", int64Operand(op.getTotalSteps())},
        {"grad_norm", scalarOperand(scalar(outer(kernel, op.getGradNorm())))},
        {"new_param", flat(slotsOf(kernel.getResult(0))[0])}},
       step, std::to_string(op.getTotalSteps()));
@@ -890,23 +894,23 @@ LogicalResult StepEmitter::lower(KernelOp kernel) {
           LotaDeltaGradOp>(root))
     return lowerLotaStage(kernel, root);
   if (auto norm = dyn_cast<RMSNormOp>(root))
-    return call(kernel,
-                {{"x", view(slotsOf(outer(kernel, norm.getX()))[0])},
-                 {"weight", view(slotsOf(outer(kernel, norm.getWeight()))[0])},
-                 {"eps", scalarOperand(floatLiteral(
-                             norm.getEps().convertToDouble()))},
-                 {"y", view(slotsOf(kernel.getResult(0))[0])}});
+    return call(
+        kernel,
+        {{"x", view(slotsOf(outer(kernel, norm.getX()))[0])},
+         {"weight", view(slotsOf(outer(kernel, norm.getWeight()))[0])},
+         {"eps", scalarOperand(floatLiteral(norm.getEps().convertToDouble()))},
+         {"y", view(slotsOf(kernel.getResult(0))[0])}});
   if (auto grad = dyn_cast<RMSNormGradOp>(root)) {
     // dweight is computed even when only dx is used; a kernel result
     // nobody reads has no slot, so it gets scratch.
-    return call(kernel,
-                {{"x", view(slotsOf(outer(kernel, grad.getX()))[0])},
-                 {"weight", view(slotsOf(outer(kernel, grad.getWeight()))[0])},
-                 {"dy", view(slotsOf(outer(kernel, grad.getDy()))[0])},
-                 {"eps", scalarOperand(floatLiteral(
-                             grad.getEps().convertToDouble()))},
-                 {"dx", view(resultSlot(kernel, grad.getDx()))},
-                 {"dweight", view(resultSlot(kernel, grad.getDweight()))}});
+    return call(
+        kernel,
+        {{"x", view(slotsOf(outer(kernel, grad.getX()))[0])},
+         {"weight", view(slotsOf(outer(kernel, grad.getWeight()))[0])},
+         {"dy", view(slotsOf(outer(kernel, grad.getDy()))[0])},
+         {"eps", scalarOperand(floatLiteral(grad.getEps().convertToDouble()))},
+         {"dx", view(resultSlot(kernel, grad.getDx()))},
+         {"dweight", view(resultSlot(kernel, grad.getDweight()))}});
   }
   if (auto rope = dyn_cast<RopeOp>(root)) {
     // The rotation frequencies (Llama 3 scaling included) come from the
@@ -919,18 +923,16 @@ LogicalResult StepEmitter::lower(KernelOp kernel) {
     for (double f : invFreq)
       values += (values.empty() ? "" : ", ") + doubleLiteral(f);
     body += "  static double " + table + "[] = {" + values + "};\n";
-    return call(
-        kernel,
-        {{"x", view(slotsOf(outer(kernel, rope.getX()))[0])},
-         {"inv_freq",
-          Operand{"view(kF64, " + table + ", {" +
-                      std::to_string(invFreq.size()) + "})",
-                  false, kr::ElemType::F64, 1,
-                  static_cast<int64_t>(invFreq.size())}},
-         {"heads", int32Operand(rope.getHeads())},
-         {"seq_len", int32Operand(*rope.getSeqLen())},
-         {"sign", scalarOperand(rope.getInverse() ? "-1.0" : "1.0")},
-         {"y", view(slotsOf(kernel.getResult(0))[0])}});
+    return call(kernel,
+                {{"x", view(slotsOf(outer(kernel, rope.getX()))[0])},
+                 {"inv_freq", Operand{"view(kF64, " + table + ", {" +
+                                          std::to_string(invFreq.size()) + "})",
+                                      false, kr::ElemType::F64, 1,
+                                      static_cast<int64_t>(invFreq.size())}},
+                 {"heads", int32Operand(rope.getHeads())},
+                 {"seq_len", int32Operand(*rope.getSeqLen())},
+                 {"sign", scalarOperand(rope.getInverse() ? "-1.0" : "1.0")},
+                 {"y", view(slotsOf(kernel.getResult(0))[0])}});
   }
   if (auto attention = dyn_cast<AttentionOp>(root))
     return call(
@@ -1103,7 +1105,7 @@ FailureOr<StepProgram> StepEmitter::emit() {
                            std::to_string(slot.type.getRank()) + ", " +
                            shapeList(slot.type.getShape()) +
                            ", QTC_ROLE_RESULT, " + std::to_string(target) +
-                           ", " + valuesInit(values[k]) + "}");
+                           ", " + valuesInit(values[k]) + ", QTC_INIT_GIVEN}");
       ++index;
     }
   }

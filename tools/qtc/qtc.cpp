@@ -29,18 +29,20 @@
 //
 //===----------------------------------------------------------------------===//
 #include "codegen/step/StepCodegen.h"
+#include "data/BpeTokenizer.h"
 #include "dialect/Differentiation.h"
 #include "dialect/QtDialect.h"
-#include "passes/Passes.h"
-#include "tools/common/IrNesting.h"
-#include "data/BpeTokenizer.h"
 #include "export/GgufLoraAdapter.h"
 #include "export/PeftAdapter.h"
 #include "import/GgufConfig.h"
 #include "import/HfImport.h"
+#include "passes/Passes.h"
 #include "runtime/FileRead.h"
 #include "runtime/Npy.h"
+#include "tools/common/IrNesting.h"
+#include "tools/qtc/Finetune.h"
 #include "tools/qtc/KernelBuild.h"
+#include "tools/qtc/Subprocess.h"
 
 #include "mlir/Dialect/Func/Extensions/InlinerExtension.h"
 #include "mlir/IR/AsmState.h"
@@ -71,13 +73,15 @@ namespace {
 
 cl::SubCommand compileCommand("compile",
                               "a forward layer or model in, a trainer out");
-cl::SubCommand importCommand(
-    "import", "a Hugging Face model folder or a GGUF file in, its forward "
-              ".mlir out");
-cl::SubCommand tokenizeCommand(
-    "tokenize", "text in, the model's token ids out (.npy)");
-cl::SubCommand exportCommand(
-    "export", "a trained result in, the files other tools read out");
+cl::SubCommand
+    importCommand("import",
+                  "a Hugging Face model folder or a GGUF file in, its forward "
+                  ".mlir out");
+cl::SubCommand tokenizeCommand("tokenize",
+                               "text in, the model's token ids out (.npy)");
+cl::SubCommand
+    exportCommand("export",
+                  "a trained result in, the files other tools read out");
 // Each command's options: --help lists these, not every LLVM option linked
 // in.
 cl::OptionCategory compileOptions("qtc compile options");
@@ -228,27 +232,10 @@ cl::opt<bool> tokenizeNoSpecial(cl::sub(tokenizeCommand),
                                          "plain text"),
                                 cl::init(false));
 
-/// Runs a program (stdin from `input` when given); reports a failure with
-/// the command line.
+/// Runs a program; a failure is reported with the command line.
 LogicalResult runProgram(StringRef program, ArrayRef<std::string> args,
                          StringRef what, StringRef input = "") {
-  SmallVector<StringRef> argv = {program};
-  for (const std::string &a : args)
-    argv.push_back(a);
-  std::string error;
-  SmallVector<std::optional<StringRef>, 3> redirects;
-  if (!input.empty())
-    redirects = {input, std::nullopt, std::nullopt};
-  int rc = llvm::sys::ExecuteAndWait(program, argv, std::nullopt, redirects, 0,
-                                     0, &error);
-  if (rc == 0)
-    return success();
-  llvm::errs() << "qtc: error: " << what << " failed (exit " << rc << ")"
-               << (error.empty() ? "" : ": " + error) << "\n  command:";
-  for (StringRef a : argv)
-    llvm::errs() << " " << a;
-  llvm::errs() << "\n";
-  return failure();
+  return success(qtc::driver::runProgram(program, args, what, input));
 }
 
 struct Stage {
@@ -457,15 +444,15 @@ LogicalResult build(ModuleOp module, const Toolchain &toolchain) {
     return failure();
 
   // The step, its library and the trainer.
-  llvm::errs() << "qtc: compiling step.cpp and linking qtc-step\n";
+  llvm::errs() << "qtc: compiling step.cpp and linking qtc-step and "
+                  "qtc-train\n";
   auto compile = [&](StringRef source, StringRef object,
                      StringRef optimize = "-O2") {
     return runProgram(toolchain.cxx,
                       // No FMA contraction, as runtime/ is built here
                       // (runtime/CMakeLists.txt).
                       {"-std=c++17", optimize.str(), "-ffp-contract=off",
-                       "-I" QTC_SOURCE_DIR,
-                       "-I" QTC_HALIDE_INCLUDE_DIR,
+                       "-I" QTC_SOURCE_DIR, "-I" QTC_HALIDE_INCLUDE_DIR,
                        "-I" + std::string(kernelsDir), "-c", source.str(), "-o",
                        object.str()},
                       ("compiling " + llvm::sys::path::filename(source)).str());
@@ -486,31 +473,49 @@ LogicalResult build(ModuleOp module, const Toolchain &toolchain) {
                         out("libqtc_model.mri"))))
     return failure();
 
-  // The trainer: qtc-step's main and the runtime it reads files with, from
-  // this build for the host, compiled from runtime/ for another target.
-  std::vector<std::string> link = {"-o", out("qtc-step")};
+  // The trainers, qtc-step (N steps on fixed inputs) and qtc-train (the
+  // training loop of a model's loss): their mains and the runtime they read
+  // files with, from this build for the host, compiled from runtime/ for
+  // another target.
+  std::vector<std::string> runtime;
+  std::string stepMain = QTC_STEP_MAIN_LIB, trainMain = QTC_TRAIN_MAIN_LIB;
   if (toolchain.prebuiltRuntime) {
-    link.insert(link.end(),
-                {QTC_STEP_MAIN_LIB, out("libqtc_model.a"), QTC_RUNTIME_LIB});
+    runtime = {QTC_RUNTIME_LIB};
   } else {
-    std::vector<std::string> objects;
-    SmallVector<StringRef> sources;
-    StringRef(QTC_RUNTIME_SOURCES).split(sources, ',', -1, /*KeepEmpty=*/false);
-    for (StringRef file : sources) {
+    auto compileRuntime = [&](StringRef file) -> FailureOr<std::string> {
       std::string object = std::string(kernelsDir) + "/runtime_" +
                            llvm::sys::path::stem(file).str() + ".o";
       if (failed(compile(QTC_SOURCE_DIR "/runtime/" + file.str(), object)))
         return failure();
-      objects.push_back(object);
+      return object;
+    };
+    SmallVector<StringRef> sources;
+    StringRef(QTC_RUNTIME_SOURCES).split(sources, ',', -1, /*KeepEmpty=*/false);
+    for (StringRef file : sources) {
+      FailureOr<std::string> object = compileRuntime(file);
+      if (failed(object))
+        return failure();
+      runtime.push_back(*object);
     }
-    link.insert(link.end(), objects.begin(), objects.end());
-    link.push_back(out("libqtc_model.a"));
+    FailureOr<std::string> step = compileRuntime(QTC_STEP_MAIN_SOURCE);
+    FailureOr<std::string> train = compileRuntime(QTC_TRAIN_MAIN_SOURCE);
+    if (failed(step) || failed(train))
+      return failure();
+    stepMain = *step;
+    trainMain = *train;
   }
-  link.insert(link.end(), {"-lpthread", "-ldl", "-lm"});
-  link.insert(link.end(), toolchain.linkFlags.begin(),
-              toolchain.linkFlags.end());
-  if (failed(runProgram(toolchain.cxx, link, "linking qtc-step")))
-    return failure();
+  for (auto [name, main] :
+       {std::pair<StringRef, std::string>{"qtc-step", stepMain},
+        {"qtc-train", trainMain}}) {
+    std::vector<std::string> link = {"-o", out(name), main,
+                                     out("libqtc_model.a")};
+    link.insert(link.end(), runtime.begin(), runtime.end());
+    link.insert(link.end(), {"-lpthread", "-ldl", "-lm"});
+    link.insert(link.end(), toolchain.linkFlags.begin(),
+                toolchain.linkFlags.end());
+    if (failed(runProgram(toolchain.cxx, link, ("linking " + name).str())))
+      return failure();
+  }
   if (std::error_code ec = llvm::sys::fs::copy_file(
           QTC_SOURCE_DIR "/runtime/qtc_step.h", out("qtc_step.h"))) {
     llvm::errs() << "qtc: error: cannot write qtc_step.h: " << ec.message()
@@ -557,8 +562,8 @@ int runImport() {
   options.labels = withLabels;
   options.lossOnly = lossOnly;
   if (idType != "i64" && idType != "i32")
-    return fail(qtc::Status::error("--ids takes i64 or i32, got '" + idType +
-                                   "'"));
+    return fail(
+        qtc::Status::error("--ids takes i64 or i32, got '" + idType + "'"));
   options.idBits = idType == "i32" ? 32 : 64;
 
   DialectRegistry registry;
@@ -602,8 +607,8 @@ int runImport() {
   }
   if (importOutput != "-")
     llvm::errs() << "qtc: wrote " << importOutput << " (" << config.architecture
-                 << ", " << config.numLayers << " layers, "
-                 << batch * seqLen << " tokens)\n";
+                 << ", " << config.numLayers << " layers, " << batch * seqLen
+                 << " tokens)\n";
   return 0;
 }
 
@@ -647,8 +652,9 @@ int runExport() {
         exportInput, exportAlpha, exportBase, exportOutput, info);
     if (!status.ok())
       return fail(status);
-    llvm::errs() << "qtc: wrote " << exportOutput << " (GGUF LoRA adapter: "
-                 << info.modules << " modules, r " << info.rank << ", alpha "
+    llvm::errs() << "qtc: wrote " << exportOutput
+                 << " (GGUF LoRA adapter: " << info.modules << " modules, r "
+                 << info.rank << ", alpha "
                  << llvm::format("%g", exportAlpha.getValue()) << ")\n";
     return 0;
   }
@@ -664,10 +670,10 @@ int runExport() {
       qtc::exportPeftAdapter(exportInput, options, exportOutput, adapter);
   if (!status.ok())
     return fail(status);
-  llvm::errs() << "qtc: wrote " << exportOutput << " (PEFT LoRA adapter: "
-               << adapter.modules << " modules, r " << adapter.rank
-               << ", alpha " << llvm::format("%g", exportAlpha.getValue())
-               << ")\n";
+  llvm::errs() << "qtc: wrote " << exportOutput
+               << " (PEFT LoRA adapter: " << adapter.modules << " modules, r "
+               << adapter.rank << ", alpha "
+               << llvm::format("%g", exportAlpha.getValue()) << ")\n";
   return 0;
 }
 
@@ -675,15 +681,20 @@ int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
   // The command comes first; anything else there would otherwise be parsed
   // as top-level options and drown in LLVM's own.
-  if (argc > 1 && argv[1][0] != '-' && StringRef(argv[1]) != "compile" &&
-      StringRef(argv[1]) != "import" && StringRef(argv[1]) != "export" &&
-      StringRef(argv[1]) != "tokenize") {
+  if (argc > 1 && argv[1][0] != '-' &&
+      !llvm::is_contained(
+          {"compile", "import", "export", "tokenize", "finetune"},
+          StringRef(argv[1]))) {
     llvm::errs() << "qtc: error: unknown command '" << argv[1]
-                 << "' (expected: compile, import, export or tokenize)\n";
+                 << "' (expected: compile, import, export, tokenize or "
+                    "finetune)\n";
     return 1;
   }
-  cl::HideUnrelatedOptions(
-      {&compileOptions, &importOptions, &exportOptions, &tokenizeOptions});
+  using qtc::driver::finetuneCommand;
+  using qtc::driver::finetuneOptions;
+  cl::HideUnrelatedOptions({&compileOptions, &importOptions, &exportOptions,
+                            &tokenizeOptions, &finetuneOptions});
+  cl::HideUnrelatedOptions(finetuneOptions, finetuneCommand);
   cl::HideUnrelatedOptions(compileOptions, compileCommand);
   cl::HideUnrelatedOptions(importOptions, importCommand);
   cl::HideUnrelatedOptions(exportOptions, exportCommand);
@@ -696,9 +707,12 @@ int main(int argc, char **argv) {
     return runExport();
   if (tokenizeCommand)
     return runTokenize();
+  if (finetuneCommand)
+    return qtc::driver::runFinetune(
+        llvm::sys::fs::getMainExecutable(argv[0], (void *)&main));
   if (!compileCommand) {
     llvm::errs() << "qtc: error: no command (expected: compile, import, "
-                    "export or tokenize)\n";
+                    "export, tokenize or finetune)\n";
     return 1;
   }
   std::string afterPass;
@@ -724,8 +738,8 @@ int main(int argc, char **argv) {
                              {"--omega", omega},
                              {"--lr", lr}})
     if (!std::isfinite(value)) {
-      llvm::errs() << "qtc: error: " << flag
-                   << " must be a finite number, got " << value << "\n";
+      llvm::errs() << "qtc: error: " << flag << " must be a finite number, got "
+                   << value << "\n";
       return 1;
     }
 
@@ -753,8 +767,7 @@ int main(int argc, char **argv) {
   llvm::SourceMgr sourceMgr;
   sourceMgr.AddNewSourceBuffer(std::move(file), llvm::SMLoc());
   SourceMgrDiagnosticHandler diagnostics(sourceMgr, &context);
-  OwningOpRef<ModuleOp> module =
-      parseSourceFile<ModuleOp>(sourceMgr, &context);
+  OwningOpRef<ModuleOp> module = parseSourceFile<ModuleOp>(sourceMgr, &context);
   if (!module)
     return 1;
 
@@ -789,7 +802,8 @@ int main(int argc, char **argv) {
   }
   if (failed(build(*module, *toolchain)))
     return 1;
-  llvm::errs() << "qtc: wrote " << outputDir
-               << "/{libqtc_model.a, qtc_step.h, qtc-step, step.cpp}\n";
+  llvm::errs()
+      << "qtc: wrote " << outputDir
+      << "/{libqtc_model.a, qtc_step.h, qtc-step, qtc-train, step.cpp}\n";
   return 0;
 }
