@@ -444,6 +444,17 @@ private:
   std::FILE *file = nullptr;
 };
 
+/// A loss for a message: "nan" whatever its sign bit.
+std::string lossText(float loss) {
+  if (std::isnan(loss))
+    return "nan";
+  char text[32];
+  std::snprintf(text, sizeof text, "%g", loss);
+  return text;
+}
+
+/// A number for metrics.jsonl: JSON has no NaN or infinity, so those are
+/// null.
 std::string number(double value) {
   if (!std::isfinite(value))
     return "null";
@@ -609,7 +620,7 @@ Status train(const Options &options) {
       progress.finish();
       return Status::error("step " + std::to_string(step) + " (sequences " +
                            list + " of the data) went non-finite: loss " +
-                           number(t.loss()) + ", first non-finite result " +
+                           lossText(t.loss()) + ", first non-finite result " +
                            qtc::describeStepTensor(t.program->results[bad]) +
                            (lastCheckpoint > 0
                                 ? "; the checkpoint of step " +

@@ -37,6 +37,7 @@
 #include <cmath>
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
 
 namespace cl = llvm::cl;
 
@@ -117,7 +118,11 @@ cl::opt<bool> resume(cl::sub(finetuneCommand), cl::cat(finetuneOptions),
 /// A double as the shortest text that reads back as the same value.
 std::string exact(double value) {
   char text[32];
-  std::snprintf(text, sizeof text, "%.17g", value);
+  for (int digits = 1; digits <= 17; ++digits) {
+    std::snprintf(text, sizeof text, "%.*g", digits, value);
+    if (std::strtod(text, nullptr) == value)
+      break;
+  }
   return text;
 }
 

@@ -9,22 +9,27 @@
 //   qtc export TRAINED.safetensors --format gguf-lora --alpha A
 //       --base MODEL.gguf -o ADAPTER.gguf
 //   qtc tokenize MODEL.gguf --text FILE -o ids.npy
+//   qtc finetune [--model M] [--data FILE]... [--method lora|gsq] ...
 //
 // `import` writes a model's forward function (HfImport.h) from a Hugging
 // Face checkpoint's config.json and safetensors headers, or from a llama or
 // qwen2 GGUF file's metadata and tensor infos (GgufConfig.h), its weights
 // named by their HF names either way. `export` writes trained adapters in
 // the formats other tools read (export/PeftAdapter.h, GgufLoraAdapter.h);
-// `tokenize` runs the model's own tokenizer (data/BpeTokenizer.h).
+// `tokenize` runs the model's own tokenizer (data/BpeTokenizer.h);
+// `finetune` runs the whole road from a model and text to adapters
+// (Finetune.h).
 //
 // Runs the training pipeline (inline, qt-apply-method, qt-autodiff,
 // qt-insert-optimizer, qt-expand, cse, qt-fuse, qt-select-kernels,
 // qt-plan-memory), writes the step as C++ (OUT/step.cpp), builds each
 // kernel with the Halide generators for the target (OUT/kernels, in
 // parallel, through the kernel cache: KernelBuild.h), and links
-// OUT/libqtc_model.a (the step and its kernels), OUT/qtc_step.h (its C ABI)
-// and OUT/qtc-step (a trainer that reads .npy/.safetensors and runs N
-// steps). `--emit=mlir-after=PASS` prints the IR after that pass instead,
+// OUT/libqtc_model.a (the step and its kernels), OUT/qtc_step.h (its C ABI),
+// OUT/qtc-step (a trainer that reads .npy/.safetensors and runs N steps)
+// and OUT/qtc-train (the training loop of a model's loss: runtime/
+// TrainMain.cpp). `--emit=mlir-after=PASS` prints the IR after that pass
+// instead,
 // `--emit=step-cpp` the step's source.
 //
 //===----------------------------------------------------------------------===//
