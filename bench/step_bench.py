@@ -53,7 +53,7 @@ def arguments(step_cpp):
     """(name, dtype, shape, role) of each argument tensor of a step."""
     text = open(step_cpp).read()
     table = text[text.index("kArgs[]"):text.index("kResults[]")]
-    rows = re.findall(r'\{"([^"]+)", (QTC_\w+), \d+, \{([^}]*)\}, QTC_ROLE_(\w+), -?\d+\}', table)
+    rows = re.findall(r'\{"([^"]+)", (QTC_\w+), \d+, \{([^}]*)\}, QTC_ROLE_(\w+), -?\d+[,}]', table)
     return [(name, DTYPES[dtype], tuple(int(d) for d in dims.split(",") if d.strip()), role)
             for name, dtype, dims, role in rows]
 

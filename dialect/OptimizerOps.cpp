@@ -23,6 +23,13 @@ LogicalResult AdamWOp::verify() {
   if (getWeightDecay().convertToDouble() < 0)
     return emitOpError("weight_decay must be >= 0")
            << ", found " << getWeightDecay().convertToDouble();
+  // Clipping needs both the norm and the bound.
+  if (bool(getGradNorm()) != getMaxGradNorm().has_value())
+    return emitOpError("takes grad_norm and max_grad_norm together");
+  if (getMaxGradNorm() &&
+      failed(expectPositive(*this, "max_grad_norm",
+                            getMaxGradNorm()->convertToDouble())))
+    return failure();
   return success();
 }
 

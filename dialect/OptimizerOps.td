@@ -3,7 +3,7 @@
 #ifndef QT_OPTIMIZER_OPS_TD
 #define QT_OPTIMIZER_OPS_TD
 
-def Qt_AdamWOp : Qt_Op<"adamw", [Pure,
+def Qt_AdamWOp : Qt_Op<"adamw", [Pure, AttrSizedOperandSegments,
     AllTypesMatch<["param", "new_param"]>,
     AllTypesMatch<["grad", "m", "v", "new_m", "new_v"]>]> {
   let summary = "one AdamW step with bias correction";
@@ -12,8 +12,17 @@ def Qt_AdamWOp : Qt_Op<"adamw", [Pure,
     masters) or f16 (QEFT's weak columns); the gradient and both moments are
     f32 of the same shape.
 
+    A training loop's schedule multiplies `lr` by the f32 `lr_scale` when
+    given (run time, in f64). With `grad_norm` (the global L2 norm of every
+    trained gradient, f32) and `max_grad_norm`, the gradient is first
+    multiplied by min(1, max_grad_norm / (grad_norm + 1e-6)) in f64, as
+    torch.nn.utils.clip_grad_norm_ clips.
+
     ```mlir
     %p1, %m1, %v1 = qt.adamw %p, %g, %m, %v, %t lr 2.0e-04
+                      : tensor<16x64xf16>, tensor<16x64xf32>
+    %p2, %m2, %v2 = qt.adamw %p, %g, %m, %v, %t lr_scale %s grad_norm %n
+                      lr 2.0e-04 max_grad_norm 1.0
                       : tensor<16x64xf16>, tensor<16x64xf32>
     ```
   }];
@@ -23,18 +32,23 @@ def Qt_AdamWOp : Qt_Op<"adamw", [Pure,
     Qt_F32Tensor:$m,
     Qt_F32Tensor:$v,
     I64:$step,
+    Optional<F32>:$lr_scale,
+    Optional<F32>:$grad_norm,
     F32Attr:$lr,
     DefaultValuedAttr<F32Attr, "0.9">:$beta1,
     DefaultValuedAttr<F32Attr, "0.999">:$beta2,
     DefaultValuedAttr<F32Attr, "1.0e-8">:$eps,
-    DefaultValuedAttr<F32Attr, "0.0">:$weight_decay
+    DefaultValuedAttr<F32Attr, "0.0">:$weight_decay,
+    OptionalAttr<F32Attr>:$max_grad_norm
   );
   let results = (outs Qt_FloatTensor:$new_param, Qt_F32Tensor:$new_m,
                       Qt_F32Tensor:$new_v);
   let assemblyFormat = [{
-    $param `,` $grad `,` $m `,` $v `,` $step `lr` $lr
+    $param `,` $grad `,` $m `,` $v `,` $step
+    (`lr_scale` $lr_scale^)? (`grad_norm` $grad_norm^)? `lr` $lr
     (`beta1` $beta1^)? (`beta2` $beta2^)? (`eps` $eps^)?
-    (`weight_decay` $weight_decay^)? attr-dict
+    (`weight_decay` $weight_decay^)? (`max_grad_norm` $max_grad_norm^)?
+    attr-dict
     `:` qualified(type($param)) `,` qualified(type($grad))
   }];
   let hasVerifier = 1;

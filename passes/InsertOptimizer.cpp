@@ -14,6 +14,8 @@
 
 #include "mlir/IR/Builders.h"
 
+#include <cmath>
+
 namespace mlir::qt {
 #define GEN_PASS_DEF_QTINSERTOPTIMIZER
 #include "passes/Passes.h.inc"
@@ -71,6 +73,10 @@ LogicalResult InsertOptimizerPass::insert(func::FuncOp func) {
     return func.emitError("qt-insert-optimizer: grad-norm must be computed or "
                           "argument, found '")
            << gradNormSource << "'";
+  if (!(maxGradNorm >= 0) || !std::isfinite(maxGradNorm))
+    return func.emitError("qt-insert-optimizer: max-grad-norm must be a "
+                          "finite number >= 0, found ")
+           << maxGradNorm;
   if (anyTernary && totalSteps <= 0)
     return func.emitError("t-SignSGD needs the schedule length: pass "
                           "total-steps > 0 to qt-insert-optimizer");
@@ -98,6 +104,28 @@ LogicalResult InsertOptimizerPass::insert(func::FuncOp func) {
         ternaryGrads.push_back(ret.getOperand(p.result));
     gradNorm =
         builder.create<GlobalNormOp>(loc, builder.getF32Type(), ternaryGrads);
+  }
+
+  // AdamW's schedule factor and its gradients' global norm (clipping).
+  bool anyAdam = llvm::any_of(trained, [&](const TrainedParameter &p) {
+    return !isa<TernaryType>(func.getArgument(p.argument).getType());
+  });
+  Value lrScaleArg =
+      lrScale && anyAdam
+          ? addArgument(builder.getF32Type(), attr::kLrScale, "lr_scale")
+          : Value();
+  Value adamGradNorm;
+  FloatAttr maxNormAttr;
+  if (maxGradNorm > 0) {
+    SmallVector<Value> adamGrads;
+    for (const TrainedParameter &p : trained)
+      if (!isa<TernaryType>(func.getArgument(p.argument).getType()))
+        adamGrads.push_back(ret.getOperand(p.result));
+    if (!adamGrads.empty()) {
+      adamGradNorm =
+          builder.create<GlobalNormOp>(loc, builder.getF32Type(), adamGrads);
+      maxNormAttr = builder.getF32FloatAttr(maxGradNorm);
+    }
   }
 
   // Results: everything that is not a trained gradient keeps its place;
@@ -128,9 +156,10 @@ LogicalResult InsertOptimizerPass::insert(func::FuncOp func) {
     Value v = addArgument(grad.getType(), attr::kOptimizerState, name + ".v");
     auto adamw = builder.create<AdamWOp>(
         loc, param.getType(), grad.getType(), grad.getType(), param, grad, m, v,
-        step, builder.getF32FloatAttr(lr), builder.getF32FloatAttr(beta1),
-        builder.getF32FloatAttr(beta2), builder.getF32FloatAttr(eps),
-        builder.getF32FloatAttr(weightDecay));
+        step, lrScaleArg, adamGradNorm, builder.getF32FloatAttr(lr),
+        builder.getF32FloatAttr(beta1), builder.getF32FloatAttr(beta2),
+        builder.getF32FloatAttr(eps), builder.getF32FloatAttr(weightDecay),
+        maxNormAttr);
     params.push_back({adamw.getNewParam(), p.argument});
     state.push_back({adamw.getNewM(), cast<BlockArgument>(m).getArgNumber()});
     state.push_back({adamw.getNewV(), cast<BlockArgument>(v).getArgNumber()});
@@ -140,6 +169,12 @@ LogicalResult InsertOptimizerPass::insert(func::FuncOp func) {
     results.push_back(value);
     resultAttrs.push_back(builder.getDictionaryAttr({builder.getNamedAttr(
         attr::kUpdates, builder.getI64IntegerAttr(argument))}));
+  }
+  // The clipped norm, last: a training loop logs it.
+  if (adamGradNorm) {
+    results.push_back(adamGradNorm);
+    resultAttrs.push_back(builder.getDictionaryAttr(
+        {builder.getNamedAttr(attr::kGradNorm, builder.getUnitAttr())}));
   }
   setReturnedValues(func, results, resultAttrs);
   return success();

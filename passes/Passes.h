@@ -34,8 +34,11 @@ constexpr StringLiteral kGradOfResult = "qt.grad_of_result";
 constexpr StringLiteral kSeed = "qt.seed";
 /// The 1-based i64 step number of the optimizers.
 constexpr StringLiteral kStep = "qt.step";
-/// The f32 global gradient norm that t-SignSGD's upper cut reads.
+/// The f32 global gradient norm that t-SignSGD's upper cut reads (on an
+/// argument); on a result, the norm AdamW's clipping computed.
 constexpr StringLiteral kGradNorm = "qt.grad_norm";
+/// The f32 factor of AdamW's learning rate, set per step by a schedule.
+constexpr StringLiteral kLrScale = "qt.lr_scale";
 /// An optimizer's state (AdamW moments), zero at the first step.
 constexpr StringLiteral kOptimizerState = "qt.optimizer_state";
 /// On a result: the index of the argument it replaces at the next step.

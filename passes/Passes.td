@@ -78,6 +78,12 @@ def QtInsertOptimizer : Pass<"qt-insert-optimizer", "::mlir::ModuleOp"> {
     argument `grad_norm` (`qt.grad_norm`).
     Every returned new state names the argument it replaces next step
     (`qt.updates`, an argument index).
+    With `lr-scale`, AdamW's rate is multiplied by an f32 argument
+    `lr_scale` (`qt.lr_scale`): a training loop's schedule, set per step.
+    With `max-grad-norm` > 0, AdamW's gradients are clipped to that global
+    L2 norm (torch's clip_grad_norm_), the norm being `qt.global_norm` of
+    every AdamW parameter's gradient, and the step also returns that norm
+    (marked `qt.grad_norm`).
   }];
   let options = [
     Option<"lr", "lr", "double", "1.0e-4", "AdamW learning rate">,
@@ -91,6 +97,10 @@ def QtInsertOptimizer : Pass<"qt-insert-optimizer", "::mlir::ModuleOp"> {
     Option<"gradNormSource", "grad-norm", "std::string", "\"computed\"",
            "t-SignSGD's gradient norm: computed (qt.global_norm of the "
            "ternary adapters' gradients) or argument">,
+    Option<"lrScale", "lr-scale", "bool", "false",
+           "AdamW's rate times an f32 lr_scale argument (a schedule)">,
+    Option<"maxGradNorm", "max-grad-norm", "double", "0.0",
+           "clip AdamW's gradients to this global L2 norm (0: no clipping)">,
   ];
   let dependentDialects = ["::mlir::qt::QtDialect"];
 }

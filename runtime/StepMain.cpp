@@ -3,6 +3,7 @@
 //   qtc-step [--weights FILE.safetensors|INDEX.json|MODEL_DIR]...
 //            [--input NAME=FILE.npy]...
 //            [--steps N] [--start-step T] [--seed S] [--grad-norm G]
+//            [--lr-scale F]
 //            [--output-dir DIR] [--allow-non-finite]
 //   qtc-step --list-arguments
 //
@@ -11,7 +12,8 @@
 // (memory-mapped: only the tensors bound are read; a name in two files is
 // an error); optimizer state that is not given starts at zero, the step number
 // at --start-step and the seed at --seed (advanced by 65536 each step, so
-// steps never share stochastic-rounding draws). Each step's updated
+// steps never share stochastic-rounding draws), a schedule's lr_scale at
+// --lr-scale (default 1). Each step's updated
 // parameters and state are fed back as the next step's arguments. The last
 // step's results are written as DIR/result<i>[.<storage>].npy (the names
 // qtc-run uses) and the updated tensors, by argument name, to
@@ -55,6 +57,7 @@ struct Options {
   int64_t steps = 1, startStep = 1, seed = 0;
   bool hasGradNorm = false;
   float gradNorm = 0;
+  float lrScale = 1;
   std::string outputDir = ".";
   bool listArguments = false;
   bool allowNonFinite = false;
@@ -69,7 +72,7 @@ Status parse(int argc, char **argv, Options &options) {
       return Status::error(
           "usage: qtc-step [--weights FILE.safetensors|INDEX.json|DIR]... "
           "[--input NAME=FILE.npy]... [--steps N] [--start-step T] "
-          "[--seed S] [--grad-norm G] [--output-dir DIR] "
+          "[--seed S] [--grad-norm G] [--lr-scale F] [--output-dir DIR] "
           "[--allow-non-finite]\n"
           "       qtc-step --list-arguments   (name, dtype, shape and role "
           "of each argument)");
@@ -122,6 +125,12 @@ Status parse(int argc, char **argv, Options &options) {
         return Status::error("--grad-norm: not a finite number: '" + value +
                              "'");
       options.hasGradNorm = true;
+    } else if (flag == "--lr-scale") {
+      options.lrScale = std::strtof(value.c_str(), &end);
+      if (*end != '\0' || value.empty() || !std::isfinite(options.lrScale) ||
+          options.lrScale < 0)
+        return Status::error("--lr-scale: not a finite number >= 0: '" +
+                             value + "'");
     } else if (flag == "--output-dir") {
       options.outputDir = value;
     } else {
@@ -147,6 +156,9 @@ Status bind(const qtc_tensor_info &info, const Options &options,
                            " is t-SignSGD's global gradient norm: pass "
                            "--grad-norm");
     out = qtc::scalarTensor(qtc::DType::F32, &options.gradNorm);
+    return Status::success();
+  case QTC_ROLE_LR_SCALE:
+    out = qtc::scalarTensor(qtc::DType::F32, &options.lrScale);
     return Status::success();
   default:
     break;

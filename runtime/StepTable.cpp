@@ -30,6 +30,8 @@ const char *stepRoleName(qtc_role role) {
     return "grad_norm";
   case QTC_ROLE_RESULT:
     return "result";
+  case QTC_ROLE_LR_SCALE:
+    return "lr_scale";
   }
   return "?";
 }

@@ -2,7 +2,8 @@
 //
 //   qtc-train --weights MODEL... --data ids.npy --steps N --out DIR
 //             [--eval-share F] [--eval-every K] [--checkpoint-every K]
-//             [--seed S] [--resume] [--progress auto|bar|lines]
+//             [--schedule constant|cosine] [--warmup W] [--seed S]
+//             [--resume] [--stop-after K] [--progress auto|bar|lines]
 //
 // Linked by `qtc compile` with a model's step (qtc_step.h) when the step is
 // a language model's loss: arguments `input_ids` and `labels` [B, S], the
@@ -12,7 +13,10 @@
 // loss and perplexity before the first step, every K steps and after the last.
 //
 // Parameters come from the --weights files, else are drawn from --seed by
-// their init rule (ParamInit.h); optimizer state starts at zero. DIR gets
+// their init rule (ParamInit.h); optimizer state starts at zero. A step
+// compiled with a run-time learning-rate factor (qtc compile --lr-schedule)
+// gets the schedule's factor each step (LrSchedule.h); one that clips its
+// gradients reports their norm. DIR gets
 //   metrics.jsonl           one JSON object per step and per evaluation
 //   checkpoint.safetensors  parameters, optimizer state, step and seed,
 //                           written atomically every K steps, at the end and
@@ -25,6 +29,7 @@
 //===----------------------------------------------------------------------===//
 #include "runtime/Checkpoint.h"
 #include "runtime/FileWrite.h"
+#include "runtime/LrSchedule.h"
 #include "runtime/Npy.h"
 #include "runtime/ParamInit.h"
 #include "runtime/Safetensors.h"
@@ -69,6 +74,8 @@ struct Options {
   std::vector<std::string> weights;
   std::string data, outDir;
   int64_t steps = 0, seed = 0, evalEvery = 0, checkpointEvery = 0;
+  int64_t warmup = 0, stopAfter = 0;
+  qtc::LrSchedule schedule = qtc::LrSchedule::Constant;
   double evalShare = 0.1;
   bool resume = false;
   Progress progress = Progress::Auto;
@@ -85,7 +92,8 @@ Status parse(int argc, char **argv, Options &options) {
       return Status::error(
           "usage: qtc-train --weights MODEL... --data ids.npy --steps N "
           "--out DIR [--eval-share F] [--eval-every K] "
-          "[--checkpoint-every K] [--seed S] [--resume] "
+          "[--checkpoint-every K] [--schedule constant|cosine] [--warmup W] "
+          "[--seed S] [--resume] [--stop-after K] "
           "[--progress auto|bar|lines]");
     if (flag == "--resume") {
       options.resume = true;
@@ -118,6 +126,13 @@ Status parse(int argc, char **argv, Options &options) {
       QTC_RETURN_IF_ERROR(integer(options.evalEvery, 0));
     } else if (flag == "--checkpoint-every") {
       QTC_RETURN_IF_ERROR(integer(options.checkpointEvery, 0));
+    } else if (flag == "--warmup") {
+      QTC_RETURN_IF_ERROR(integer(options.warmup, 0));
+    } else if (flag == "--stop-after") {
+      QTC_RETURN_IF_ERROR(integer(options.stopAfter, 1));
+    } else if (flag == "--schedule") {
+      QTC_RETURN_IF_ERROR(qtc::parseLrSchedule(value, options.schedule)
+                              .withContext("--schedule"));
     } else if (flag == "--eval-share") {
       char *end = nullptr;
       options.evalShare = std::strtod(value.c_str(), &end);
@@ -141,6 +156,10 @@ Status parse(int argc, char **argv, Options &options) {
   }
   if (options.data.empty() || options.outDir.empty() || options.steps == 0)
     return Status::error("--data, --steps and --out are required (see --help)");
+  if (options.warmup > options.steps)
+    return Status::error("--warmup " + std::to_string(options.warmup) +
+                         " is longer than --steps " +
+                         std::to_string(options.steps));
   return Status::success();
 }
 
@@ -150,6 +169,7 @@ struct Trainer {
   std::vector<HostTensor> args, results;
   std::vector<void *> argPtrs, resultPtrs;
   int ids = -1, labels = -1, dy = -1, stepArg = -1, seedArg = -1;
+  int lrScaleArg = -1, gradNormResult = -1;
   int64_t batch = 0, seqLen = 0;
   std::unique_ptr<void, void (*)(void *)> arena{nullptr, std::free};
 
@@ -205,6 +225,11 @@ Status findArguments(Trainer &t) {
   t.dy = qtc::findStepArgument(p, QTC_ROLE_GRAD);
   t.stepArg = qtc::findStepArgument(p, QTC_ROLE_STEP);
   t.seedArg = qtc::findStepArgument(p, QTC_ROLE_SEED);
+  t.lrScaleArg = qtc::findStepArgument(p, QTC_ROLE_LR_SCALE);
+  for (int j = 0; j < p.num_results; ++j)
+    if (p.results[j].role == QTC_ROLE_GRAD_NORM && p.results[j].rank == 0 &&
+        p.results[j].dtype == QTC_F32)
+      t.gradNormResult = j;
   std::string expected =
       "qtc-train runs the step of a language model's loss (qtc import "
       "--labels --loss-only, then qtc compile): ";
@@ -263,7 +288,13 @@ std::map<std::string, std::string> runIdentity(const Trainer &t,
       {"qtc.seed", std::to_string(options.seed)},
       {"qtc.data", std::string(hash) + " (" +
                        std::to_string(data.tokens.size()) + " tokens)"},
-      {"qtc.eval_share", share.str()}};
+      {"qtc.eval_share", share.str()},
+      {"qtc.schedule",
+       std::string(qtc::lrScheduleName(options.schedule)) + " warmup " +
+           std::to_string(options.warmup) +
+           (options.schedule == qtc::LrSchedule::Cosine
+                ? " of " + std::to_string(options.steps) + " steps"
+                : "")}};
 }
 
 /// Binds every argument: the model's weights, the parameters (given, drawn
@@ -279,7 +310,8 @@ Status bindArguments(Trainer &t, const Options &options,
     std::string what = "argument " + qtc::describeStepTensor(info);
     bool learned = info.role == QTC_ROLE_PARAM || info.role == QTC_ROLE_STATE;
     if (i == t.ids || i == t.labels || info.role == QTC_ROLE_STEP ||
-        info.role == QTC_ROLE_SEED || info.role == QTC_ROLE_GRAD) {
+        info.role == QTC_ROLE_SEED || info.role == QTC_ROLE_GRAD ||
+        info.role == QTC_ROLE_LR_SCALE) {
       out = HostTensor(qtc::stepDType(info), qtc::stepShape(info));
       continue;
     }
@@ -470,6 +502,13 @@ Status train(const Options &options) {
   QTC_RETURN_IF_ERROR(
       qtc::createOutputFolder(options.outDir).withContext("--out"));
   std::string checkpointPath = options.outDir + "/" + kCheckpointFile;
+  if (t.lrScaleArg < 0 && (options.schedule != qtc::LrSchedule::Constant ||
+                           options.warmup > 0))
+    return Status::error("--schedule " +
+                         std::string(qtc::lrScheduleName(options.schedule)) +
+                         " --warmup " + std::to_string(options.warmup) +
+                         ": this step's learning rate is fixed; compile it "
+                         "with qtc compile --lr-schedule");
 
   std::vector<int64_t> tokens;
   QTC_RETURN_IF_ERROR(readTokens(options.data, tokens));
@@ -608,6 +647,12 @@ Status train(const Options &options) {
     for (int64_t b = 0; b < t.batch; ++b)
       windows[b] = order.at((step - 1) * t.batch + b);
     t.setBatch(data, windows);
+    float lrScale = 1;
+    if (t.lrScaleArg >= 0) {
+      lrScale = static_cast<float>(qtc::lrFactor(
+          options.schedule, step - 1, options.warmup, options.steps));
+      *t.args[t.lrScaleArg].data<float>() = lrScale;
+    }
     auto stepStart = std::chrono::steady_clock::now();
     QTC_RETURN_IF_ERROR(t.run("step " + std::to_string(step)));
     double seconds = std::chrono::duration<double>(
@@ -639,8 +684,14 @@ Status train(const Options &options) {
             .count();
     double perStep = elapsed / static_cast<double>(step - done);
     double tokensPerSecond = tokensPerStep / seconds;
+    std::string extra;
+    if (t.lrScaleArg >= 0)
+      extra += ", \"lr_scale\": " + number(lrScale);
+    if (t.gradNormResult >= 0)
+      extra += ", \"grad_norm\": " +
+               number(*t.results[t.gradNormResult].data<float>());
     metrics.write("{\"step\": " + std::to_string(step) + ", \"loss\": " +
-                  number(loss) + ", \"seconds\": " + number(seconds) +
+                  number(loss) + extra + ", \"seconds\": " + number(seconds) +
                   ", \"tokens_per_second\": " + number(tokensPerSecond) + "}");
     progress.step(step, loss, tokensPerSecond,
                   perStep * static_cast<double>(options.steps - step));
@@ -659,6 +710,14 @@ Status train(const Options &options) {
     if (last ||
         (options.checkpointEvery > 0 && step % options.checkpointEvery == 0))
       QTC_RETURN_IF_ERROR(writeCheckpoint(step, last));
+    if (step == options.stopAfter && !last) {
+      progress.finish();
+      QTC_RETURN_IF_ERROR(writeCheckpoint(step, /*final=*/false));
+      progress.line("stopped after step " + std::to_string(step) +
+                    " (--stop-after): checkpoint written to " +
+                    checkpointPath + "; --resume continues from it");
+      return Status::success();
+    }
   }
   progress.finish();
   QTC_RETURN_IF_ERROR(evaluate(options.steps));

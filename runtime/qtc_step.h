@@ -34,8 +34,10 @@ typedef enum qtc_role {
   QTC_ROLE_GRAD,      /* the gradient of a result (dY of a layer) */
   QTC_ROLE_STEP,      /* the 1-based i64 step number */
   QTC_ROLE_SEED,      /* the i64 seed of stochastic rounding */
-  QTC_ROLE_GRAD_NORM, /* the f32 global gradient norm (t-SignSGD) */
-  QTC_ROLE_RESULT     /* any result */
+  QTC_ROLE_GRAD_NORM, /* the f32 global gradient norm: t-SignSGD's input, or
+                         the result AdamW's clipping computed */
+  QTC_ROLE_RESULT,    /* any result */
+  QTC_ROLE_LR_SCALE   /* the f32 factor of AdamW's rate (a schedule) */
 } qtc_role;
 
 #define QTC_MAX_RANK 4

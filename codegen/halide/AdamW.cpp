@@ -27,7 +27,7 @@ AdamWPipeline defineAdamW(Func param, Func grad, Func m, Func v,
                           const AdamWScalars &s, bool halfParam) {
   AdamWPipeline p;
   Var &i = p.i;
-  Expr g = cast<double>(grad(i));
+  Expr g = cast<double>(grad(i)) * s.gradScale;
   Expr p0 = cast<double>(cast<float>(param(i)));
   // The reference's order of operations, step by step.
   Expr decayed = p0 - s.lr * s.weightDecay * p0;

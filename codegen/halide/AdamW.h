@@ -16,6 +16,7 @@ namespace qtc::halide {
 
 struct AdamWScalars {
   Halide::Expr lr, beta1, beta2, eps, weightDecay; ///< f64
+  Halide::Expr gradScale;                         ///< f64, 1 unless clipping
   Halide::Expr correction1, correction2;          ///< 1 - beta^t, f64
 };
 

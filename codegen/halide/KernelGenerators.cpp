@@ -806,7 +806,8 @@ public:
     pipeline = defineAdamW(
         input("param"), input("grad"), input("m"), input("v"),
         {scalar("lr"), scalar("beta1"), scalar("beta2"), scalar("eps"),
-         scalar("weight_decay"), scalar("correction1"), scalar("correction2")},
+         scalar("weight_decay"), scalar("grad_scale"), scalar("correction1"),
+         scalar("correction2")},
         paramType == k::FloatType::F16);
     output("new_param") = pipeline.param;
     output("new_m") = pipeline.m;

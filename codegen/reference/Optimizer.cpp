@@ -30,7 +30,7 @@ Status adamwStep(Array<P> &param, const Array<float> &grad, Array<float> &m,
   double c1 = 1.0 - std::pow(config.beta1, static_cast<double>(step));
   double c2 = 1.0 - std::pow(config.beta2, static_cast<double>(step));
   for (int64_t i = 0; i < param.numel(); ++i) {
-    double p = load(param[i]), g = grad[i];
+    double p = load(param[i]), g = grad[i] * config.gradScale;
     p -= config.lr * config.weightDecay * p;
     double mi = config.beta1 * m[i] + (1.0 - config.beta1) * g;
     double vi = config.beta2 * v[i] + (1.0 - config.beta2) * g * g;
@@ -57,6 +57,11 @@ Status adamw(Array<Half> &param, const Array<float> &grad, Array<float> &m,
       param, grad, m, v, step, config,
       [](Half p) { return double(halfToFloat(p)); },
       [](double p) { return doubleToHalf(p); });
+}
+
+double clipCoefficient(float norm, float maxNorm) {
+  return std::min(1.0, static_cast<double>(maxNorm) /
+                           (static_cast<double>(norm) + 1e-6));
 }
 
 double sumOfSquares(const Array<float> &values) {

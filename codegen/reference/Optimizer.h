@@ -10,10 +10,17 @@ namespace qtc::ref {
 
 struct AdamWConfig {
   double lr = 1e-4, beta1 = 0.9, beta2 = 0.999, eps = 1e-8, weightDecay = 0;
+  /// The gradient's factor: 1, or clipCoefficient() when clipping.
+  double gradScale = 1;
 };
 
+/// torch.nn.utils.clip_grad_norm_'s factor for a global gradient norm:
+/// min(1, maxNorm / (norm + 1e-6)), in f64 from the f32 values. The
+/// generated step computes the same expression (StepCodegen's lowerAdamW).
+double clipCoefficient(float norm, float maxNorm);
+
 /// One AdamW step (PyTorch's torch.optim.AdamW), step >= 1, per element in
-/// double, each of p, m, v rounded once to f32:
+/// double (g = grad * gradScale), each of p, m, v rounded once to f32:
 ///   p -= lr wd p;  m = b1 m + (1 - b1) g;  v = b2 v + (1 - b2) g^2
 ///   p -= lr (m / (1 - b1^t)) / (sqrt(v / (1 - b2^t)) + eps)
 /// Fails on step < 1 or a non-finite gradient.

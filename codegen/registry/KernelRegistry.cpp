@@ -480,7 +480,8 @@ std::vector<Kernel> makeRegistry() {
 
   k.push_back(
       {"adamw",
-       "qt.adamw over a flat view; the caller passes 1 - beta^t",
+       "qt.adamw over a flat view; the caller passes 1 - beta^t and the "
+       "gradient's clipping factor",
        {enumParam("param_type", FloatType::F32, "the parameter's type")},
        [](const ParamValues &v, TargetClass) {
          T p =
@@ -494,6 +495,7 @@ std::vector<Kernel> makeRegistry() {
                                  scalar("beta2", T::F64),
                                  scalar("eps", T::F64),
                                  scalar("weight_decay", T::F64),
+                                 scalar("grad_scale", T::F64),
                                  scalar("correction1", T::F64),
                                  scalar("correction2", T::F64),
                                  out("new_param", 1, p),

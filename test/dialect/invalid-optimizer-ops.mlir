@@ -16,6 +16,30 @@ func.func @adamw_lr(%p: tensor<64x16xf32>, %t: i64) {
 
 // -----
 
+func.func @adamw_clip_without_bound(%p: tensor<64x16xf32>, %t: i64, %n: f32) {
+  // expected-error @+1 {{'qt.adamw' op takes grad_norm and max_grad_norm together}}
+  %0:3 = qt.adamw %p, %p, %p, %p, %t grad_norm %n lr 1.0e-3 : tensor<64x16xf32>, tensor<64x16xf32>
+  return
+}
+
+// -----
+
+func.func @adamw_clip_without_norm(%p: tensor<64x16xf32>, %t: i64) {
+  // expected-error @+1 {{'qt.adamw' op takes grad_norm and max_grad_norm together}}
+  %0:3 = qt.adamw %p, %p, %p, %p, %t lr 1.0e-3 max_grad_norm 1.0 : tensor<64x16xf32>, tensor<64x16xf32>
+  return
+}
+
+// -----
+
+func.func @adamw_clip_bound(%p: tensor<64x16xf32>, %t: i64, %n: f32) {
+  // expected-error @+1 {{'qt.adamw' op max_grad_norm must be positive, found 0}}
+  %0:3 = qt.adamw %p, %p, %p, %p, %t grad_norm %n lr 1.0e-3 max_grad_norm 0.0 : tensor<64x16xf32>, tensor<64x16xf32>
+  return
+}
+
+// -----
+
 func.func @adamw_eps(%p: tensor<64x16xf32>, %t: i64) {
   // expected-error @+1 {{'qt.adamw' op eps must be positive, found -1}}
   %0:3 = qt.adamw %p, %p, %p, %p, %t lr 1.0e-3 eps -1.0 : tensor<64x16xf32>, tensor<64x16xf32>

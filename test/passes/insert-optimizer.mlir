@@ -1,5 +1,6 @@
 // RUN: qtc-opt %s --split-input-file --qt-insert-optimizer="lr=0.001 total-steps=50" | FileCheck %s
 // RUN: qtc-opt %s --split-input-file --qt-insert-optimizer="total-steps=50 grad-norm=argument" | FileCheck %s --check-prefix=ARG
+// RUN: qtc-opt %s --split-input-file --qt-insert-optimizer="lr=0.001 total-steps=50 lr-scale=true max-grad-norm=1.0" | FileCheck %s --check-prefix=SCHED
 
 // With grad-norm=argument the caller gives the norm, one more argument.
 // ARG-LABEL: func.func @tsign
@@ -20,6 +21,19 @@
 // CHECK:         %[[A1:.*]], %[[M1:.*]], %[[V1:.*]] = qt.adamw %[[A]], %{{.*}}, %[[M]], %[[V]], %[[STEP]] lr 1.000000e-03 : tensor<64x8xf32>, tensor<64x8xf32>
 // CHECK:         %[[H1:.*]], %[[HM1:.*]], %[[HV1:.*]] = qt.adamw %[[H]], %{{.*}}, %[[HM]], %[[HV]], %[[STEP]] lr 1.000000e-03 : tensor<16xf16>, tensor<16xf32>
 // CHECK:         return %{{.*}}, %{{.*}}, %[[A1]], %[[H1]], %[[M1]], %[[V1]], %[[HM1]], %[[HV1]]
+// With lr-scale and max-grad-norm: one f32 lr_scale argument after the
+// step, the global norm of every AdamW gradient (not dX's), both read by
+// each AdamW, and the norm returned last.
+// SCHED-LABEL: func.func @adamw
+// SCHED-SAME:    %[[STEP:[^:]*]]: i64 {qt.name = "step", qt.step}, %[[SCALE:[^:]*]]: f32 {qt.lr_scale, qt.name = "lr_scale"},
+// SCHED-SAME:    -> (tensor<8x8xf32>, tensor<8x64xf32> {qt.grad_of = 0 : i64}, tensor<64x8xf32> {qt.updates = 1 : i64}, tensor<16xf16> {qt.updates = 2 : i64},
+// SCHED-SAME:        tensor<16xf32> {qt.updates = 9 : i64}, f32 {qt.grad_norm})
+// SCHED:         %[[DA:.*]] = qt.matmul %{{.*}}, %{{.*}} transpose_a
+// SCHED:         %[[DH:.*]] = arith.constant
+// SCHED:         %[[NORM:.*]] = qt.global_norm %[[DA]], %[[DH]] : tensor<64x8xf32>, tensor<16xf32>
+// SCHED:         qt.adamw %{{.*}}, %[[DA]], %{{.*}}, %{{.*}}, %[[STEP]] lr_scale %[[SCALE]] grad_norm %[[NORM]] lr 1.000000e-03 max_grad_norm 1.000000e+00 : tensor<64x8xf32>, tensor<64x8xf32>
+// SCHED:         qt.adamw %{{.*}}, %[[DH]], %{{.*}}, %{{.*}}, %[[STEP]] lr_scale %[[SCALE]] grad_norm %[[NORM]] lr 1.000000e-03 max_grad_norm 1.000000e+00 : tensor<16xf16>, tensor<16xf32>
+// SCHED:         return {{.*}}, %[[NORM]] :
 func.func @adamw(%x: tensor<8x64xf32>, %a: tensor<64x8xf32> {qt.name = "a", qt.trainable},
                  %h: tensor<16xf16> {qt.trainable}, %dy: tensor<8x8xf32>)
     -> (tensor<8x8xf32>, tensor<8x64xf32> {qt.grad_of = 0 : i64},

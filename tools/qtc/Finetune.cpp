@@ -24,6 +24,7 @@
 #include "runtime/FileRead.h"
 #include "runtime/FileWrite.h"
 #include "runtime/Gguf.h"
+#include "runtime/LrSchedule.h"
 #include "runtime/Npy.h"
 #include "tools/qtc/LossCurve.h"
 #include "tools/qtc/Subprocess.h"
@@ -80,7 +81,22 @@ cl::opt<int64_t> seqLen(cl::sub(finetuneCommand), cl::cat(finetuneOptions),
                         "seq-len", cl::desc("tokens per sequence"),
                         cl::init(128));
 cl::opt<double> lr(cl::sub(finetuneCommand), cl::cat(finetuneOptions), "lr",
-                   cl::desc("AdamW learning rate"), cl::init(1e-3));
+                   cl::desc("AdamW peak learning rate"), cl::init(1e-3));
+cl::opt<std::string> schedule(cl::sub(finetuneCommand),
+                              cl::cat(finetuneOptions), "schedule",
+                              cl::desc("learning-rate schedule after the "
+                                       "warm-up: cosine or constant"),
+                              cl::init("cosine"));
+cl::opt<int64_t> warmup(cl::sub(finetuneCommand), cl::cat(finetuneOptions),
+                        "warmup",
+                        cl::desc("linear warm-up steps (default: a tenth of "
+                                 "--steps)"),
+                        cl::init(-1));
+cl::opt<double> maxGradNorm(cl::sub(finetuneCommand), cl::cat(finetuneOptions),
+                            "max-grad-norm",
+                            cl::desc("clip the gradients to this global L2 "
+                                     "norm (0: no clipping)"),
+                            cl::init(1.0));
 cl::opt<int64_t> rank(cl::sub(finetuneCommand), cl::cat(finetuneOptions),
                       "rank", cl::desc("adapter rank"), cl::init(16));
 cl::opt<double> alpha(cl::sub(finetuneCommand), cl::cat(finetuneOptions),
@@ -110,6 +126,11 @@ cl::opt<int64_t> seed(cl::sub(finetuneCommand), cl::cat(finetuneOptions),
 cl::opt<std::string> outDir(cl::sub(finetuneCommand), cl::cat(finetuneOptions),
                             "out", cl::desc("output folder"),
                             cl::init("finetune-out"), cl::value_desc("dir"));
+cl::opt<int64_t> stopAfter(cl::sub(finetuneCommand), cl::cat(finetuneOptions),
+                           "stop-after",
+                           cl::desc("stop after step K with a checkpoint, "
+                                    "for --resume to continue (0: never)"),
+                           cl::init(0));
 cl::opt<bool> resume(cl::sub(finetuneCommand), cl::cat(finetuneOptions),
                      "resume",
                      cl::desc("continue from OUT/checkpoint.safetensors"),
@@ -238,8 +259,16 @@ int runFinetune(const std::string &self) {
       return fail(Status::error(std::string(flag) + " must be at least 1"));
   if (seqLen < 2)
     return fail(Status::error("--seq-len must be at least 2"));
+  if (stopAfter < 0)
+    return fail(Status::error("--stop-after must be >= 0"));
   if (!std::isfinite(lr) || lr <= 0 || !std::isfinite(alpha) || alpha <= 0)
     return fail(Status::error("--lr and --alpha must be positive numbers"));
+  if (!std::isfinite(maxGradNorm) || maxGradNorm < 0)
+    return fail(Status::error("--max-grad-norm must be a number >= 0"));
+  LrSchedule lrSchedule;
+  if (Status status = parseLrSchedule(schedule, lrSchedule); !status.ok())
+    return fail(status.withContext("--schedule"));
+  int64_t warmupSteps = warmup >= 0 ? int64_t(warmup) : (steps + 9) / 10;
 
   std::string modelPath = model;
   if (modelPath.empty())
@@ -259,6 +288,14 @@ int runFinetune(const std::string &self) {
     return fail(Status::error("cannot create '" + work + "': " + ec.message()));
   llvm::errs() << "qtc: fine-tuning " << modelPath << " with " << method
                << " (rank " << rank << ") on " << llvm::join(files, ", ")
+               << "\n";
+  llvm::errs() << "qtc: " << steps << " steps of " << batch << " x " << seqLen
+               << " tokens, AdamW lr " << exact(lr) << " ("
+               << lrScheduleName(lrSchedule) << " after " << warmupSteps
+               << " warm-up steps), "
+               << (maxGradNorm > 0 ? "gradients clipped to norm " +
+                                         exact(maxGradNorm)
+                                   : std::string("no gradient clipping"))
                << "\n";
 
   // 1. The model's loss as a function.
@@ -293,31 +330,27 @@ int runFinetune(const std::string &self) {
   if (!runProgram(self,
                   {"compile", forward, "--method", method, "--rank",
                    std::to_string(rank), "--alpha", exact(alpha), "--lr",
-                   exact(lr), "--target-modules", llvm::join(targets, ","),
+                   exact(lr), "--lr-schedule", "--max-grad-norm",
+                   exact(maxGradNorm), "--target-modules", llvm::join(targets, ","),
                    "-o", stepDir},
                   "qtc compile"))
     return 1;
 
   // 4. Training. Ctrl-C reaches the trainer too (one process group): it
   // writes its checkpoint and exits 130, which this process reports.
-  std::vector<std::string> trainArgs = {"--weights",
-                                        modelPath,
-                                        "--data",
-                                        tokens,
-                                        "--steps",
-                                        std::to_string(steps),
-                                        "--out",
-                                        outDir,
-                                        "--eval-every",
-                                        std::to_string(evalEvery),
-                                        "--eval-share",
-                                        exact(evalShare),
-                                        "--checkpoint-every",
-                                        std::to_string(checkpointEvery),
-                                        "--seed",
-                                        std::to_string(seed)};
+  std::vector<std::string> trainArgs = {
+      "--weights", modelPath, "--data", tokens, "--steps",
+      std::to_string(steps), "--out", outDir, "--eval-every",
+      std::to_string(evalEvery), "--eval-share", exact(evalShare),
+      "--checkpoint-every", std::to_string(checkpointEvery), "--seed",
+      std::to_string(seed), "--schedule", lrScheduleName(lrSchedule),
+      "--warmup", std::to_string(warmupSteps)};
   if (resume)
     trainArgs.push_back("--resume");
+  bool stopsEarly = stopAfter > 0 && stopAfter < steps;
+  if (stopsEarly)
+    trainArgs.insert(trainArgs.end(),
+                     {"--stop-after", std::to_string(stopAfter)});
   auto previous = std::signal(SIGINT, SIG_IGN);
   int rc = runProgramForCode(join(stepDir, "qtc-train"), trainArgs, "training",
                              "", {130});
@@ -330,6 +363,11 @@ int runFinetune(const std::string &self) {
   }
   if (rc != 0)
     return 1;
+  if (stopsEarly) {
+    llvm::errs() << "qtc: stopped after step " << stopAfter
+                 << "; the same command with --resume continues\n";
+    return 0;
+  }
 
   // 5. The adapter for peft and for llama.cpp.
   std::string trained = join(outDir, "trained.safetensors");

@@ -122,6 +122,16 @@ cl::list<std::string> targetModules(
     cl::value_desc("name,..."));
 cl::opt<double> lr(cl::sub(compileCommand), cl::cat(compileOptions), "lr",
                    cl::desc("AdamW learning rate"), cl::init(1.0e-4));
+cl::opt<bool> lrSchedule(cl::sub(compileCommand), cl::cat(compileOptions),
+                         "lr-schedule",
+                         cl::desc("the step takes an f32 lr_scale argument "
+                                  "multiplying --lr (qtc-train's --schedule)"),
+                         cl::init(false));
+cl::opt<double> maxGradNorm(cl::sub(compileCommand), cl::cat(compileOptions),
+                            "max-grad-norm",
+                            cl::desc("clip AdamW's gradients to this global "
+                                     "L2 norm (0: no clipping)"),
+                            cl::init(0.0));
 cl::opt<int64_t> totalSteps(cl::sub(compileCommand), cl::cat(compileOptions),
                             "total-steps",
                             cl::desc("t-SignSGD schedule length (lota)"),
@@ -259,6 +269,8 @@ SmallVector<Stage> pipeline() {
   methodOptions.targets = targetModules;
   qt::QtInsertOptimizerOptions optimizerOptions;
   optimizerOptions.lr = lr;
+  optimizerOptions.lrScale = lrSchedule;
+  optimizerOptions.maxGradNorm = maxGradNorm;
   optimizerOptions.totalSteps = totalSteps;
   optimizerOptions.gradNormSource = gradNormSource;
   return {
@@ -741,12 +753,18 @@ int main(int argc, char **argv) {
   // failed compiling step.cpp) or be silently replaced by a default.
   for (auto [flag, value] : {std::pair<const char *, double>{"--alpha", alpha},
                              {"--omega", omega},
-                             {"--lr", lr}})
+                             {"--lr", lr},
+                             {"--max-grad-norm", maxGradNorm}})
     if (!std::isfinite(value)) {
       llvm::errs() << "qtc: error: " << flag << " must be a finite number, got "
                    << value << "\n";
       return 1;
     }
+  if (maxGradNorm < 0) {
+    llvm::errs() << "qtc: error: --max-grad-norm must be >= 0, got "
+                 << maxGradNorm << "\n";
+    return 1;
+  }
 
   FailureOr<Toolchain> toolchain = toolchainFor(target);
   if (failed(toolchain))

@@ -498,6 +498,12 @@ Status run(AdamWOp op, InterpreterFrame &frame) {
   config.beta2 = op.getBeta2().convertToDouble();
   config.eps = op.getEps().convertToDouble();
   config.weightDecay = op.getWeightDecay().convertToDouble();
+  if (Value scale = op.getLrScale())
+    config.lr *= static_cast<double>(frame.scalarF32(scale));
+  if (Value norm = op.getGradNorm())
+    config.gradScale = ref::clipCoefficient(
+        frame.scalarF32(norm),
+        static_cast<float>(op.getMaxGradNormAttr().getValueAsDouble()));
   Array<float> m = frame.array<float>(op.getM()),
                v = frame.array<float>(op.getV());
   const Array<float> &grad = frame.array<float>(op.getGrad());

@@ -42,6 +42,9 @@ TEST(AdamWAotTest, MatchesTheReferenceBitForBit) {
           half ? qtc::halfToFloat(qtc::floatToHalf(normal(rng))) : normal(rng);
     ref::Array<float> kp = p, km = m, kv = v;
     for (int64_t step = 1; step <= 5; ++step) {
+      // Even steps clip (a norm of 3.7 to 1), as a clipped step passes the
+      // factor.
+      config.gradScale = step % 2 ? 1.0 : ref::clipCoefficient(3.7f, 1.0f);
       ref::Array<float> g({n});
       for (int i = 0; i < n; ++i)
         g[i] = normal(rng) * std::ldexp(1.0f, (i % 41) - 20);
@@ -71,7 +74,7 @@ TEST(AdamWAotTest, MatchesTheReferenceBitForBit) {
         Halide::Runtime::Buffer<> pb(f16, bits.data(), n), newP(f16, n);
         ASSERT_EQ(qtc_adamw_f16(pb, gb, mb, vb, config.lr, config.beta1,
                                 config.beta2, config.eps, config.weightDecay,
-                                c1, c2, newP, newM, newV),
+                                config.gradScale, c1, c2, newP, newM, newV),
                   0);
         for (int i = 0; i < n; ++i)
           kp[i] = qtc::halfToFloat(
@@ -80,7 +83,7 @@ TEST(AdamWAotTest, MatchesTheReferenceBitForBit) {
         Halide::Runtime::Buffer<float> pb(kp.data.data(), n), newP(n);
         ASSERT_EQ(qtc_adamw_f32(pb, gb, mb, vb, config.lr, config.beta1,
                                 config.beta2, config.eps, config.weightDecay,
-                                c1, c2, newP, newM, newV),
+                                config.gradScale, c1, c2, newP, newM, newV),
                   0);
         for (int i = 0; i < n; ++i)
           kp[i] = newP(i);
@@ -128,7 +131,7 @@ TEST(AdamWAotTest, F16ParametersAreRoundedOnce) {
       vb(v.data.data(), n), newM(n), newV(n);
   ASSERT_EQ(qtc_adamw_f16(pb, gb, mb, vb, config.lr, config.beta1,
                           config.beta2, config.eps, config.weightDecay,
-                          1.0 - config.beta1, 1.0 - config.beta2, newP, newM,
+                          config.gradScale, 1.0 - config.beta1, 1.0 - config.beta2, newP, newM,
                           newV),
             0);
   for (int i = 0; i < n; ++i)
