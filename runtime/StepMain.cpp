@@ -30,10 +30,9 @@
 #include "runtime/Npy.h"
 #include "runtime/Safetensors.h"
 #include "runtime/StepTable.h"
+#include "runtime/ToolMain.h"
 #include "runtime/ValueChecks.h"
 #include "runtime/qtc_step.h"
-
-#include "HalideRuntime.h"
 
 #include <cerrno>
 #include <chrono>
@@ -129,8 +128,8 @@ Status parse(int argc, char **argv, Options &options) {
       options.lrScale = std::strtof(value.c_str(), &end);
       if (*end != '\0' || value.empty() || !std::isfinite(options.lrScale) ||
           options.lrScale < 0)
-        return Status::error("--lr-scale: not a finite number >= 0: '" +
-                             value + "'");
+        return Status::error("--lr-scale: not a finite number >= 0: '" + value +
+                             "'");
     } else if (flag == "--output-dir") {
       options.outputDir = value;
     } else {
@@ -316,26 +315,12 @@ Status run(const Options &options) {
   return Status::success();
 }
 
-/// Halide's default handler aborts; a failing kernel (a NaN reaching a
-/// quantize, no CUDA driver) should instead fail the step with its message.
-void reportHalideError(void *, const char *message) {
-  std::string text = message;
-  while (!text.empty() && text.back() == '\n')
-    text.pop_back();
-  std::fprintf(stderr, "qtc-step: Halide: %s\n", text.c_str());
-}
-
 } // namespace
 
 int main(int argc, char **argv) {
-  halide_set_error_handler(reportHalideError);
-  Options options;
-  Status status = parse(argc, argv, options);
-  if (status.ok())
-    status = run(options);
-  if (!status.ok()) {
-    std::fprintf(stderr, "qtc-step: error: %s\n", status.message().c_str());
-    return 1;
-  }
-  return 0;
+  return qtc::runTool("qtc-step", [&] {
+    Options options;
+    Status status = parse(argc, argv, options);
+    return status.ok() ? run(options) : status;
+  });
 }

@@ -34,11 +34,10 @@
 #include "runtime/ParamInit.h"
 #include "runtime/Safetensors.h"
 #include "runtime/StepTable.h"
+#include "runtime/ToolMain.h"
 #include "runtime/TrainData.h"
 #include "runtime/ValueChecks.h"
 #include "runtime/qtc_step.h"
-
-#include "HalideRuntime.h"
 
 #include <unistd.h>
 
@@ -502,8 +501,8 @@ Status train(const Options &options) {
   QTC_RETURN_IF_ERROR(
       qtc::createOutputFolder(options.outDir).withContext("--out"));
   std::string checkpointPath = options.outDir + "/" + kCheckpointFile;
-  if (t.lrScaleArg < 0 && (options.schedule != qtc::LrSchedule::Constant ||
-                           options.warmup > 0))
+  if (t.lrScaleArg < 0 &&
+      (options.schedule != qtc::LrSchedule::Constant || options.warmup > 0))
     return Status::error("--schedule " +
                          std::string(qtc::lrScheduleName(options.schedule)) +
                          " --warmup " + std::to_string(options.warmup) +
@@ -714,8 +713,8 @@ Status train(const Options &options) {
       progress.finish();
       QTC_RETURN_IF_ERROR(writeCheckpoint(step, /*final=*/false));
       progress.line("stopped after step " + std::to_string(step) +
-                    " (--stop-after): checkpoint written to " +
-                    checkpointPath + "; --resume continues from it");
+                    " (--stop-after): checkpoint written to " + checkpointPath +
+                    "; --resume continues from it");
       return Status::success();
     }
   }
@@ -726,26 +725,12 @@ Status train(const Options &options) {
   return Status::success();
 }
 
-/// Halide's default handler aborts; a failing kernel should fail the run
-/// with its message instead.
-void reportHalideError(void *, const char *message) {
-  std::string text = message;
-  while (!text.empty() && text.back() == '\n')
-    text.pop_back();
-  std::fprintf(stderr, "qtc-train: Halide: %s\n", text.c_str());
-}
-
 } // namespace
 
 int main(int argc, char **argv) {
-  halide_set_error_handler(reportHalideError);
-  Options options;
-  Status status = parse(argc, argv, options);
-  if (status.ok())
-    status = train(options);
-  if (!status.ok()) {
-    std::fprintf(stderr, "qtc-train: error: %s\n", status.message().c_str());
-    return 1;
-  }
-  return 0;
+  return qtc::runTool("qtc-train", [&] {
+    Options options;
+    Status status = parse(argc, argv, options);
+    return status.ok() ? train(options) : status;
+  });
 }
