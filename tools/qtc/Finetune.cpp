@@ -261,6 +261,12 @@ int runFinetune(const std::string &self) {
     return fail(Status::error("--seq-len must be at least 2"));
   if (stopAfter < 0)
     return fail(Status::error("--stop-after must be >= 0"));
+  // The adapters' rank is a reduction extent of GSQ's integer matmuls,
+  // which group it by the GSE group (qt-apply-method's default, 32).
+  if (method == "gsq" && rank % 32 != 0)
+    return fail(Status::error("--method gsq needs --rank a multiple of 32 "
+                              "(the GSE group), got " +
+                              std::to_string(rank)));
   if (!std::isfinite(lr) || lr <= 0 || !std::isfinite(alpha) || alpha <= 0)
     return fail(Status::error("--lr and --alpha must be positive numbers"));
   if (!std::isfinite(maxGradNorm) || maxGradNorm < 0)
