@@ -26,6 +26,20 @@ struct QtInlinerInterface : public DialectInlinerInterface {
 
 } // namespace
 
+LogicalResult QtDialect::verifyRegionArgAttribute(Operation *op,
+                                                  unsigned regionIndex,
+                                                  unsigned argIndex,
+                                                  NamedAttribute attribute) {
+  // The other qt.* argument attributes (names, roles) are the passes'
+  // markers, checked where they are read.
+  if (attribute.getName() == "qt.init" &&
+      !isa<ParamInitAttr>(attribute.getValue()))
+    return op->emitError("argument #")
+           << argIndex << ": 'qt.init' must be a #qt<param_init ...>, found "
+           << attribute.getValue();
+  return success();
+}
+
 void QtDialect::initialize() {
   registerAttributes();
   registerTypes();

@@ -25,6 +25,9 @@ def Qt_Dialect : Dialect {
   let useDefaultTypePrinterParser = 1;
   let useDefaultAttributePrinterParser = 1;
   let dependentDialects = ["::mlir::tensor::TensorDialect"];
+  // `qt.init` on a function argument (qt-apply-method's trained
+  // parameters) must be a #qt<param_init>: a trainer reads it.
+  let hasRegionArgAttrVerify = 1;
   let extraClassDeclaration = [{
     void registerAttributes();
     void registerTypes();
