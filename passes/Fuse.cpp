@@ -154,6 +154,32 @@ std::optional<Group> matchScaledMatmul(arith::MulFOp mul) {
   return Group{"matmul_scale", {matmul, mul}};
 }
 
+/// X + [s *] (f32 product) where the sum alone reads the product (and the
+/// scale): the f32 matmul adds X in its epilogue, so the product is never
+/// written (LoRA's y = x W^T + s (x A) B and dx = dy W + dxa A^T).
+std::optional<Group> matchMatmulAdd(arith::AddFOp add) {
+  for (Value operand : {add.getRhs(), add.getLhs()}) {
+    auto mul = onlyUsedBy<arith::MulFOp>(operand, {add});
+    SplatElementsAttr splat;
+    if (mul && !matchPattern(mul.getRhs(), m_Constant(&splat)))
+      mul = nullptr;
+    auto matmul = mul ? onlyUsedBy<MatmulOp>(mul.getLhs(), {mul})
+                      : onlyUsedBy<MatmulOp>(operand, {add});
+    if (!matmul || !isF32Tensor(matmul.getA()) ||
+        !isF32Tensor(matmul.getB()) || !isF32Tensor(add.getResult()) ||
+        (matmul.getTransposeA() && matmul.getTransposeB()))
+      continue;
+    // The addend must not be the product itself (x + x).
+    Value addend = operand == add.getRhs() ? add.getLhs() : add.getRhs();
+    if (addend == operand)
+      continue;
+    if (mul)
+      return Group{"matmul_scale_add", {matmul, mul, add}};
+    return Group{"matmul_add", {matmul, add}};
+  }
+  return std::nullopt;
+}
+
 /// The dh = dlogits W after a cross-entropy gradient, if that is its only
 /// reader.
 MatmulOp headInputGrad(CrossEntropyGradOp grad, Value head) {
@@ -202,6 +228,33 @@ std::optional<Group> matchHeadLossGrad(MatmulOp dh) {
   if (!logits || headInputGrad(grad, logits.getB()) != dh)
     return std::nullopt;
   return Group{"head_loss_grad", {grad, dh}, {logits}};
+}
+
+/// The loss and dh of one head in a kernel of their own (a training step):
+/// cross_entropy(h W^T) and dh = cross_entropy_grad(h W^T) W on the same
+/// labels, the loss read by nothing before dh (the kernel takes dh's place).
+std::optional<Group> matchHeadLossAndGrad(MatmulOp dh) {
+  auto grad = dh.getA().getDefiningOp<CrossEntropyGradOp>();
+  if (!grad)
+    return std::nullopt;
+  MatmulOp logits = matchHeadLogits(grad.getLogits());
+  if (!logits || headInputGrad(grad, logits.getB()) != dh)
+    return std::nullopt;
+  for (Operation *user : logits->getUsers()) {
+    auto loss = dyn_cast<CrossEntropyOp>(user);
+    if (!loss || loss.getLabels() != grad.getLabels() ||
+        loss.getIgnoreIndex() != grad.getIgnoreIndex() ||
+        loss->getBlock() != dh->getBlock() ||
+        llvm::any_of(loss->getUsers(), [&](Operation *reader) {
+          return reader->getBlock() != dh->getBlock() ||
+                 !dh->isBeforeInBlock(reader);
+        }))
+      continue;
+    // dloss is computed before dh; it must not be computed from the loss
+    // (no reader of the loss precedes dh, checked above).
+    return Group{"head_loss_and_grad", {loss, grad, dh}, {logits}};
+  }
+  return std::nullopt;
 }
 
 /// The kind of a kernel computing `op` alone.
@@ -306,7 +359,18 @@ struct FusePass : qt::impl::QtFuseBase<FusePass> {
       groups.push_back(std::move(*group));
     };
     // Fused patterns first (rooted at their consumer; none with
-    // patterns=false), then one kernel per remaining tensor op.
+    // patterns=false), then one kernel per remaining tensor op. The
+    // products summed in a matmul's epilogue are claimed before the walk
+    // below would take a scaled product alone (matmul_scale) and leave
+    // the sum to a kernel of its own.
+    if (patterns)
+      func.walk([&](arith::AddFOp add) {
+        if (!matchQeftGradInput(add))
+          claim(matchMatmulAdd(add));
+      });
+    // Likewise a head's loss and gradient together, before the loss alone.
+    if (patterns)
+      func.walk([&](MatmulOp dh) { claim(matchHeadLossAndGrad(dh)); });
     if (patterns)
       func.walk([&](Operation *op) {
         if (auto merge = dyn_cast<LotaMergeOp>(op))

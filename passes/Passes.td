@@ -131,10 +131,17 @@ def QtFuse : Pass<"qt-fuse", "::mlir::func::FuncOp"> {
     - `slice_matmul`: a column slice read in place by the matmul after it;
     - `matmul_scale`: a product with a splat constant as the epilogue of
       the f32 or GSE matmul before it (LoRA's alpha / r);
+    - `matmul_add` and `matmul_scale_add`: X + P or X + P * splat, where P
+      is an f32 product read by nothing else, as the f32 matmul's epilogue
+      (LoRA's base output plus its adapter's, dY W plus the adapter's dx);
     - `head_loss` and `head_loss_grad`: logits = h W^T read only by
       cross-entropy and by a gradient whose one reader is dh = dlogits W
       (a frozen lm_head): each kernel recomputes the logits, a vocabulary
-      chunk at a time, so neither logits nor dlogits is ever whole.
+      chunk at a time, so neither logits nor dlogits is ever whole;
+    - `head_loss_and_grad`: both of them on the same head and labels, when
+      nothing reads the loss before dh: one kernel, whose log-sum-exp pass
+      serves the loss and the gradient (the logits computed twice, not
+      three times).
     Every other tensor op becomes a kernel of its own, named after the op
     (`matmul`, `quantize`, `scale` for a product with a splat constant, ...).
     Scalar arithmetic (seeds) stays outside kernels; splat constants are

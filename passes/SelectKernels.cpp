@@ -125,7 +125,8 @@ FailureOr<Choice> selectAffine(Operation *op, AffineType affine, int64_t rows,
 }
 
 /// qt.matmul, with a fused scale epilogue or not.
-FailureOr<Choice> selectMatmul(MatmulOp matmul, bool epilogueScale) {
+FailureOr<Choice> selectMatmul(MatmulOp matmul, bool epilogueScale,
+                               bool epilogueAdd = false) {
   Type aType = matmul.getA().getType(), bType = matmul.getB().getType();
   bool ta = matmul.getTransposeA(), tb = matmul.getTransposeB();
   // B may also be f16 or bf16 (QEFT's weak rows when their product is not
@@ -140,7 +141,12 @@ FailureOr<Choice> selectMatmul(MatmulOp matmul, bool epilogueScale) {
                    {"ternary_b", boolSetting(isa<TernaryType>(bType))},
                    {"b_type", kr::enumName(
                                   bStorage.value_or(kr::StorageFloat::F32))},
-                   {"epilogue_scale", boolSetting(epilogueScale)}}};
+                   {"epilogue_scale", boolSetting(epilogueScale)},
+                   {"epilogue_add", boolSetting(epilogueAdd)}}};
+  if (epilogueAdd)
+    return matmul.emitOpError("has no kernel that adds to its product for "
+                              "operands ")
+           << aType << " and " << bType;
   auto gseA = dyn_cast<GSEType>(aType), gseB = dyn_cast<GSEType>(bType);
   if (gseA && gseB && !(ta && tb) && gseA.getBits() <= 8 &&
       gseB.getBits() <= 8) {
@@ -269,7 +275,8 @@ FailureOr<Choice> select(KernelOp kernel) {
     return selectAffine(kernel, cast<AffineType>(dense.getB().getType()),
                         dy.getShape()[0], /*weak=*/true, /*transposed=*/true);
   }
-  if (kind == "head_loss" || kind == "head_loss_grad") {
+  if (kind == "head_loss" || kind == "head_loss_grad" ||
+      kind == "head_loss_and_grad") {
     // The logits matmul recomputed first, then the loss, or the gradient
     // and dh.
     auto logits = dyn_cast<MatmulOp>(ops.front());
@@ -311,6 +318,16 @@ FailureOr<Choice> select(KernelOp kernel) {
     if (!matchPattern(mul.getRhs(), m_Constant(&splat)))
       return kernel.emitOpError("has no splat scale");
     return selectMatmul(cast<MatmulOp>(ops.front()), /*epilogueScale=*/true);
+  }
+  if (kind == "matmul_add" || kind == "matmul_scale_add") {
+    bool scaled = kind == "matmul_scale_add";
+    if (!isa<arith::AddFOp>(root) || ops.size() != (scaled ? 3u : 2u) ||
+        !isa<MatmulOp>(ops.front()) ||
+        (scaled && !isa<arith::MulFOp>(ops[1])))
+      return kernel.emitOpError("of kind '") << kind << "' is not " <<
+             (scaled ? "a matmul, a scale and an add" : "a matmul and an add");
+    return selectMatmul(cast<MatmulOp>(ops.front()), scaled,
+                        /*epilogueAdd=*/true);
   }
   if (ops.size() != 1)
     return kernel.emitOpError("of kind '") << kind << "' has no kernel";

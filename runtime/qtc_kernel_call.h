@@ -12,6 +12,8 @@
 #include "HalideRuntime.h"
 #include "runtime/qtc_step.h"
 
+#include <algorithm>
+#include <chrono>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -126,6 +128,82 @@ inline int checkStep(const char *kernel, int64_t step, int64_t last) {
                last < 0 ? "inf" : std::to_string(last).c_str());
   return -1;
 }
+
+/// Where a step's time goes: each distinct kernel call (the kernel, its
+/// settings and operand shapes) accumulates its seconds and calls when the
+/// environment sets QTC_PROFILE (to anything but "0"), and the step's
+/// ProfileReport prints them at exit. Off, a call costs one branch.
+struct ProfileSite {
+  const char *what;
+  double seconds;
+  uint64_t calls;
+};
+
+inline bool profiling() {
+  static const bool on = [] {
+    const char *value = std::getenv("QTC_PROFILE");
+    return value && *value && std::strcmp(value, "0") != 0;
+  }();
+  return on;
+}
+
+/// A kernel call's start (0 when not profiling).
+inline int64_t profileStart() {
+  if (!profiling())
+    return 0;
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+inline void profileStop(ProfileSite &site, int64_t start) {
+  if (!start)
+    return;
+  int64_t now = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                    std::chrono::steady_clock::now().time_since_epoch())
+                    .count();
+  site.seconds += static_cast<double>(now - start) * 1e-9;
+  ++site.calls;
+}
+
+/// Prints a step's sites, the slowest first, to stderr when the process
+/// exits (a static object of the step).
+class ProfileReport {
+public:
+  ProfileReport(const ProfileSite *sites, size_t count)
+      : sites(sites), count(count) {}
+  ProfileReport(const ProfileReport &) = delete;
+  ProfileReport &operator=(const ProfileReport &) = delete;
+  ~ProfileReport() {
+    if (!profiling())
+      return;
+    std::vector<size_t> order;
+    double total = 0;
+    for (size_t i = 0; i < count; ++i)
+      if (sites[i].calls) {
+        order.push_back(i);
+        total += sites[i].seconds;
+      }
+    std::sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+      return sites[a].seconds > sites[b].seconds;
+    });
+    std::fprintf(stderr,
+                 "qtc profile: %.3f s in kernels, by kernel and shape "
+                 "(seconds, share, calls, ms per call):\n",
+                 total);
+    for (size_t i : order)
+      std::fprintf(stderr, "%10.3f %5.1f%% %7llu %9.3f  %s\n",
+                   sites[i].seconds,
+                   total > 0 ? 100.0 * sites[i].seconds / total : 0.0,
+                   static_cast<unsigned long long>(sites[i].calls),
+                   1e3 * sites[i].seconds / static_cast<double>(sites[i].calls),
+                   sites[i].what);
+  }
+
+private:
+  const ProfileSite *sites;
+  size_t count;
+};
 
 /// Reports a failed kernel call; returns its error code.
 inline int fail(const char *kernel, int code) {

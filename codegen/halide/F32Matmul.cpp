@@ -7,19 +7,24 @@ using namespace Halide;
 namespace qtc::halide {
 
 F32MatmulPipeline defineF32Matmul(Func a, Func b, Expr K, bool transposeA,
-                                  bool transposeB, Expr outputScale) {
+                                  bool transposeB, Expr outputScale,
+                                  Func addend) {
   F32MatmulPipeline p;
   Var &n = p.n, &m = p.m;
   p.rk = RDom(0, K, "rk");
   Expr lhs = transposeA ? a(m, p.rk) : a(p.rk, m);
-  Expr rhs = transposeB ? b(p.rk, n) : b(n, p.rk);
+  if (transposeB) {
+    Var k("k");
+    p.bPanel(n, k) = b(k, n);
+  }
+  Expr rhs = transposeB ? p.bPanel(n, p.rk) : b(n, p.rk);
   p.product(n, m) = 0.0f;
   p.product(n, m) += lhs * rhs;
   // strict_float: the product is rounded to f32 before the scale, as the
   // separate ops round it.
-  p.output(n, m) = outputScale.defined()
-                       ? strict_float(p.product(n, m) * outputScale)
-                       : Expr(p.product(n, m));
+  Expr c = outputScale.defined() ? strict_float(p.product(n, m) * outputScale)
+                                 : Expr(p.product(n, m));
+  p.output(n, m) = addend.defined() ? strict_float(addend(n, m) + c) : c;
   return p;
 }
 
@@ -45,8 +50,12 @@ void addLotaDeltaGrad(F32MatmulPipeline &p, Func scales, int group,
 
 void scheduleF32MatmulCpu(F32MatmulPipeline &p, int lanes, bool lotaDeltaGrad) {
   if (!lotaDeltaGrad) {
-    scheduleFmaTiles(p.output, p.product, p.n, p.m, {p.rk}, lanes,
-                     p.output.output_buffer().dim(0).extent());
+    LoopLevel panel =
+        scheduleFmaTiles(p.output, p.product, p.n, p.m, {p.rk}, lanes,
+                         p.output.output_buffer().dim(0).extent());
+    // B's panel transposed once per panel, for all of its rows of C.
+    if (p.bPanel.defined())
+      p.bPanel.compute_at(panel).vectorize(p.n, lanes, TailStrategy::RoundUp);
     return;
   }
   // With the dDW epilogue, Gw is read by the group means too: stored once

@@ -24,7 +24,9 @@ scheduleFmaTiles(Halide::Func output, Halide::Func product, Halide::Var cols,
                  int lanes, Halide::Expr colsExtent) {
   using namespace Halide;
   Var co("co"), ci("ci"), rt("rt"), rb("rb"), ro("ro"), ri("ri");
-  const int panel = 2 * lanes, tileRows = 8, blockTiles = 8;
+  // AVX2 has 16 vector registers: 6 rows x 2 vectors of sums leave room
+  // for B's two vectors and A's broadcast (8 rows spilled sums).
+  const int panel = 2 * lanes, tileRows = lanes == 8 ? 6 : 8, blockTiles = 8;
   output.compute_root();
   // A C a few panels wide (a rank-32 adapter gradient is one) would leave
   // cores idle: its blocks of rows run in parallel too. Wide ones keep one

@@ -12,6 +12,17 @@ namespace {
 
 Expr f64(Expr e) { return cast<double>(e); }
 
+/// h [tokens, width] and the labels read past the last token as that token:
+/// the register tiles of tokens round up, and the extra rows are never
+/// stored or summed. (h is not clamped along the width, which the inner
+/// loops run over.)
+Func tokensClamped(Func h, Expr tokens) {
+  return BoundaryConditions::repeat_edge(h, {Range(), Range(0, tokens)});
+}
+Func labelsClamped(Func labels, Expr tokens) {
+  return BoundaryConditions::repeat_edge(labels, {Range(0, tokens)});
+}
+
 Expr minusInfinity() { return Expr(-std::numeric_limits<double>::infinity()); }
 
 Expr chunksOf(Expr vocab) {
@@ -78,22 +89,36 @@ HeadLogSumExp headLogSumExp(Func h, Func w, Func labels, Expr width,
 
 } // namespace
 
+namespace {
+
+/// The mean over counted tokens of lse - the label's logit, from a
+/// log-sum-exp's state.
+void addLossTerms(Func &counted, Func &term, Func &total, Func &count,
+                  Func &loss, const HeadLogSumExp &lse, Func labels,
+                  Expr vocab, Expr tokens, Expr ignoreIndex,
+                  const std::string &prefix) {
+  Var t("t");
+  Expr label = checkedLabel(labels, t, vocab, ignoreIndex);
+  counted = Func(prefix + "_counted");
+  counted(t) = label != cast(label.type(), ignoreIndex);
+  term = Func(prefix + "_term");
+  term(t) = select(counted(t), lse.lse(t) - lse.state(t)[2], Expr(0.0));
+  CountedMean mean = countedMean(term, counted, tokens, prefix, prefix);
+  total = mean.total;
+  count = mean.count;
+  loss = mean.mean;
+}
+
+} // namespace
+
 HeadLoss defineHeadLoss(Func h, Func w, Func labels, Expr width, Expr vocab,
                         Expr tokens, Expr ignoreIndex) {
-  Var t("t");
   HeadLoss l;
+  h = tokensClamped(h, tokens);
+  labels = labelsClamped(labels, tokens);
   l.lse = headLogSumExp(h, w, labels, width, vocab, "head_loss_lse");
-  Expr label = checkedLabel(labels, t, vocab, ignoreIndex);
-  l.counted = Func("head_loss_counted");
-  l.counted(t) = label != cast(label.type(), ignoreIndex);
-  l.term = Func("head_loss_term");
-  l.term(t) = select(l.counted(t), l.lse.lse(t) - l.lse.state(t)[2],
-                     Expr(0.0));
-  CountedMean mean =
-      countedMean(l.term, l.counted, tokens, "head_loss", "head_loss");
-  l.total = mean.total;
-  l.count = mean.count;
-  l.loss = mean.mean;
+  addLossTerms(l.counted, l.term, l.total, l.count, l.loss, l.lse, labels,
+               vocab, tokens, ignoreIndex, "head_loss");
   return l;
 }
 
@@ -102,6 +127,8 @@ HeadLossGrad defineHeadLossGrad(Func h, Func w, Func labels, Expr dloss,
                                 Expr ignoreIndex) {
   Var v("v"), t("t"), c("c"), k("k");
   HeadLossGrad g;
+  h = tokensClamped(h, tokens);
+  labels = labelsClamped(labels, tokens);
   g.lse = headLogSumExp(h, w, labels, width, vocab, "head_loss_grad_lse");
   g.count =
       countLabelled(labels, tokens, ignoreIndex, "head_loss_grad_count");
@@ -121,9 +148,12 @@ HeadLossGrad defineHeadLossGrad(Func h, Func w, Func labels, Expr dloss,
   g.rv = RDom(0, kHeadLossChunk, "rv");
   g.part = Func("head_loss_grad_part");
   g.part(k, t, c) = 0.0f;
+  // W read past the width as its last column (register tiles of the width
+  // round up; those sums are not stored).
+  Func wEdge = BoundaryConditions::repeat_edge(w, {Range(0, width), Range()});
   g.part(k, t, c) +=
       g.dlogits(g.rv, t, c) *
-      cast<float>(w(k, min(c * kHeadLossChunk + g.rv, vocab - 1)));
+      cast<float>(wEdge(k, min(c * kHeadLossChunk + g.rv, vocab - 1)));
   g.rc = RDom(0, chunksOf(vocab), "rc");
   g.dh = Func("head_loss_grad");
   g.dh(k, t) = 0.0f;
@@ -131,23 +161,54 @@ HeadLossGrad defineHeadLossGrad(Func h, Func w, Func labels, Expr dloss,
   return g;
 }
 
+HeadLossAndGrad defineHeadLossAndGrad(Func h, Func w, Func labels, Expr dloss,
+                                      Expr width, Expr vocab, Expr tokens,
+                                      Expr ignoreIndex) {
+  HeadLossAndGrad both;
+  both.grad = defineHeadLossGrad(h, w, labels, dloss, width, vocab, tokens,
+                                 ignoreIndex);
+  addLossTerms(both.counted, both.term, both.total, both.count, both.loss,
+               both.grad.lse, labelsClamped(labels, tokens), vocab, tokens,
+               ignoreIndex, "head_loss");
+  return both;
+}
+
 namespace {
 
+/// Register tiles of 2 vectors (AVX2: 16 registers hold 6 rows of sums and
+/// the operands) or wider targets' 8 rows.
+int tileRowsFor(int lanes) { return lanes == 8 ? 6 : 8; }
+
 /// One chunk of logits where `at` is: the chunk's rows of W transposed,
-/// then tiles of four vectors of vocabulary rows accumulated in registers
-/// over the width, tokens in parallel.
+/// then tiles of tokens x 2 vectors of vocabulary rows accumulated in
+/// registers over the width, tiles of tokens in parallel. (One token by four
+/// vectors made 5 loads per 4 FMAs; a tile of 6 tokens makes 8 per 12.)
+/// Tokens past the last tile's end read the last token (h is clamped along
+/// tokens); their logits are never used.
 void scheduleHeadLogits(HeadLogits l, LoopLevel at, int lanes) {
-  Var v = l.logit.args()[0], t = l.logit.args()[1], vo("vo"), vi("vi");
+  const int tileRows = tileRowsFor(lanes);
+  Var v = l.logit.args()[0], t = l.logit.args()[1], vo("vo"), vi("vi"),
+      to("to"), ti("ti");
   l.headT.compute_at(at)
       .parallel(l.headT.args()[1])
       .vectorize(l.headT.args()[0], lanes, TailStrategy::GuardWithIf);
   l.logit.compute_at(at)
-      .split(v, vo, vi, 4 * lanes, TailStrategy::RoundUp)
+      .split(t, to, ti, tileRows, TailStrategy::RoundUp)
+      .split(v, vo, vi, 2 * lanes, TailStrategy::RoundUp)
+      .reorder(vi, ti, vo, to)
       .vectorize(vi, lanes)
-      .parallel(t);
-  Var av = l.acc.args()[0];
-  l.acc.compute_at(l.logit, vo).vectorize(av, lanes).unroll(av);
-  l.acc.update().reorder(av, l.rk).vectorize(av, lanes).unroll(av);
+      .unroll(ti)
+      .parallel(to);
+  Var av = l.acc.args()[0], at_ = l.acc.args()[1];
+  l.acc.compute_at(l.logit, vo)
+      .vectorize(av, lanes)
+      .unroll(av)
+      .unroll(at_);
+  l.acc.update()
+      .reorder(av, at_, l.rk)
+      .vectorize(av, lanes)
+      .unroll(av)
+      .unroll(at_);
 }
 
 /// The online log-sum-exp: the chunks one after the other (outer), each
@@ -175,18 +236,29 @@ void scheduleHeadLossCpu(HeadLoss loss, int lanes) {
   loss.count.compute_root();
 }
 
+void scheduleHeadLossAndGradCpu(HeadLossAndGrad both, int lanes) {
+  scheduleHeadLossGradCpu(both.grad, lanes);
+  both.counted.compute_root();
+  both.total.compute_root();
+  both.count.compute_root();
+}
+
 void scheduleHeadLossGradCpu(HeadLossGrad grad, int lanes) {
   scheduleHeadLogSumExp(grad.lse, lanes);
   grad.count.compute_root();
-  // dh: the chunks one after the other (outer), tokens in parallel; each
-  // chunk's logits and dlogits first, then per token its part in tiles of
-  // four vectors of the width held in registers over the chunk's rows.
-  Var k = grad.dh.args()[0], t = grad.dh.args()[1], ko("ko"), ki("ki");
+  // dh: the chunks one after the other (outer), tiles of tokens in
+  // parallel; each chunk's logits and dlogits first, then per tile of
+  // tokens its part in register tiles of 2 vectors of the width by the
+  // tile's tokens, summed over the chunk's rows.
+  const int tileRows = tileRowsFor(lanes);
+  Var k = grad.dh.args()[0], t = grad.dh.args()[1], ko("ko"), ki("ki"),
+      to("to"), ti("ti");
   grad.dh.vectorize(k, lanes, TailStrategy::GuardWithIf).parallel(t);
   grad.dh.update()
-      .reorder(k, t, grad.rc)
+      .split(t, to, ti, tileRows, TailStrategy::GuardWithIf)
+      .reorder(k, ti, to, grad.rc)
       .vectorize(k, lanes, TailStrategy::GuardWithIf)
-      .parallel(t);
+      .parallel(to);
   LoopLevel chunk(grad.dh, grad.rc);
   scheduleHeadLogits(grad.logits, chunk, lanes);
   Var v = grad.dlogits.args()[0];
@@ -194,17 +266,24 @@ void scheduleHeadLossGradCpu(HeadLossGrad grad, int lanes) {
       .parallel(grad.dlogits.args()[1])
       .vectorize(v, lanes, TailStrategy::GuardWithIf);
   Func rows = grad.part.in(grad.dh);
-  rows.compute_at(grad.dh, t)
-      .split(k, ko, ki, 4 * lanes, TailStrategy::GuardWithIf)
-      .vectorize(ki, lanes, TailStrategy::GuardWithIf);
-  Var pk = grad.part.args()[0];
+  Var rt = rows.args()[1];
+  rows.compute_at(grad.dh, to)
+      .bound_extent(rt, tileRows)
+      .split(k, ko, ki, 2 * lanes, TailStrategy::GuardWithIf)
+      .reorder(ki, rt, ko)
+      .vectorize(ki, lanes, TailStrategy::GuardWithIf)
+      .unroll(rt);
+  Var pk = grad.part.args()[0], pt = grad.part.args()[1];
   grad.part.compute_at(rows, ko)
-      .vectorize(pk, lanes, TailStrategy::GuardWithIf)
-      .unroll(pk);
+      .bound_extent(pk, 2 * lanes)
+      .vectorize(pk, lanes)
+      .unroll(pk)
+      .unroll(pt);
   grad.part.update()
-      .reorder(pk, grad.rv)
-      .vectorize(pk, lanes, TailStrategy::GuardWithIf)
-      .unroll(pk);
+      .reorder(pk, pt, grad.rv)
+      .vectorize(pk, lanes)
+      .unroll(pk)
+      .unroll(pt);
 }
 
 } // namespace qtc::halide

@@ -55,7 +55,21 @@ HeadLossGrad defineHeadLossGrad(Halide::Func h, Halide::Func w,
                                 Halide::Expr width, Halide::Expr vocab,
                                 Halide::Expr tokens, Halide::Expr ignoreIndex);
 
+/// The loss and dh in one pipeline (a training step reads both): the
+/// online log-sum-exp is computed once for both, so the logits are computed
+/// twice in all rather than three times by head_loss and head_loss_grad.
+struct HeadLossAndGrad {
+  HeadLossGrad grad;
+  Halide::Func counted, term, total, count, loss;
+};
+HeadLossAndGrad defineHeadLossAndGrad(Halide::Func h, Halide::Func w,
+                                      Halide::Func labels, Halide::Expr dloss,
+                                      Halide::Expr width, Halide::Expr vocab,
+                                      Halide::Expr tokens,
+                                      Halide::Expr ignoreIndex);
+
 void scheduleHeadLossCpu(HeadLoss loss, int lanes);
+void scheduleHeadLossAndGradCpu(HeadLossAndGrad both, int lanes);
 void scheduleHeadLossGradCpu(HeadLossGrad grad, int lanes);
 
 } // namespace qtc::halide

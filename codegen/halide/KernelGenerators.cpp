@@ -525,6 +525,41 @@ private:
   HeadLossGrad grad;
 };
 
+/// The loss and dh of the lm_head in one pipeline (their shared log-sum-exp
+/// computed once).
+class HeadLossAndGradGenerator
+    : public RegisteredGenerator<HeadLossAndGradGenerator> {
+public:
+  GeneratorParam<k::StorageFloat> bType =
+      enumParam("b_type", k::StorageFloat::F32);
+  GeneratorParam<k::IdType> labelsType = enumParam("labels", k::IdType::I64);
+
+  void configure() {
+    declareArguments("head_loss_and_grad",
+                     {{"b_type", settingOf(k::StorageFloat(bType))},
+                      {"labels", settingOf(k::IdType(labelsType))}});
+  }
+
+  void generate() {
+    auto &h = input("h");
+    auto &w = input("w");
+    auto &dloss = input("dloss");
+    both = defineHeadLossAndGrad(h, w, input("labels"), dloss(),
+                                 h.dim(0).extent(), w.dim(1).extent(),
+                                 h.dim(1).extent(), scalar("ignore_index"));
+    output("loss") = both.loss;
+    output("dh") = both.grad.dh;
+  }
+
+  void schedule() {
+    scheduleHeadLossAndGradCpu(both,
+                               get_target().natural_vector_size<float>());
+  }
+
+private:
+  HeadLossAndGrad both;
+};
+
 class EmbeddingGenerator : public RegisteredGenerator<EmbeddingGenerator> {
 public:
   GeneratorParam<k::IdType> idsType = enumParam("ids", k::IdType::I64);
@@ -858,6 +893,7 @@ public:
   GeneratorParam<k::StorageFloat> bType =
       enumParam("b_type", k::StorageFloat::F32);
   GeneratorParam<bool> epilogueScale{"epilogue_scale", false};
+  GeneratorParam<bool> epilogueAdd{"epilogue_add", false};
 
   void configure() {
     declareArguments("f32_matmul",
@@ -868,19 +904,34 @@ public:
                       {"ternary_a", settingOf(bool(ternaryA))},
                       {"ternary_b", settingOf(bool(ternaryB))},
                       {"b_type", settingOf(k::StorageFloat(bType))},
-                      {"epilogue_scale", settingOf(bool(epilogueScale))}});
+                      {"epilogue_scale", settingOf(bool(epilogueScale))},
+                      {"epilogue_add", settingOf(bool(epilogueAdd))}});
   }
 
   void generate() {
+    if (lotaDeltaGrad && epilogueAdd)
+      throw CompileError("f32_matmul: lota_delta_grad replaces the output; it "
+                         "takes no epilogue_add");
     auto &a = input("a"), &b = input("b");
     Expr K = transposeA ? a.dim(1).extent() : a.dim(0).extent();
     Func aF("a_f32"), bF("b_f32");
-    Func aEdge = BoundaryConditions::repeat_edge(a);
-    Func bEdge = BoundaryConditions::repeat_edge(b);
+    // Clamped along M and N alone (a tile or panel past the edge reads the
+    // last row or column; its results are not stored). Along K every index
+    // is in bounds (Halide checks B's extent against A's), so the
+    // reduction's inner loop has no clamps: with them it ran at half the
+    // FMA rate.
+    auto edgeAlong = [](GeneratorInput<Buffer<>> &buffer, int dim) {
+      Region bounds(2);
+      bounds[dim] = Range(buffer.dim(dim).min(), buffer.dim(dim).extent());
+      return BoundaryConditions::repeat_edge(buffer, bounds);
+    };
+    Func aEdge = edgeAlong(a, transposeA ? 0 : 1);
+    Func bEdge = edgeAlong(b, transposeB ? 1 : 0);
     aF(x, y) = cast<float>(aEdge(x, y));
     bF(x, y) = cast<float>(bEdge(x, y));
     pipeline = defineF32Matmul(aF, bF, K, transposeA, transposeB,
-                               epilogueScale ? scalar("scale") : Expr());
+                               epilogueScale ? scalar("scale") : Expr(),
+                               epilogueAdd ? Func(input("addend")) : Func());
     // The epilogue's group means are computed whole vectors wide: the
     // scales read as their edge past N.
     if (lotaDeltaGrad)
@@ -1131,6 +1182,8 @@ HALIDE_REGISTER_GENERATOR(qtc::halide::BiasAddGenerator, bias_add)
 HALIDE_REGISTER_GENERATOR(qtc::halide::RowSumGenerator, row_sum)
 HALIDE_REGISTER_GENERATOR(qtc::halide::HeadLossGenerator, head_loss)
 HALIDE_REGISTER_GENERATOR(qtc::halide::HeadLossGradGenerator, head_loss_grad)
+HALIDE_REGISTER_GENERATOR(qtc::halide::HeadLossAndGradGenerator,
+                          head_loss_and_grad)
 HALIDE_REGISTER_GENERATOR(qtc::halide::EmbeddingGenerator, embedding)
 HALIDE_REGISTER_GENERATOR(qtc::halide::EmbeddingGradGenerator, embedding_grad)
 HALIDE_REGISTER_GENERATOR(qtc::halide::CrossEntropyGenerator, cross_entropy)

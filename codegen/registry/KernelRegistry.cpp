@@ -449,7 +449,9 @@ std::vector<Kernel> makeRegistry() {
                   "B's storage: f16 or bf16 is widened exactly on load (a "
                   "checkpoint's half-precision weights, QEFT's weak rows)"),
         boolParam("epilogue_scale", false,
-                  "C times the scalar input 'scale' (a fused arith.mulf)")},
+                  "C times the scalar input 'scale' (a fused arith.mulf)"),
+        boolParam("epilogue_add", false,
+                  "the input 'addend' plus C (a fused arith.addf)")},
        [](const ParamValues &v, TargetClass) {
          bool delta = v.getBool("lota_delta_grad");
          std::vector<Arg> args = {
@@ -462,6 +464,8 @@ std::vector<Kernel> makeRegistry() {
              unusedIf(!delta, scalar("offset_scale", T::F64))};
          if (v.getBool("epilogue_scale"))
            args.push_back(scalar("scale", T::F32));
+         if (v.getBool("epilogue_add"))
+           args.push_back(in("addend", 2, T::F32));
          args.push_back(out("c", 2, T::F32));
          return args;
        },
@@ -861,6 +865,21 @@ std::vector<Kernel> makeRegistry() {
                      in("labels", 1, idElemType(v.get<IdType>("labels"))),
                      in("dloss", 0, T::F32), scalar("ignore_index", T::I64),
                      out("dh", 2, T::F32)};
+               },
+               [](const ParamValues &) { return kCpu; }});
+  k.push_back({"head_loss_and_grad",
+               "qt-fuse's head_loss_and_grad: the loss and dh of head_loss "
+               "and head_loss_grad, their log-sum-exp computed once",
+               {enumParam("b_type", StorageFloat::F32,
+                          "how the [out, in] head W is stored"),
+                enumParam("labels", IdType::I64, "the labels' element type")},
+               [](const ParamValues &v, TargetClass) {
+                 return std::vector<Arg>{
+                     in("h", 2, T::F32),
+                     in("w", 2, storageType(v.get<StorageFloat>("b_type"))),
+                     in("labels", 1, idElemType(v.get<IdType>("labels"))),
+                     in("dloss", 0, T::F32), scalar("ignore_index", T::I64),
+                     out("loss", 0, T::F32), out("dh", 2, T::F32)};
                },
                [](const ParamValues &) { return kCpu; }});
   k.push_back({"swiglu_grad",

@@ -87,6 +87,8 @@ struct Operand {
   int rank = -1;
   /// A view's largest extent or stride (Halide's dimensions are int32).
   int64_t largestDimension = 0;
+  /// A view's extents, "2048x576", for the step's profile.
+  std::string shape;
 };
 
 /// The largest extent or stride of a dense row-major view of `shape`.
@@ -115,6 +117,13 @@ std::string shapeList(ArrayRef<int64_t> shape) {
   return s + "}";
 }
 
+std::string shapeText(ArrayRef<int64_t> shape) {
+  std::string s;
+  for (auto [i, d] : llvm::enumerate(shape))
+    s += (i ? "x" : "") + std::to_string(d);
+  return s.empty() ? "scalar" : s;
+}
+
 /// A qtc_values initializer: what a storage tensor may hold.
 std::string valuesInit(const StorageValues &storageValues) {
   qtc_values values = qtc::toStepValues(storageValues);
@@ -131,7 +140,8 @@ Operand viewAs(const Slot &slot, ArrayRef<int64_t> shape,
                std::optional<kr::ElemType> type) {
   return {"view(" + (type ? halideType(*type) : "kF32") + ", " + slot.ptr +
               ", " + shapeList(shape) + ")",
-          false, type, static_cast<int>(shape.size()), largestDimension(shape)};
+          false, type, static_cast<int>(shape.size()), largestDimension(shape),
+          shapeText(shape)};
 }
 
 /// A view of `slot` with its own shape, or (`as` given) reinterpreted as
@@ -238,7 +248,7 @@ private:
   /// `scale` is the factor of a fused epilogue.
   LogicalResult lowerMatmul(KernelOp kernel, MatmulOp matmul,
                             std::optional<Operand> lhs = std::nullopt,
-                            std::string scale = "");
+                            std::string scale = "", Value addend = Value());
   LogicalResult lowerCast(KernelOp kernel, Operation *cast);
   LogicalResult lowerElementwise(KernelOp kernel, Operation *op);
   LogicalResult lowerAdamW(KernelOp kernel, AdamWOp op);
@@ -300,6 +310,10 @@ private:
   std::vector<KernelLibrary> kernels;
   std::map<std::string, std::string> kernelByKey;
   unsigned numCalls = 0;
+  /// The profile's sites (ProfileSite in qtc_kernel_call.h), numbered in
+  /// order of first call.
+  std::map<std::string, unsigned> profileSites;
+  std::vector<std::string> profileNames;
   /// The step's body in parts of at most kCallsPerPart kernel calls, one
   /// function each: g++ takes minutes on one function of a 30-layer model's
   /// thousands of calls, seconds on the parts.
@@ -403,6 +417,17 @@ LogicalResult StepEmitter::call(KernelOp kernel, const Args &bound,
     args.push_back(o);
   }
   std::string function = library(*entry, *values);
+  // The profile's site: calls of one kernel on the same shapes add up.
+  std::string what = kernel.getKind().str() + " " + generator.str();
+  if (!values->str().empty())
+    what += " (" + values->str() + ")";
+  for (const Operand &arg : args)
+    if (!arg.scalar && !arg.shape.empty())
+      what += " " + arg.shape;
+  auto [site, newSite] = profileSites.try_emplace(what, profileSites.size());
+  if (newSite)
+    profileNames.push_back(what);
+  std::string siteRef = "kProfile[" + std::to_string(site->second) + "]";
   ++callsInPart;
   std::string label = std::to_string(numCalls++) + " (" +
                       kernel.getKind().str() + " at " +
@@ -411,15 +436,16 @@ LogicalResult StepEmitter::call(KernelOp kernel, const Args &bound,
   if (!step.empty())
     body += "  if (int e = checkStep(" + cppString(label) + ", " + step + ", " +
             lastStep + "))\n    return e;\n";
+  body += "  {\n    const int64_t start = profileStart();\n";
   if (!options.syncDeviceBuffers) {
-    body += "  if (int e = " + function + "(";
+    body += "    if (int e = " + function + "(";
     for (auto [i, arg] : llvm::enumerate(args))
-      body += (i ? ",\n        " : "\n        ") + arg.expr;
-    body += "))\n    return fail(" + cppString(label) + ", e);\n";
+      body += (i ? ",\n          " : "\n          ") + arg.expr;
+    body += "))\n      return fail(" + cppString(label) + ", e);\n";
+    body += "    profileStop(" + siteRef + ", start);\n  }\n";
     return success();
   }
   // Named views, so that each can be brought back to the host afterwards.
-  body += "  {\n";
   SmallVector<std::string> names;
   for (const Operand &arg : args) {
     if (arg.scalar) {
@@ -435,7 +461,7 @@ LogicalResult StepEmitter::call(KernelOp kernel, const Args &bound,
     if (!arg.scalar)
       body +=
           "    " + name + ".copy_to_host();\n    " + name + ".device_free();\n";
-  body += "  }\n";
+  body += "    profileStop(" + siteRef + ", start);\n  }\n";
   return success();
 }
 
@@ -544,7 +570,7 @@ LogicalResult StepEmitter::bindScalar(Operation *op) {
 
 LogicalResult StepEmitter::lowerMatmul(KernelOp kernel, MatmulOp matmul,
                                        std::optional<Operand> lhs,
-                                       std::string scale) {
+                                       std::string scale, Value addend) {
   const Slot &out = slotsOf(kernel.getResult(0)).front();
   Value oa = outer(kernel, matmul.getA()), ob = outer(kernel, matmul.getB());
   if ((!oa && !lhs) || !ob)
@@ -553,6 +579,14 @@ LogicalResult StepEmitter::lowerMatmul(KernelOp kernel, MatmulOp matmul,
   Args args = {{"c", view(out)}};
   if (!scale.empty())
     args["scale"] = scalarOperand(scale);
+  if (addend) {
+    Value outerAddend = outer(kernel, addend);
+    if (!outerAddend || generator != "f32_matmul")
+      return matmul.emitOpError("cannot add a value computed in its own "
+                                "kernel, or with ")
+             << generator;
+    args["addend"] = view(slotsOf(outerAddend)[0]);
+  }
   if (generator == "f32_matmul") {
     args["a"] = lhs ? *lhs : view(slotsOf(oa)[0]);
     args["b"] = view(slotsOf(ob)[0]);
@@ -863,6 +897,23 @@ LogicalResult StepEmitter::lower(KernelOp kernel) {
          {"ignore_index", int64Operand(grad.getIgnoreIndexAttr().getInt())},
          {"dh", view(slotsOf(kernel.getResult(0))[0])}});
   }
+  if (kind == "head_loss_and_grad") {
+    // Ops: the recomputed logits, the loss, its gradient, dh.
+    auto logits = cast<MatmulOp>(ops.front());
+    auto loss = cast<CrossEntropyOp>(ops[1]);
+    auto grad = cast<CrossEntropyGradOp>(ops[2]);
+    if (kernel.getNumResults() != 2)
+      return kernel.emitOpError("must return the loss and dh");
+    return call(
+        kernel,
+        {{"h", view(slotsOf(outer(kernel, logits.getA()))[0])},
+         {"w", view(slotsOf(outer(kernel, logits.getB()))[0])},
+         {"labels", view(slotsOf(outer(kernel, loss.getLabels()))[0])},
+         {"dloss", view(slotsOf(outer(kernel, grad.getDloss()))[0])},
+         {"ignore_index", int64Operand(loss.getIgnoreIndexAttr().getInt())},
+         {"loss", view(slotsOf(kernel.getResult(0))[0])},
+         {"dh", view(slotsOf(kernel.getResult(1))[0])}});
+  }
   if (kind == "slice_matmul") {
     // qt-select-kernels checked that the slice is whole rows of columns.
     auto slice = cast<tensor::ExtractSliceOp>(ops.front());
@@ -884,6 +935,22 @@ LogicalResult StepEmitter::lower(KernelOp kernel) {
     return lowerMatmul(
         kernel, cast<MatmulOp>(ops.front()), std::nullopt,
         floatLiteral(splat.getSplatValue<APFloat>().convertToDouble()));
+  }
+  if (kind == "matmul_add" || kind == "matmul_scale_add") {
+    // X + [s *] product: the addend is the add's other operand.
+    auto add = cast<arith::AddFOp>(root);
+    Value product = ops[ops.size() - 2]->getResult(0);
+    Value addend = add.getLhs() == product ? add.getRhs() : add.getLhs();
+    std::string scale;
+    if (kind == "matmul_scale_add") {
+      SplatElementsAttr splat;
+      if (!matchPattern(cast<arith::MulFOp>(ops[1]).getRhs(),
+                        m_Constant(&splat)))
+        return kernel.emitOpError("has no splat scale");
+      scale = floatLiteral(splat.getSplatValue<APFloat>().convertToDouble());
+    }
+    return lowerMatmul(kernel, cast<MatmulOp>(ops.front()), std::nullopt,
+                       scale, addend);
   }
   if (ops.size() != 1)
     return kernel.emitOpError("of kind '") << kind << "' has no kernel";
@@ -1158,6 +1225,14 @@ FailureOr<StepProgram> StepEmitter::emit() {
        "but\n"
        "// the chosen variant ignores.\ndouble kUnused[1] = {0.0};\n\n";
   closePart();
+  s += "// Seconds and calls by kernel and shape, kept under QTC_PROFILE.\n"
+       "ProfileSite kProfile[] = {\n";
+  for (const std::string &name : profileNames)
+    s += "    {" + cppString(name) + ", 0, 0},\n";
+  if (profileNames.empty())
+    s += "    {\"\", 0, 0},\n";
+  s += "};\nProfileReport kProfileReport(kProfile, " +
+       std::to_string(profileNames.size()) + ");\n\n";
   s += "// The scalars the step computes, shared by its parts.\nstruct "
        "Scalars {\n";
   for (const std::string &member : scalarMembers)

@@ -144,6 +144,52 @@ func.func @scale_epilogue(%a: !qt.gse<32x64, axis = 1>, %b: !qt.gse<64x32, axis 
 
 // -----
 
+// LoRA's sums: the adapter's scaled product added to the base output, and
+// an unscaled product added to dY W, are the f32 matmul's epilogue (either
+// operand of the add); a product read by anything else, a GSE product and
+// x + x are not.
+// CHECK-LABEL: func.func @add_epilogue
+// CHECK:         %[[BASE:.*]] = qt.kernel "matmul" ins(%arg0, %arg1 :
+// CHECK:         %[[Y:.*]] = qt.kernel "matmul_scale_add" ins(%arg2, %arg3, %[[BASE]] : tensor<32x8xf32>, tensor<8x64xf32>, tensor<32x64xf32>) -> tensor<32x64xf32> {
+// CHECK:           %[[S:.*]] = arith.constant dense<2.000000e+00>
+// CHECK:           %[[M:.*]] = qt.matmul
+// CHECK:           %[[P:.*]] = arith.mulf %[[M]], %[[S]]
+// CHECK:           %[[A:.*]] = arith.addf %{{.*}}, %[[P]]
+// CHECK:           qt.yield %[[A]]
+// CHECK:         %[[DX:.*]] = qt.kernel "matmul_add" ins(%arg2, %arg3, %[[BASE]] :
+// CHECK:           qt.matmul
+// CHECK-NEXT:      arith.addf
+// CHECK:         %[[SHARED:.*]] = qt.kernel "matmul" ins(%arg2, %arg3 :
+// CHECK:         qt.kernel "add" ins(%[[BASE]], %[[SHARED]] :
+// CHECK:         qt.kernel "matmul_scale" ins(%arg4, %arg5 :
+// CHECK:         qt.kernel "add"
+// CHECK:         %[[TWICE:.*]] = qt.kernel "matmul" ins(%arg2, %arg3 :
+// CHECK:         qt.kernel "add" ins(%[[TWICE]] :
+func.func @add_epilogue(%x: tensor<32x16xf32>, %w: tensor<16x64xf32>,
+                        %xa: tensor<32x8xf32>, %b: tensor<8x64xf32>,
+                        %ga: !qt.gse<32x64, axis = 1>, %gb: !qt.gse<64x64, axis = 0>)
+    -> (tensor<32x64xf32>, tensor<32x64xf32>, tensor<32x64xf32>, tensor<32x64xf32>,
+        tensor<32x64xf32>, tensor<32x64xf32>) {
+  %s = arith.constant dense<2.0> : tensor<32x64xf32>
+  %base = qt.matmul %x, %w : tensor<32x16xf32>, tensor<16x64xf32> -> tensor<32x64xf32>
+  %p = qt.matmul %xa, %b : tensor<32x8xf32>, tensor<8x64xf32> -> tensor<32x64xf32>
+  %ps = arith.mulf %p, %s : tensor<32x64xf32>
+  %y = arith.addf %base, %ps : tensor<32x64xf32>
+  %q = qt.matmul %xa, %b : tensor<32x8xf32>, tensor<8x64xf32> -> tensor<32x64xf32>
+  %dx = arith.addf %q, %base : tensor<32x64xf32>
+  %shared = qt.matmul %xa, %b : tensor<32x8xf32>, tensor<8x64xf32> -> tensor<32x64xf32>
+  %z = arith.addf %base, %shared : tensor<32x64xf32>
+  %g = qt.matmul %ga, %gb : !qt.gse<32x64, axis = 1>, !qt.gse<64x64, axis = 0> -> tensor<32x64xf32>
+  %gs = arith.mulf %g, %s : tensor<32x64xf32>
+  %gy = arith.addf %base, %gs : tensor<32x64xf32>
+  %twice = qt.matmul %xa, %b : tensor<32x8xf32>, tensor<8x64xf32> -> tensor<32x64xf32>
+  %tt = arith.addf %twice, %twice : tensor<32x64xf32>
+  return %y, %dx, %z, %shared, %gy, %tt : tensor<32x64xf32>, tensor<32x64xf32>, tensor<32x64xf32>,
+      tensor<32x64xf32>, tensor<32x64xf32>, tensor<32x64xf32>
+}
+
+// -----
+
 // Reshapes are views of their source's bytes, not kernels: they stay
 // between the kernels that produce and read them.
 // CHECK-LABEL: func.func @views
@@ -161,26 +207,54 @@ func.func @views(%table: tensor<10x8xf32>, %ids: tensor<2x4xi64>) -> tensor<2x4x
 
 // -----
 
-// The lm_head and the loss: cross-entropy and dh = dlogits W each recompute
-// the logits in a kernel of their own (head_loss, head_loss_grad), so that
-// neither the [T, V] logits nor dlogits is a kernel result.
+// The lm_head and the loss: cross-entropy and dh = dlogits W recompute the
+// logits in one kernel (head_loss_and_grad: the loss and dh share its
+// log-sum-exp pass), so that neither the [T, V] logits nor dlogits is a
+// kernel result.
 // CHECK-LABEL: func.func @head_loss
-// CHECK:         qt.kernel "head_loss" ins(%arg0, %arg1, %arg2 : tensor<4x8xf32>, tensor<10x8xbf16>, tensor<4xi64>) -> tensor<f32> {
+// CHECK:         %[[K:.*]]:2 = qt.kernel "head_loss_and_grad" ins(%arg0, %arg1, %arg2, %arg3 : tensor<4x8xf32>, tensor<10x8xbf16>, tensor<4xi64>, tensor<f32>) -> tensor<f32>, tensor<4x8xf32> {
 // CHECK-NEXT:    ^bb0(
 // CHECK-NEXT:      qt.matmul %{{.*}} transpose_b
 // CHECK-NEXT:      qt.cross_entropy
-// CHECK:         qt.kernel "head_loss_grad" ins(%arg0, %arg1, %arg2, %arg3 : tensor<4x8xf32>, tensor<10x8xbf16>, tensor<4xi64>, tensor<f32>) -> tensor<4x8xf32> {
-// CHECK-NEXT:    ^bb0(
-// CHECK-NEXT:      qt.matmul %{{.*}} transpose_b
 // CHECK-NEXT:      qt.cross_entropy_grad
 // CHECK-NEXT:      qt.matmul
-// CHECK-NOT:     qt.kernel "matmul"
+// CHECK:         return %[[K]]#0, %[[K]]#1
 func.func @head_loss(%h: tensor<4x8xf32>, %w: tensor<10x8xbf16>, %labels: tensor<4xi64>,
                      %dloss: tensor<f32>) -> (tensor<f32>, tensor<4x8xf32>) {
   %logits = qt.matmul %h, %w transpose_b : tensor<4x8xf32>, tensor<10x8xbf16> -> tensor<4x10xf32>
   %loss = qt.cross_entropy %logits, %labels : tensor<4x10xf32>, tensor<4xi64> -> tensor<f32>
   %dlogits = qt.cross_entropy_grad %logits, %labels, %dloss : tensor<4x10xf32>, tensor<4xi64>, tensor<f32>
   %dh = qt.matmul %dlogits, %w : tensor<4x10xf32>, tensor<10x8xbf16> -> tensor<4x8xf32>
+  return %loss, %dh : tensor<f32>, tensor<4x8xf32>
+}
+
+// -----
+
+// The loss on other labels than the gradient's, or read before dh: the two
+// kernels of their own, each recomputing the logits.
+// CHECK-LABEL: func.func @head_loss_apart
+// CHECK:         qt.kernel "head_loss" ins(%arg0, %arg1, %arg4 :
+// CHECK:         qt.kernel "head_loss_grad" ins(%arg0, %arg1, %arg2, %arg3 :
+// CHECK-LABEL: func.func @head_loss_read_first
+// CHECK:         %[[L:.*]] = qt.kernel "head_loss"
+// CHECK:         qt.kernel "scale" ins(%[[L]] :
+// CHECK:         qt.kernel "head_loss_grad"
+func.func @head_loss_apart(%h: tensor<4x8xf32>, %w: tensor<10x8xf32>, %labels: tensor<4xi64>,
+                           %dloss: tensor<f32>, %other: tensor<4xi64>) -> (tensor<f32>, tensor<4x8xf32>) {
+  %logits = qt.matmul %h, %w transpose_b : tensor<4x8xf32>, tensor<10x8xf32> -> tensor<4x10xf32>
+  %loss = qt.cross_entropy %logits, %other : tensor<4x10xf32>, tensor<4xi64> -> tensor<f32>
+  %dlogits = qt.cross_entropy_grad %logits, %labels, %dloss : tensor<4x10xf32>, tensor<4xi64>, tensor<f32>
+  %dh = qt.matmul %dlogits, %w : tensor<4x10xf32>, tensor<10x8xf32> -> tensor<4x8xf32>
+  return %loss, %dh : tensor<f32>, tensor<4x8xf32>
+}
+func.func @head_loss_read_first(%h: tensor<4x8xf32>, %w: tensor<10x8xf32>, %labels: tensor<4xi64>)
+    -> (tensor<f32>, tensor<4x8xf32>) {
+  %two = arith.constant dense<2.0> : tensor<f32>
+  %logits = qt.matmul %h, %w transpose_b : tensor<4x8xf32>, tensor<10x8xf32> -> tensor<4x10xf32>
+  %loss = qt.cross_entropy %logits, %labels : tensor<4x10xf32>, tensor<4xi64> -> tensor<f32>
+  %dloss = arith.mulf %loss, %two : tensor<f32>
+  %dlogits = qt.cross_entropy_grad %logits, %labels, %dloss : tensor<4x10xf32>, tensor<4xi64>, tensor<f32>
+  %dh = qt.matmul %dlogits, %w : tensor<4x10xf32>, tensor<10x8xf32> -> tensor<4x8xf32>
   return %loss, %dh : tensor<f32>, tensor<4x8xf32>
 }
 

@@ -51,3 +51,15 @@ func.func @slice_past_the_end(%x: tensor<8x256xf32>) -> tensor<8x16xf32> {
   }
   return %0 : tensor<8x16xf32>
 }
+
+// -----
+
+// expected-error@+2 {{'qt.kernel' op of kind 'matmul_add' is not a matmul and an add}}
+func.func @add_epilogue_without_a_matmul(%x: tensor<8x8xf32>, %y: tensor<8x8xf32>) -> tensor<8x8xf32> {
+  %0 = qt.kernel "matmul_add" ins(%x, %y : tensor<8x8xf32>, tensor<8x8xf32>) -> tensor<8x8xf32> {
+  ^bb0(%p: tensor<8x8xf32>, %q: tensor<8x8xf32>):
+    %t = arith.addf %p, %q : tensor<8x8xf32>
+    qt.yield %t : tensor<8x8xf32>
+  }
+  return %0 : tensor<8x8xf32>
+}

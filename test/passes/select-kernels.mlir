@@ -3,9 +3,9 @@
 // f32 products, with and without a fused scale: every parameter is written
 // out, the defaults too.
 // CHECK-LABEL: func.func @f32_matmuls
-// CHECK:         qt.kernel "matmul" calls #qt.ukernel<"f32_matmul", {b_type = "f32", epilogue_scale = false, group = 128 : i64, lota_delta_grad = false, ternary_a = false, ternary_b = false, transpose_a = true, transpose_b = false}>
-// CHECK:         qt.kernel "matmul_scale" calls #qt.ukernel<"f32_matmul", {b_type = "f32", epilogue_scale = true, group = 128 : i64, lota_delta_grad = false, ternary_a = false, ternary_b = false, transpose_a = false, transpose_b = false}>
-// CHECK:         qt.kernel "matmul" calls #qt.ukernel<"f32_matmul", {b_type = "f32", epilogue_scale = false, group = 128 : i64, lota_delta_grad = false, ternary_a = false, ternary_b = true, transpose_a = false, transpose_b = true}>
+// CHECK:         qt.kernel "matmul" calls #qt.ukernel<"f32_matmul", {b_type = "f32", epilogue_add = false, epilogue_scale = false, group = 128 : i64, lota_delta_grad = false, ternary_a = false, ternary_b = false, transpose_a = true, transpose_b = false}>
+// CHECK:         qt.kernel "matmul_scale" calls #qt.ukernel<"f32_matmul", {b_type = "f32", epilogue_add = false, epilogue_scale = true, group = 128 : i64, lota_delta_grad = false, ternary_a = false, ternary_b = false, transpose_a = false, transpose_b = false}>
+// CHECK:         qt.kernel "matmul" calls #qt.ukernel<"f32_matmul", {b_type = "f32", epilogue_add = false, epilogue_scale = false, group = 128 : i64, lota_delta_grad = false, ternary_a = false, ternary_b = true, transpose_a = false, transpose_b = true}>
 func.func @f32_matmuls(%x: tensor<8x64xf32>, %a: tensor<64x8xf32>, %dy: tensor<8x16xf32>,
                        %t: !qt.ternary<16x64>) -> (tensor<64x16xf32>, tensor<8x8xf32>, tensor<8x16xf32>) {
   %0 = qt.kernel "matmul" ins(%x, %dy : tensor<8x64xf32>, tensor<8x16xf32>) -> tensor<64x16xf32> {
@@ -26,6 +26,31 @@ func.func @f32_matmuls(%x: tensor<8x64xf32>, %a: tensor<64x8xf32>, %dy: tensor<8
     qt.yield %r : tensor<8x16xf32>
   }
   return %0, %1, %2 : tensor<64x16xf32>, tensor<8x8xf32>, tensor<8x16xf32>
+}
+
+// -----
+
+// The add epilogues: the addend is the add's other operand.
+// CHECK-LABEL: func.func @add_epilogues
+// CHECK:         qt.kernel "matmul_scale_add" calls #qt.ukernel<"f32_matmul", {b_type = "f32", epilogue_add = true, epilogue_scale = true, group = 128 : i64, lota_delta_grad = false, ternary_a = false, ternary_b = false, transpose_a = false, transpose_b = false}>
+// CHECK:         qt.kernel "matmul_add" calls #qt.ukernel<"f32_matmul", {b_type = "f32", epilogue_add = true, epilogue_scale = false, group = 128 : i64, lota_delta_grad = false, ternary_a = false, ternary_b = false, transpose_a = false, transpose_b = true}>
+func.func @add_epilogues(%x: tensor<8x64xf32>, %a: tensor<64x8xf32>, %y: tensor<8x8xf32>)
+    -> (tensor<8x8xf32>, tensor<8x8xf32>) {
+  %0 = qt.kernel "matmul_scale_add" ins(%x, %a, %y : tensor<8x64xf32>, tensor<64x8xf32>, tensor<8x8xf32>) -> tensor<8x8xf32> {
+  ^bb0(%p: tensor<8x64xf32>, %q: tensor<64x8xf32>, %z: tensor<8x8xf32>):
+    %s = arith.constant dense<2.0> : tensor<8x8xf32>
+    %r = qt.matmul %p, %q : tensor<8x64xf32>, tensor<64x8xf32> -> tensor<8x8xf32>
+    %m = arith.mulf %r, %s : tensor<8x8xf32>
+    %t = arith.addf %z, %m : tensor<8x8xf32>
+    qt.yield %t : tensor<8x8xf32>
+  }
+  %1 = qt.kernel "matmul_add" ins(%x, %x, %y : tensor<8x64xf32>, tensor<8x64xf32>, tensor<8x8xf32>) -> tensor<8x8xf32> {
+  ^bb0(%p: tensor<8x64xf32>, %q: tensor<8x64xf32>, %z: tensor<8x8xf32>):
+    %r = qt.matmul %p, %q transpose_b : tensor<8x64xf32>, tensor<8x64xf32> -> tensor<8x8xf32>
+    %t = arith.addf %r, %z : tensor<8x8xf32>
+    qt.yield %t : tensor<8x8xf32>
+  }
+  return %0, %1 : tensor<8x8xf32>, tensor<8x8xf32>
 }
 
 // -----
@@ -122,7 +147,7 @@ func.func @gsq_and_optimizers(%x: tensor<32x64xf32>, %seed: i64, %w: !qt.nf4<64x
 // What fusion leaves behind when it misses: the generic layout kernels and
 // the f32 x f16 product.
 // CHECK-LABEL: func.func @unfused_qeft
-// CHECK:         qt.kernel "matmul" calls #qt.ukernel<"f32_matmul", {b_type = "f16", epilogue_scale = false, group = 128 : i64, lota_delta_grad = false, ternary_a = false, ternary_b = false, transpose_a = false, transpose_b = true}>
+// CHECK:         qt.kernel "matmul" calls #qt.ukernel<"f32_matmul", {b_type = "f16", epilogue_add = false, epilogue_scale = false, group = 128 : i64, lota_delta_grad = false, ternary_a = false, ternary_b = false, transpose_a = false, transpose_b = true}>
 // CHECK:         qt.kernel "pad" calls #qt.ukernel<"pad", {type = "f32"}>
 // CHECK:         qt.kernel "extract_slice" calls #qt.ukernel<"slice", {type = "f32"}>
 func.func @unfused_qeft(%x: tensor<8x256xf32>, %dy: tensor<8x64xf32>, %wf: tensor<16x64xf16>)

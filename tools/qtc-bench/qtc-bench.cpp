@@ -1,13 +1,15 @@
 //===- qtc-bench.cpp - Time qtc's kernels against baselines in one run ----===//
 //
-//   qtc-bench [--kernels matmul,model] [--shapes MxNxK,...]
-//             [--attention SEQSxSEQ_LENxHEADSxKV_HEADSxDIM,...]
+//   qtc-bench [--kernels matmul,f32,model] [--shapes MxNxK,...]
+//             [--f32-shapes MxNxK,...] [--attention SEQSxSEQ_LENxHEADSxKV_HEADSxDIM,...]
 //             [--rows TOKENSxWIDTH,...] [--repeat N] [--json FILE]
 //
 // Times the AOT Halide kernels and, in the same process and run, their
 // baselines on the same shapes. The matmuls (per --shapes): OpenBLAS SGEMM
 // (SGEMV at M = 1), oneDNN's u8s8s32 integer GEMM, and the reference backend
-// (only where it finishes in about a second). The model ops
+// (only where it finishes in about a second). The f32 matmuls of a LoRA
+// step (F32MatmulBench.h, per --f32-shapes): SGEMM with the same
+// transposes. The model ops
 // (ModelBench.h): attention and its gradient against SGEMMs and a softmax,
 // RMSNorm and SwiGLU against memcpy. Times are medians over --repeat runs
 // after a warm-up; the machine is shared, so read the ratios, not the times.
@@ -34,6 +36,7 @@
 #include "qtc_qeft_matmul_t_gemm.h"
 #include "qtc_qeft_matmul_t_gemv.h"
 #include "runtime/qtc_cpu_check.h"
+#include "tools/qtc-bench/F32MatmulBench.h"
 #include "tools/qtc-bench/ModelBench.h"
 #include "tools/qtc-bench/ShapeList.h"
 #include "tools/qtc-bench/Timing.h"
@@ -79,15 +82,19 @@ struct Options {
   // SmolLM2's hidden and intermediate widths; a 7B model's hidden width.
   std::vector<qtc::bench::RowsShape> rows = {
       {1024, 576}, {1024, 1536}, {1024, 4096}};
-  bool matmuls = true, modelOps = true;
+  // A LoRA step of SmolLM2-135M at 8 x 256 tokens: the MLP's up and down
+  // projections, and the attention's square one.
+  std::vector<qtc::bench::MatmulShape> f32Shapes = {
+      {2048, 1536, 576}, {2048, 576, 1536}, {2048, 576, 576}};
+  bool matmuls = true, f32Matmuls = true, modelOps = true;
   int repeat = 5;
   std::string json;
 };
 
 void usage() {
   std::fprintf(stderr,
-               "usage: qtc-bench [--kernels matmul,model] [--shapes MxNxK,...] "
-               "[--attention SEQSxSEQ_LENxHEADSxKV_HEADSxDIM,...] "
+               "usage: qtc-bench [--kernels matmul,f32,model] [--shapes "
+               "MxNxK,...] [--f32-shapes MxNxK,...] [--attention SEQSxSEQ_LENxHEADSxKV_HEADSxDIM,...] "
                "[--rows TOKENSxWIDTH,...] [--repeat N] [--json FILE]\n");
 }
 
@@ -144,16 +151,31 @@ int main(int argc, char **argv) {
     } else if (arg == "--rows") {
       if (!qtc::bench::parseRowsShapes(value(), options.rows))
         return 2;
-    } else if (arg == "--kernels") {
-      std::string kinds = value();
-      options.matmuls = kinds.find("matmul") != std::string::npos;
-      options.modelOps = kinds.find("model") != std::string::npos;
-      if (kinds != "matmul" && kinds != "model" && kinds != "matmul,model" &&
-          kinds != "model,matmul") {
-        std::fprintf(stderr, "qtc-bench: --kernels takes matmul, model or "
-                             "both (matmul,model), got '%s'\n",
-                     kinds.c_str());
+    } else if (arg == "--f32-shapes") {
+      if (!qtc::bench::parseMatmulShapes(value(), options.f32Shapes))
         return 2;
+    } else if (arg == "--kernels") {
+      options.matmuls = options.f32Matmuls = options.modelOps = false;
+      std::string kinds = value();
+      size_t start = 0;
+      while (start <= kinds.size()) {
+        size_t end = kinds.find(',', start);
+        std::string kind = kinds.substr(start, end - start);
+        if (kind == "matmul")
+          options.matmuls = true;
+        else if (kind == "f32")
+          options.f32Matmuls = true;
+        else if (kind == "model")
+          options.modelOps = true;
+        else {
+          std::fprintf(stderr, "qtc-bench: --kernels takes a list of "
+                               "matmul, f32 and model, got '%s'\n",
+                       kind.c_str());
+          return 2;
+        }
+        if (end == std::string::npos)
+          break;
+        start = end + 1;
       }
     } else if (arg == "--json") {
       options.json = value();
@@ -362,8 +384,16 @@ int main(int argc, char **argv) {
     }
   }
 
-  if (options.modelOps) {
+  if (options.f32Matmuls) {
     if (options.matmuls)
+      std::printf("\n");
+    std::vector<Record> f32 = qtc::bench::benchF32Matmuls(
+        options.f32Shapes, options.repeat, variant);
+    records.insert(records.end(), f32.begin(), f32.end());
+  }
+
+  if (options.modelOps) {
+    if (options.matmuls || options.f32Matmuls)
       std::printf("\n");
     std::vector<Record> model = qtc::bench::benchModelKernels(
         options.attention, options.rows, options.repeat, variant);

@@ -320,6 +320,19 @@ TEST(ModelKernelsTest, HeadLossInVocabularyChunksMatchesTheReference) {
     for (int64_t i = 0; i < dh.numel(); ++i)
       worst = std::max(worst, std::fabs(double(gdh.data()[i]) - dh[i]));
     EXPECT_LE(worst, 1e-5 * largest) << target << ": largest " << largest;
+
+    // Both from one pipeline (a training step's head): the same loss and
+    // dh as the separate kernels, bit for bit (the same sums in the same
+    // order).
+    qtc::halide::HeadLossAndGrad both = qtc::halide::defineHeadLossAndGrad(
+        ph, pw, plab, Expr(dloss), K, V, T, ignore);
+    qtc::halide::scheduleHeadLossAndGradCpu(both, lanes);
+    Buffer<float> bothLoss = Buffer<float>::make_scalar();
+    Buffer<float> bothDh(static_cast<int>(width), static_cast<int>(tokens));
+    Pipeline({both.loss, both.grad.dh}).realize({bothLoss, bothDh}, t);
+    EXPECT_EQ(bothLoss(), got()) << target;
+    for (int64_t i = 0; i < dh.numel(); ++i)
+      ASSERT_EQ(bothDh.data()[i], gdh.data()[i]) << target << " at " << i;
   }
 }
 
