@@ -115,18 +115,22 @@ Rope defineRope(Func x, Func invFreq, Expr heads, Expr width, Expr seqLen,
   Var d("d"), t("t"), i("i");
   Expr headDim = width / heads, half = headDim / 2;
   Rope rope;
-  Expr angle = strict_float(f64(sign) * f64(t % seqLen) * invFreq(i));
+  // Per position within a sequence, not per token: the batch's sequences
+  // share the table (libm's cos and sin were most of the kernel's time).
+  Var p("p");
+  Expr angle = strict_float(f64(sign) * f64(p) * invFreq(i));
   rope.cosine = Func("rope_cos");
-  rope.cosine(i, t) = cos(angle);
+  rope.cosine(i, p) = cos(angle);
   rope.sine = Func("rope_sin");
-  rope.sine(i, t) = sin(angle);
+  rope.sine(i, p) = sin(angle);
+  Expr position = clamp(t % seqLen, 0, seqLen - 1);
   Expr within = d % headDim, base = d - within;
   Expr first = within < half;
   // Clamped so that bounds inference sees [0, half): the table's extent.
   Expr pair = clamp(select(first, within, within - half), 0, half - 1);
   Expr x1 = f64(x(clamp(base + pair, 0, width - 1), t));
   Expr x2 = f64(x(clamp(base + pair + half, 0, width - 1), t));
-  Expr c = rope.cosine(pair, t), sn = rope.sine(pair, t);
+  Expr c = rope.cosine(pair, position), sn = rope.sine(pair, position);
   rope.y = Func("rope");
   rope.y(d, t) = cast<float>(
       select(first, strict_float(x1 * c - x2 * sn), strict_float(x2 * c + x1 * sn)));
@@ -583,10 +587,10 @@ void scheduleAttentionGradCpu(AttentionGrad g, int lanes) {
 }
 
 void scheduleRopeCpu(Rope rope, int lanes) {
-  Var t = rope.y.args()[1];
   scheduleRowsCpu(rope.y, lanes);
-  rope.cosine.compute_at(rope.y, t);
-  rope.sine.compute_at(rope.y, t);
+  // The tables once per call, positions in parallel.
+  rope.cosine.compute_root().parallel(rope.cosine.args()[1]);
+  rope.sine.compute_root().parallel(rope.sine.args()[1]);
 }
 
 void scheduleRowSumCpu(Func out, int lanes) {

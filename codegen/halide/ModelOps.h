@@ -50,7 +50,8 @@ SwiGLUGrad defineSwiGLUGrad(Halide::Func gate, Halide::Func up,
 /// (libm's cos and sin, as the reference) and rounded once.
 struct Rope {
   Halide::Func y;
-  /// cos and sin per (pair, token), computed once for every head.
+  /// cos and sin per (pair, position in the sequence), computed once for
+  /// every head and sequence.
   Halide::Func cosine, sine;
 };
 Rope defineRope(Halide::Func x, Halide::Func invFreq, Halide::Expr heads,
