@@ -234,12 +234,11 @@ std::optional<Group> matchHeadLossGrad(MatmulOp dh) {
 /// cross_entropy(h W^T) and dh = cross_entropy_grad(h W^T) W on the same
 /// labels, the loss read by nothing before dh (the kernel takes dh's place).
 std::optional<Group> matchHeadLossAndGrad(MatmulOp dh) {
-  auto grad = dh.getA().getDefiningOp<CrossEntropyGradOp>();
-  if (!grad)
+  std::optional<Group> gradient = matchHeadLossGrad(dh);
+  if (!gradient)
     return std::nullopt;
-  MatmulOp logits = matchHeadLogits(grad.getLogits());
-  if (!logits || headInputGrad(grad, logits.getB()) != dh)
-    return std::nullopt;
+  auto grad = cast<CrossEntropyGradOp>(gradient->ops.front());
+  Operation *logits = gradient->recomputed.front();
   for (Operation *user : logits->getUsers()) {
     auto loss = dyn_cast<CrossEntropyOp>(user);
     if (!loss || loss.getLabels() != grad.getLabels() ||

@@ -296,9 +296,14 @@ FailureOr<Choice> select(KernelOp kernel) {
       return kernel.emitOpError("has no kernel: ")
              << kind << " takes a 2-D f32, f16 or bf16 head and i32 or i64 "
                         "labels";
-    return Choice{kind.str(),
+    if (kind == "head_loss")
+      return Choice{"head_loss",
+                    {{"b_type", kr::enumName(*head)},
+                     {"labels", kr::enumName(*ids)}}};
+    return Choice{"head_loss_grad",
                   {{"b_type", kr::enumName(*head)},
-                   {"labels", kr::enumName(*ids)}}};
+                   {"labels", kr::enumName(*ids)},
+                   {"with_loss", boolSetting(kind == "head_loss_and_grad")}}};
   }
   if (kind == "slice_matmul") {
     auto slice = cast<tensor::ExtractSliceOp>(ops.front());

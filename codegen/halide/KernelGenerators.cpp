@@ -500,44 +500,13 @@ public:
   GeneratorParam<k::StorageFloat> bType =
       enumParam("b_type", k::StorageFloat::F32);
   GeneratorParam<k::IdType> labelsType = enumParam("labels", k::IdType::I64);
+  GeneratorParam<bool> withLoss{"with_loss", false};
 
   void configure() {
     declareArguments("head_loss_grad",
                      {{"b_type", settingOf(k::StorageFloat(bType))},
-                      {"labels", settingOf(k::IdType(labelsType))}});
-  }
-
-  void generate() {
-    auto &h = input("h");
-    auto &w = input("w");
-    auto &dloss = input("dloss");
-    grad = defineHeadLossGrad(h, w, input("labels"), dloss(),
-                              h.dim(0).extent(), w.dim(1).extent(),
-                              h.dim(1).extent(), scalar("ignore_index"));
-    output("dh") = grad.dh;
-  }
-
-  void schedule() {
-    scheduleHeadLossGradCpu(grad, get_target().natural_vector_size<float>());
-  }
-
-private:
-  HeadLossGrad grad;
-};
-
-/// The loss and dh of the lm_head in one pipeline (their shared log-sum-exp
-/// computed once).
-class HeadLossAndGradGenerator
-    : public RegisteredGenerator<HeadLossAndGradGenerator> {
-public:
-  GeneratorParam<k::StorageFloat> bType =
-      enumParam("b_type", k::StorageFloat::F32);
-  GeneratorParam<k::IdType> labelsType = enumParam("labels", k::IdType::I64);
-
-  void configure() {
-    declareArguments("head_loss_and_grad",
-                     {{"b_type", settingOf(k::StorageFloat(bType))},
-                      {"labels", settingOf(k::IdType(labelsType))}});
+                      {"labels", settingOf(k::IdType(labelsType))},
+                      {"with_loss", settingOf(bool(withLoss))}});
   }
 
   void generate() {
@@ -547,16 +516,21 @@ public:
     both = defineHeadLossAndGrad(h, w, input("labels"), dloss(),
                                  h.dim(0).extent(), w.dim(1).extent(),
                                  h.dim(1).extent(), scalar("ignore_index"));
-    output("loss") = both.loss;
     output("dh") = both.grad.dh;
+    if (withLoss)
+      output("loss") = both.loss;
   }
 
   void schedule() {
-    scheduleHeadLossAndGradCpu(both,
-                               get_target().natural_vector_size<float>());
+    int lanes = get_target().natural_vector_size<float>();
+    if (withLoss)
+      scheduleHeadLossAndGradCpu(both, lanes);
+    else
+      scheduleHeadLossGradCpu(both.grad, lanes);
   }
 
 private:
+  /// The loss's Funcs are part of the pipeline only with_loss.
   HeadLossAndGrad both;
 };
 
@@ -1182,8 +1156,6 @@ HALIDE_REGISTER_GENERATOR(qtc::halide::BiasAddGenerator, bias_add)
 HALIDE_REGISTER_GENERATOR(qtc::halide::RowSumGenerator, row_sum)
 HALIDE_REGISTER_GENERATOR(qtc::halide::HeadLossGenerator, head_loss)
 HALIDE_REGISTER_GENERATOR(qtc::halide::HeadLossGradGenerator, head_loss_grad)
-HALIDE_REGISTER_GENERATOR(qtc::halide::HeadLossAndGradGenerator,
-                          head_loss_and_grad)
 HALIDE_REGISTER_GENERATOR(qtc::halide::EmbeddingGenerator, embedding)
 HALIDE_REGISTER_GENERATOR(qtc::halide::EmbeddingGradGenerator, embedding_grad)
 HALIDE_REGISTER_GENERATOR(qtc::halide::CrossEntropyGenerator, cross_entropy)

@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 #include "codegen/registry/KernelRegistry.h"
 
+#include <cstdio>
 #include <cstdlib>
 
 namespace qtc::kernels {
@@ -157,7 +158,11 @@ const std::string &ParamValues::raw(const std::string &name) const {
     if (n == name)
       return v;
   // A generator or caller asking for a parameter its entry lacks is a bug
-  // in qtc, not in the user's input.
+  // in qtc, not in the user's input: named, then abort.
+  std::fprintf(stderr,
+               "qtc: internal error: kernel parameter '%s' is not among the "
+               "resolved values (%s)\n",
+               name.c_str(), str().c_str());
   std::abort();
 }
 
@@ -854,32 +859,23 @@ std::vector<Kernel> makeRegistry() {
                [](const ParamValues &) { return kCpu; }});
   k.push_back({"head_loss_grad",
                "qt-fuse's head_loss_grad: dh = cross_entropy_grad(h W^T) W, "
-               "the vocabulary in chunks",
+               "the vocabulary in chunks; with_loss, head_loss_and_grad: "
+               "the loss too, from the same log-sum-exp",
                {enumParam("b_type", StorageFloat::F32,
                           "how the [out, in] head W is stored"),
-                enumParam("labels", IdType::I64, "the labels' element type")},
+                enumParam("labels", IdType::I64, "the labels' element type"),
+                boolParam("with_loss", false,
+                          "also the loss (cross_entropy of the same logits)")},
                [](const ParamValues &v, TargetClass) {
-                 return std::vector<Arg>{
+                 std::vector<Arg> args = {
                      in("h", 2, T::F32),
                      in("w", 2, storageType(v.get<StorageFloat>("b_type"))),
                      in("labels", 1, idElemType(v.get<IdType>("labels"))),
-                     in("dloss", 0, T::F32), scalar("ignore_index", T::I64),
-                     out("dh", 2, T::F32)};
-               },
-               [](const ParamValues &) { return kCpu; }});
-  k.push_back({"head_loss_and_grad",
-               "qt-fuse's head_loss_and_grad: the loss and dh of head_loss "
-               "and head_loss_grad, their log-sum-exp computed once",
-               {enumParam("b_type", StorageFloat::F32,
-                          "how the [out, in] head W is stored"),
-                enumParam("labels", IdType::I64, "the labels' element type")},
-               [](const ParamValues &v, TargetClass) {
-                 return std::vector<Arg>{
-                     in("h", 2, T::F32),
-                     in("w", 2, storageType(v.get<StorageFloat>("b_type"))),
-                     in("labels", 1, idElemType(v.get<IdType>("labels"))),
-                     in("dloss", 0, T::F32), scalar("ignore_index", T::I64),
-                     out("loss", 0, T::F32), out("dh", 2, T::F32)};
+                     in("dloss", 0, T::F32), scalar("ignore_index", T::I64)};
+                 if (v.getBool("with_loss"))
+                   args.push_back(out("loss", 0, T::F32));
+                 args.push_back(out("dh", 2, T::F32));
+                 return args;
                },
                [](const ParamValues &) { return kCpu; }});
   k.push_back({"swiglu_grad",

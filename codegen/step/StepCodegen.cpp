@@ -885,34 +885,25 @@ LogicalResult StepEmitter::lower(KernelOp kernel) {
          {"ignore_index", int64Operand(loss.getIgnoreIndexAttr().getInt())},
          {"loss", view(slotsOf(kernel.getResult(0))[0])}});
   }
-  if (kind == "head_loss_grad") {
+  if (kind == "head_loss_grad" || kind == "head_loss_and_grad") {
+    // Ops: the recomputed logits, [the loss,] its gradient, dh; with the
+    // loss, the kernel's results are the loss and dh.
+    bool withLoss = kind == "head_loss_and_grad";
     auto logits = cast<MatmulOp>(ops.front());
-    auto grad = cast<CrossEntropyGradOp>(ops[1]);
-    return call(
-        kernel,
-        {{"h", view(slotsOf(outer(kernel, logits.getA()))[0])},
-         {"w", view(slotsOf(outer(kernel, logits.getB()))[0])},
-         {"labels", view(slotsOf(outer(kernel, grad.getLabels()))[0])},
-         {"dloss", view(slotsOf(outer(kernel, grad.getDloss()))[0])},
-         {"ignore_index", int64Operand(grad.getIgnoreIndexAttr().getInt())},
-         {"dh", view(slotsOf(kernel.getResult(0))[0])}});
-  }
-  if (kind == "head_loss_and_grad") {
-    // Ops: the recomputed logits, the loss, its gradient, dh.
-    auto logits = cast<MatmulOp>(ops.front());
-    auto loss = cast<CrossEntropyOp>(ops[1]);
-    auto grad = cast<CrossEntropyGradOp>(ops[2]);
-    if (kernel.getNumResults() != 2)
-      return kernel.emitOpError("must return the loss and dh");
-    return call(
-        kernel,
-        {{"h", view(slotsOf(outer(kernel, logits.getA()))[0])},
-         {"w", view(slotsOf(outer(kernel, logits.getB()))[0])},
-         {"labels", view(slotsOf(outer(kernel, loss.getLabels()))[0])},
-         {"dloss", view(slotsOf(outer(kernel, grad.getDloss()))[0])},
-         {"ignore_index", int64Operand(loss.getIgnoreIndexAttr().getInt())},
-         {"loss", view(slotsOf(kernel.getResult(0))[0])},
-         {"dh", view(slotsOf(kernel.getResult(1))[0])}});
+    auto grad = cast<CrossEntropyGradOp>(ops[withLoss ? 2 : 1]);
+    if (kernel.getNumResults() != (withLoss ? 2u : 1u))
+      return kernel.emitOpError("must return ")
+             << (withLoss ? "the loss and dh" : "dh");
+    Args args = {
+        {"h", view(slotsOf(outer(kernel, logits.getA()))[0])},
+        {"w", view(slotsOf(outer(kernel, logits.getB()))[0])},
+        {"labels", view(slotsOf(outer(kernel, grad.getLabels()))[0])},
+        {"dloss", view(slotsOf(outer(kernel, grad.getDloss()))[0])},
+        {"ignore_index", int64Operand(grad.getIgnoreIndexAttr().getInt())},
+        {"dh", view(slotsOf(kernel.getResult(withLoss ? 1 : 0))[0])}};
+    if (withLoss)
+      args["loss"] = view(slotsOf(kernel.getResult(0))[0]);
+    return call(kernel, args);
   }
   if (kind == "slice_matmul") {
     // qt-select-kernels checked that the slice is whole rows of columns.
