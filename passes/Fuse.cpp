@@ -159,12 +159,13 @@ std::optional<Group> matchScaledMatmul(arith::MulFOp mul) {
 /// written (LoRA's y = x W^T + s (x A) B and dx = dy W + dxa A^T).
 std::optional<Group> matchMatmulAdd(arith::AddFOp add) {
   for (Value operand : {add.getRhs(), add.getLhs()}) {
+    // A scaled product as matchScaledMatmul takes it, or a bare one.
     auto mul = onlyUsedBy<arith::MulFOp>(operand, {add});
-    SplatElementsAttr splat;
-    if (mul && !matchPattern(mul.getRhs(), m_Constant(&splat)))
+    std::optional<Group> scaled = mul ? matchScaledMatmul(mul) : std::nullopt;
+    if (!scaled)
       mul = nullptr;
-    auto matmul = mul ? onlyUsedBy<MatmulOp>(mul.getLhs(), {mul})
-                      : onlyUsedBy<MatmulOp>(operand, {add});
+    auto matmul = scaled ? cast<MatmulOp>(scaled->ops.front())
+                         : onlyUsedBy<MatmulOp>(operand, {add});
     if (!matmul || !isF32Tensor(matmul.getA()) ||
         !isF32Tensor(matmul.getB()) || !isF32Tensor(add.getResult()) ||
         (matmul.getTransposeA() && matmul.getTransposeB()))

@@ -147,22 +147,19 @@ inline bool profiling() {
   return on;
 }
 
-/// A kernel call's start (0 when not profiling).
-inline int64_t profileStart() {
-  if (!profiling())
-    return 0;
+inline int64_t steadyNanoseconds() {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(
              std::chrono::steady_clock::now().time_since_epoch())
       .count();
 }
 
+/// A kernel call's start (0 when not profiling).
+inline int64_t profileStart() { return profiling() ? steadyNanoseconds() : 0; }
+
 inline void profileStop(ProfileSite &site, int64_t start) {
   if (!start)
     return;
-  int64_t now = std::chrono::duration_cast<std::chrono::nanoseconds>(
-                    std::chrono::steady_clock::now().time_since_epoch())
-                    .count();
-  site.seconds += static_cast<double>(now - start) * 1e-9;
+  site.seconds += static_cast<double>(steadyNanoseconds() - start) * 1e-9;
   ++site.calls;
 }
 

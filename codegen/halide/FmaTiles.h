@@ -14,6 +14,11 @@
 
 namespace qtc::halide {
 
+/// Rows of a register tile of 2 vectors of sums: AVX2's 16 vector
+/// registers hold 6 rows and the operands (8 rows spilled sums); wider
+/// targets have 32.
+inline int fmaTileRows(int lanes) { return lanes == 8 ? 6 : 8; }
+
 /// Any sizes: a panel past the last column is computed whole (the operands
 /// must tolerate reads past their extents, e.g. repeat_edge) and stored
 /// only where C is.
@@ -24,9 +29,7 @@ scheduleFmaTiles(Halide::Func output, Halide::Func product, Halide::Var cols,
                  int lanes, Halide::Expr colsExtent) {
   using namespace Halide;
   Var co("co"), ci("ci"), rt("rt"), rb("rb"), ro("ro"), ri("ri");
-  // AVX2 has 16 vector registers: 6 rows x 2 vectors of sums leave room
-  // for B's two vectors and A's broadcast (8 rows spilled sums).
-  const int panel = 2 * lanes, tileRows = lanes == 8 ? 6 : 8, blockTiles = 8;
+  const int panel = 2 * lanes, tileRows = fmaTileRows(lanes), blockTiles = 8;
   output.compute_root();
   // A C a few panels wide (a rank-32 adapter gradient is one) would leave
   // cores idle: its blocks of rows run in parallel too. Wide ones keep one

@@ -1,5 +1,6 @@
 //===- HeadLoss.cpp - The lm_head matmul fused with cross-entropy ---------===//
 #include "codegen/halide/HeadLoss.h"
+#include "codegen/halide/FmaTiles.h"
 #include "codegen/halide/ModelOps.h"
 
 #include <limits>
@@ -87,10 +88,6 @@ HeadLogSumExp headLogSumExp(Func h, Func w, Func labels, Expr width,
   return s;
 }
 
-} // namespace
-
-namespace {
-
 /// The mean over counted tokens of lse - the label's logit, from a
 /// log-sum-exp's state.
 void addLossTerms(Func &counted, Func &term, Func &total, Func &count,
@@ -175,10 +172,6 @@ HeadLossAndGrad defineHeadLossAndGrad(Func h, Func w, Func labels, Expr dloss,
 
 namespace {
 
-/// Register tiles of 2 vectors (AVX2: 16 registers hold 6 rows of sums and
-/// the operands) or wider targets' 8 rows.
-int tileRowsFor(int lanes) { return lanes == 8 ? 6 : 8; }
-
 /// One chunk of logits where `at` is: the chunk's rows of W transposed,
 /// then tiles of tokens x 2 vectors of vocabulary rows accumulated in
 /// registers over the width, tiles of tokens in parallel. (One token by four
@@ -186,7 +179,7 @@ int tileRowsFor(int lanes) { return lanes == 8 ? 6 : 8; }
 /// Tokens past the last tile's end read the last token (h is clamped along
 /// tokens); their logits are never used.
 void scheduleHeadLogits(HeadLogits l, LoopLevel at, int lanes) {
-  const int tileRows = tileRowsFor(lanes);
+  const int tileRows = fmaTileRows(lanes);
   Var v = l.logit.args()[0], t = l.logit.args()[1], vo("vo"), vi("vi"),
       to("to"), ti("ti");
   l.headT.compute_at(at)
@@ -250,7 +243,7 @@ void scheduleHeadLossGradCpu(HeadLossGrad grad, int lanes) {
   // parallel; each chunk's logits and dlogits first, then per tile of
   // tokens its part in register tiles of 2 vectors of the width by the
   // tile's tokens, summed over the chunk's rows.
-  const int tileRows = tileRowsFor(lanes);
+  const int tileRows = fmaTileRows(lanes);
   Var k = grad.dh.args()[0], t = grad.dh.args()[1], ko("ko"), ki("ki"),
       to("to"), ti("ti");
   grad.dh.vectorize(k, lanes, TailStrategy::GuardWithIf).parallel(t);

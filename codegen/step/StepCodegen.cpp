@@ -919,26 +919,23 @@ LogicalResult StepEmitter::lower(KernelOp kernel) {
                     std::max(source.getShape()[0], source.getShape()[1])};
     return lowerMatmul(kernel, cast<MatmulOp>(root), columns);
   }
-  if (kind == "matmul_scale") {
-    SplatElementsAttr splat;
-    if (!matchPattern(cast<arith::MulFOp>(root).getRhs(), m_Constant(&splat)))
-      return kernel.emitOpError("has no splat scale");
-    return lowerMatmul(
-        kernel, cast<MatmulOp>(ops.front()), std::nullopt,
-        floatLiteral(splat.getSplatValue<APFloat>().convertToDouble()));
-  }
-  if (kind == "matmul_add" || kind == "matmul_scale_add") {
-    // X + [s *] product: the addend is the add's other operand.
-    auto add = cast<arith::AddFOp>(root);
-    Value product = ops[ops.size() - 2]->getResult(0);
-    Value addend = add.getLhs() == product ? add.getRhs() : add.getLhs();
+  if (kind == "matmul_scale" || kind == "matmul_add" ||
+      kind == "matmul_scale_add") {
+    // The matmul's epilogues: [* splat (ops[1])] [+ the add's other
+    // operand].
     std::string scale;
-    if (kind == "matmul_scale_add") {
+    if (kind != "matmul_add") {
       SplatElementsAttr splat;
       if (!matchPattern(cast<arith::MulFOp>(ops[1]).getRhs(),
                         m_Constant(&splat)))
         return kernel.emitOpError("has no splat scale");
       scale = floatLiteral(splat.getSplatValue<APFloat>().convertToDouble());
+    }
+    Value addend;
+    if (kind != "matmul_scale") {
+      auto add = cast<arith::AddFOp>(root);
+      Value product = ops[ops.size() - 2]->getResult(0);
+      addend = add.getLhs() == product ? add.getRhs() : add.getLhs();
     }
     return lowerMatmul(kernel, cast<MatmulOp>(ops.front()), std::nullopt,
                        scale, addend);

@@ -9,7 +9,6 @@
 #include "HalideBuffer.h"
 #include <cblas.h>
 
-#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <random>
@@ -75,18 +74,7 @@ std::vector<Record> benchF32Matmuls(const std::vector<MatmulShape> &shapes,
                     0.0f, theirs.data(), N);
       });
       // Both sum K products in f32, in different orders.
-      double diff = 0, scale = 1e-30;
-      for (int64_t i = 0; i < M * N; ++i) {
-        diff = std::max(diff, double(std::fabs(ours[i] - theirs[i])));
-        scale = std::max(scale, double(std::fabs(theirs[i])));
-      }
-      if (!(diff <= 1e-4 * scale)) {
-        std::fprintf(stderr,
-                     "qtc-bench: %s differs from SGEMM by %g of the largest "
-                     "entry\n",
-                     l.kernel, diff / scale);
-        std::exit(1);
-      }
+      agree(l.kernel, ours, theirs, 1e-4);
       std::string shape = std::to_string(M) + "x" + std::to_string(N) + "x" +
                           std::to_string(K);
       double rate = ops / seconds / 1e9, baseRate = ops / blasSeconds / 1e9;

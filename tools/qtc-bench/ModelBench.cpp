@@ -33,29 +33,6 @@ bool parseRows(const std::string &item, RowsShape &s) {
          s.tokens > 0 && s.width > 0;
 }
 
-/// The largest |a - b| over the largest |b|: a bound argument or a wrong
-/// baseline shows as O(1).
-double relativeError(const std::vector<float> &a, const std::vector<float> &b) {
-  double diff = 0, scale = 1e-30;
-  for (size_t i = 0; i < a.size(); ++i) {
-    diff = std::max(diff, double(std::fabs(a[i] - b[i])));
-    scale = std::max(scale, double(std::fabs(b[i])));
-  }
-  return diff / scale;
-}
-
-void agree(const char *kernel, const std::vector<float> &ours,
-           const std::vector<float> &theirs) {
-  double error = relativeError(ours, theirs);
-  if (!(error <= 1e-3)) {
-    std::fprintf(stderr,
-                 "qtc-bench: %s differs from its baseline by %g of the "
-                 "largest entry\n",
-                 kernel, error);
-    std::exit(1);
-  }
-}
-
 /// The OpenBLAS peer of the attention kernels: per sequence and head, the
 /// [S, S] scores by SGEMM, the causal softmax by rows, then SGEMMs.
 class BlasAttention {

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <functional>
@@ -18,6 +19,32 @@ inline void check(int status, const char *kernel) {
   if (status != 0) {
     std::fprintf(stderr, "qtc-bench: %s failed with status %d\n", kernel,
                  status);
+    std::exit(1);
+  }
+}
+
+/// The largest |a - b| over the largest |b|: a bound argument or a wrong
+/// baseline shows as O(1).
+inline double relativeError(const std::vector<float> &a,
+                            const std::vector<float> &b) {
+  double diff = 0, scale = 1e-30;
+  for (size_t i = 0; i < a.size(); ++i) {
+    diff = std::max(diff, double(std::fabs(a[i] - b[i])));
+    scale = std::max(scale, double(std::fabs(b[i])));
+  }
+  return diff / scale;
+}
+
+/// Stops the benchmark when a kernel's result differs from its baseline's
+/// by more than `bound` of the largest entry.
+inline void agree(const char *kernel, const std::vector<float> &ours,
+                  const std::vector<float> &theirs, double bound = 1e-3) {
+  double error = relativeError(ours, theirs);
+  if (!(error <= bound)) {
+    std::fprintf(stderr,
+                 "qtc-bench: %s differs from its baseline by %g of the "
+                 "largest entry\n",
+                 kernel, error);
     std::exit(1);
   }
 }
