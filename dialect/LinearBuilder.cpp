@@ -56,7 +56,11 @@ Value LinearBuilder::lotaMergedWeight(LotaLinearOp op) {
       loc,
       RankedTensorType::get({weight.getNumGroups(), out}, builder.getF32Type()),
       dw, what, op.getWeight(), omega, op.getOffsetScaleAttr());
-  return builder.create<LotaMergeOp>(loc, weight.withZeroForm(ZeroForm::Float),
+  // A scaled-zero base (ggml's Q4_1) merges into scaled zeros, any other
+  // into fractional ones.
+  ZeroForm merged = weight.getZero() == ZeroForm::Scaled ? ZeroForm::Scaled
+                                                         : ZeroForm::Float;
+  return builder.create<LotaMergeOp>(loc, weight.withZeroForm(merged),
                                      op.getWeight(), what, offset);
 }
 

@@ -102,9 +102,12 @@ LogicalResult LotaLinearOp::verify() {
       *this, getX().getType(), getWeight().getType(), getType());
   if (failed(shape) ||
       failed(verifyAdapters(*this, *shape, getA().getType(),
-                            getB().getType())) ||
-      failed(expectIntegerZero(*this, getWeight().getType())))
+                            getB().getType())))
     return failure();
+  if (auto weight = cast<AffineType>(getWeight().getType());
+      weight.getZero() == ZeroForm::Float)
+    return emitOpError("needs a base with integer or scaled zeros, found ")
+           << weight;
   return expectPositive(*this, "omega", getOmegaOrDefault());
 }
 

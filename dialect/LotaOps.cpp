@@ -40,8 +40,7 @@ LogicalResult MaskedThresholdOp::verify() {
   AffineType weight = getWeight().getType();
   if (failed(expectWeightShaped(*this, "delta shape", getDelta().getType(),
                                 weight)) ||
-      failed(expectWeightShaped(*this, "result shape", getType(), weight)) ||
-      failed(expectIntegerZero(*this, weight)))
+      failed(expectWeightShaped(*this, "result shape", getType(), weight)))
     return failure();
   return expectPositive(*this, "omega", getOmega().convertToDouble());
 }
@@ -60,19 +59,25 @@ LogicalResult LotaOffsetOp::verify() {
 
 LogicalResult LotaMergeOp::verify() {
   AffineType weight = getWeight().getType();
-  if (failed(expectIntegerZero(*this, weight)) ||
-      failed(expectWeightShaped(*this, "step shape", getStep().getType(),
+  if (weight.getZero() == ZeroForm::Float)
+    return emitOpError("merges into a base with integer or scaled zeros, "
+                       "found ")
+           << weight;
+  if (failed(expectWeightShaped(*this, "step shape", getStep().getType(),
                                 weight)) ||
       failed(expectShape(*this, "offset shape (groups x out_features)",
                          getOffset().getType().getShape(),
                          groupShape(weight))))
     return failure();
-  // Lossless: same codes width and grouping, only the zero point changes.
+  // Lossless: same codes width and grouping, only the zero point changes
+  // (a scaled zero stays scaled: zs' = zs + s U).
   AffineType result = getType();
+  bool scaled = weight.getZero() == ZeroForm::Scaled;
   if (result.getZero() == ZeroForm::Int ||
+      (scaled && result.getZero() != ZeroForm::Scaled) ||
       result != weight.withZeroForm(result.getZero()))
-    return emitOpError("result must be the input weight with zero = float or "
-                       "zero = scaled")
+    return emitOpError("result must be the input weight with ")
+           << (scaled ? "zero = scaled" : "zero = float or zero = scaled")
            << ", found " << result;
   return success();
 }

@@ -87,8 +87,11 @@ def Qt_LotaMergeOp : Qt_Op<"lota_merge", [Pure]> {
   let description = [{
     `q' = q + What` exactly (same bits) and the offset becomes a fractional
     zero point `z' = z - U` (`zero = float`) or a scaled zero
-    `zs' = s (U - z)` (`zero = scaled`). The result dequantizes exactly to
-    the training-time `W_eff`.
+    `zs' = s (U - z)` (`zero = scaled`). A base with scaled zeros
+    (`w = q s + zs`, ggml's Q4_1) trains as `W_eff = s (q + What + U) + zs`
+    and merges into scaled zeros `zs' = zs + s U` (`s U` rounded to f32,
+    then the sum). The result dequantizes exactly to the training-time
+    `W_eff`.
 
     ```mlir
     %m = qt.lota_merge %w, %what, %u

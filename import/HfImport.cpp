@@ -10,8 +10,10 @@
 //
 // and the logits are lm_head(rmsnorm(h)), lm_head being embed_tokens when
 // the embeddings are tied. Linear weights stay in HF's [out, in] layout and
-// stored dtype (`weight_layout out_in`); norm weights, biases and the
-// embedding table are widened to f32 where they are read.
+// stored dtype (`weight_layout out_in`), or, with `affineBase`, a quantized
+// projection is an `!qt.affine` [in, out] base (GPTQ's layout, which LoTA
+// and QEFT read); norm weights, biases and the embedding table are widened
+// to f32 where they are read.
 //
 //===----------------------------------------------------------------------===//
 #include "import/HfImport.h"
@@ -32,10 +34,11 @@ namespace {
 
 constexpr int64_t kIgnoreIndex = -100;
 
-/// A weight the graph reads: its HF name and type.
+/// A weight the graph reads: its HF name and type (a float tensor, or an
+/// `!qt.affine` base).
 struct Weight {
   std::string name;
-  RankedTensorType type;
+  Type type;
 };
 
 /// One decoder layer's weights, by their name within the layer
@@ -65,6 +68,10 @@ private:
   /// The named tensor, checked to exist with `shape` and a float dtype.
   Status weight(const std::string &name, ArrayRef<int64_t> shape,
                 Weight &out);
+  /// A decoder projection's [out, in] weight: as weight(), or its affine
+  /// form with `affineBase`.
+  Status projection(const std::string &name, ArrayRef<int64_t> shape,
+                    Weight &out);
   bool has(const std::string &name) const { return weights.count(name); }
   Status layerWeights(int64_t layer, LayerWeights &out);
   func::FuncOp layerFunction(const LayerWeights &weights);
@@ -82,14 +89,18 @@ private:
       return value;
     return b.create<arith::ExtFOp>(at, f32Tensor(type.getShape()), value);
   }
-  /// x [T, in] times an [out, in] weight, plus its bias when present.
+  /// x [T, in] times an [out, in] float weight or an [in, out] affine one,
+  /// plus its bias when present.
   Value linear(Value x, Value weight, Value bias, Location at) {
     int64_t tokens = cast<RankedTensorType>(x.getType()).getDimSize(0);
+    auto affine = dyn_cast<qt::AffineType>(weight.getType());
     int64_t outFeatures =
-        cast<RankedTensorType>(weight.getType()).getDimSize(0);
+        affine ? affine.getOutFeatures()
+               : cast<RankedTensorType>(weight.getType()).getDimSize(0);
     Value y = b.create<qt::LinearOp>(
         at, f32Tensor({tokens, outFeatures}), x, weight,
-        qt::WeightLayoutAttr::get(&ctx, qt::WeightLayout::OutIn));
+        qt::WeightLayoutAttr::get(&ctx, affine ? qt::WeightLayout::InOut
+                                               : qt::WeightLayout::OutIn));
     if (bias)
       y = b.create<qt::BiasAddOp>(at, y.getType(), y, widen(bias, at));
     return y;
@@ -103,6 +114,7 @@ private:
   Type f32;
   ModuleOp module;
   std::set<std::string> used;
+  int64_t affineCount = 0; // projections bound as !qt.affine
   /// One layer function per distinct list of weight names and function
   /// type (types are uniqued: comparing them compares the signature).
   std::vector<std::pair<std::vector<std::string>, func::FuncOp>> layers;
@@ -136,6 +148,27 @@ Status ForwardBuilder::weight(const std::string &name,
                          formatShape(Shape(shape.begin(), shape.end())));
   used.insert(name);
   out = {name, RankedTensorType::get(shape, element)};
+  return Status::success();
+}
+
+Status ForwardBuilder::projection(const std::string &name,
+                                  ArrayRef<int64_t> shape, Weight &out) {
+  QTC_RETURN_IF_ERROR(weight(name, shape, out));
+  const WeightInfo &info = weights.at(name);
+  if (!options.affineBase || !info.affine)
+    return Status::success();
+  const AffineForm &form = *info.affine;
+  // The catalog's form describes the [out, in] tensor just checked.
+  if (form.out != shape[0] || form.in != shape[1])
+    return Status::error("tensor '" + name + "' has an affine form of " +
+                         std::to_string(form.out) + " x " +
+                         std::to_string(form.in) + ", the config implies " +
+                         std::to_string(shape[0]) + " x " +
+                         std::to_string(shape[1]));
+  out.type = qt::AffineType::get(
+      &ctx, {form.in, form.out}, form.bits, static_cast<unsigned>(form.group),
+      form.scaledZero ? qt::ZeroForm::Scaled : qt::ZeroForm::Int);
+  ++affineCount;
   return Status::success();
 }
 
@@ -173,7 +206,9 @@ Status ForwardBuilder::layerWeights(int64_t layer, LayerWeights &out) {
     if (e.optional && !has(name))
       continue;
     Weight w;
-    QTC_RETURN_IF_ERROR(weight(name, e.shape, w));
+    bool isProjection = e.shape.size() == 2;
+    QTC_RETURN_IF_ERROR(isProjection ? projection(name, e.shape, w)
+                                     : weight(name, e.shape, w));
     out.local.push_back(e.name);
     out.weights.push_back(w);
   }
@@ -269,6 +304,10 @@ Status ForwardBuilder::build(OwningOpRef<ModuleOp> &out,
   std::vector<LayerWeights> layerWeights;
   for (int64_t l = 0; l < c.numLayers; ++l)
     QTC_RETURN_IF_ERROR(this->layerWeights(l, layerWeights.emplace_back()));
+  if (options.affineBase && !affineCount)
+    return Status::error(
+        "an affine base was asked for, but no decoder projection is stored "
+        "in an affine form (GGUF Q4_0, Q4_1 or Q8_0)");
   QTC_RETURN_IF_ERROR(weight("model.norm.weight", {H}, finalNorm));
   bool tied = c.tieWordEmbeddings;
   if (!tied) {
@@ -313,7 +352,8 @@ Status ForwardBuilder::build(OwningOpRef<ModuleOp> &out,
   // around; qt-apply-method adds the trainable parameters.
   for (auto [i, name] : llvm::enumerate(names)) {
     forward.setArgAttr(i, "qt.name", b.getStringAttr(name));
-    if (isa<FloatType>(cast<RankedTensorType>(inputs[i]).getElementType()))
+    auto tensor = dyn_cast<RankedTensorType>(inputs[i]);
+    if (!tensor || isa<FloatType>(tensor.getElementType()))
       forward.setArgAttr(i, "qt.frozen", b.getUnitAttr());
   }
   Block *body = forward.addEntryBlock();

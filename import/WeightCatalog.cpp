@@ -7,7 +7,10 @@ WeightCatalog catalogOf(const Checkpoint &checkpoint) {
   WeightCatalog catalog;
   for (const std::string &name : checkpoint.names()) {
     const SafetensorsEntry *entry = checkpoint.find(name);
-    catalog[name] = {entry->dtype, entry->shape};
+    WeightInfo &info = catalog[name];
+    info = {entry->dtype, entry->shape, std::nullopt};
+    if (const AffineForm *form = checkpoint.affineForm(name))
+      info.affine = *form;
   }
   return catalog;
 }

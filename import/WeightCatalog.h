@@ -13,6 +13,7 @@
 #include "runtime/Checkpoint.h"
 
 #include <map>
+#include <optional>
 #include <string>
 
 namespace qtc {
@@ -20,6 +21,9 @@ namespace qtc {
 struct WeightInfo {
   DType dtype = DType::F32;
   Shape shape;
+  /// Set when the weight can also be bound as an `!qt.affine` base
+  /// (Checkpoint::affineForm).
+  std::optional<AffineForm> affine;
 };
 
 /// By tensor name, sorted.

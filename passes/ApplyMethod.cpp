@@ -86,13 +86,17 @@ LogicalResult ApplyMethodPass::apply(Method m, LinearOp linear,
   MLIRContext *ctx = &getContext();
   Type f32 = Float32Type::get(ctx);
 
-  // LoTA and QEFT read the integer codes of a GPTQ-style base.
+  // LoTA and QEFT read the integer codes of a GPTQ-style base; LoTA also
+  // merges into scaled zeros (ggml's Q4_1).
   auto affine = dyn_cast<AffineType>(weightType);
-  if ((m == Method::Lota || m == Method::Qeft) &&
-      (!affine || affine.getZero() != ZeroForm::Int))
-    return linear.emitOpError("method '")
-           << method << "' needs an !qt.affine weight with integer zeros, "
-           << "found " << weightType;
+  if (m == Method::Qeft && (!affine || affine.getZero() != ZeroForm::Int))
+    return linear.emitOpError("method 'qeft' needs an !qt.affine weight with "
+                              "integer zeros, found ")
+           << weightType;
+  if (m == Method::Lota && (!affine || affine.getZero() == ZeroForm::Float))
+    return linear.emitOpError("method 'lota' needs an !qt.affine weight with "
+                              "integer or scaled zeros, found ")
+           << weightType;
   if (m != Method::Qeft && rank <= 0)
     return linear.emitOpError("method '")
            << method << "' needs rank > 0, found " << rank.getValue();

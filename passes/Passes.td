@@ -24,7 +24,8 @@ def QtApplyMethod : Pass<"qt-apply-method", "::mlir::ModuleOp"> {
     - `gsq`: the same with every matmul operand cast to GSE-int
       (`#qt.gsq<group = group>`);
     - `lota`: `qt.lota_linear` with ternary adapters; the weight must be
-      `!qt.affine` with integer zeros;
+      `!qt.affine` with integer or scaled zeros (`qtc import --affine-base`
+      gives a GGUF model's Q4_0, Q4_1 and Q8_0 projections so);
     - `qeft`: `qt.qeft_linear` with `outliers` trainable f16 weak rows; the
       weight must be `!qt.affine` with integer zeros, the residual stream
       already reordered so that the weak input columns come last.

@@ -107,16 +107,16 @@ std::optional<kr::LayoutType> layoutTypeOf(Type t) {
 /// QEFT's weak rows.
 FailureOr<Choice> selectAffine(Operation *op, AffineType affine, int64_t rows,
                                bool weak, bool transposed) {
-  if (affine.getGIdx() || affine.getZero() == ZeroForm::Scaled)
+  if (affine.getGIdx())
     return op->emitOpError("has no kernel for an affine weight ")
-           << affine << " (g_idx and scaled zeros are not generated yet)";
+           << affine << " (g_idx is not generated yet)";
   int64_t gemvRows = transposed ? qtc::halide::kAffineTransposedGemvMaxRows
                                 : qtc::halide::kAffineGemvMaxRows;
   int64_t columns = affine.getShape()[1];
   return Choice{
       "affine_matmul",
       {{"group", std::to_string(affine.getGroup())},
-       {"zero", affine.getZero() == ZeroForm::Float ? "float" : "int"},
+       {"zero", stringifyZeroForm(affine.getZero()).str()},
        {"weak_rows", boolSetting(weak)},
        {"shape", rows <= gemvRows ? "gemv" : "gemm"},
        {"transposed", boolSetting(transposed)},
@@ -224,16 +224,18 @@ FailureOr<Choice> selectElementwise(Operation *op) {
   return Choice{"elementwise", {{"op", name.str()}}};
 }
 
-/// The LoTA stages' kernels take dW as i32 (what qt-expand builds) and an
-/// integer-zero base.
+/// The LoTA stages' kernels take dW as i32 (what qt-expand builds) and a
+/// base with contiguous groups and integer or scaled zeros.
 LogicalResult checkLotaStage(Operation *op) {
   if (!isa<TernaryProductOp, MaskedThresholdOp, LotaOffsetOp, LotaMergeOp>(op))
     return success();
   for (Value v : op->getOperands())
     if (auto affine = dyn_cast<AffineType>(v.getType());
-        affine && (affine.getZero() != ZeroForm::Int || affine.getGIdx()))
+        affine && (affine.getZero() == ZeroForm::Float || affine.getGIdx()))
       return op->emitOpError("has no kernel for a base weight ")
-             << affine << " (the LoTA stages take integer zeros)";
+             << affine
+             << " (the LoTA stages take integer or scaled zeros and "
+                "contiguous groups)";
   Value delta = isa<TernaryProductOp>(op) ? op->getResult(0)
                 : isa<LotaMergeOp>(op)    ? Value()
                                           : op->getOperand(0);
@@ -259,7 +261,8 @@ FailureOr<Choice> select(KernelOp kernel) {
                   {{"bits", std::to_string(weight.getBits())},
                    {"group", std::to_string(weight.getGroup())},
                    {"offset_scale",
-                    stringifyOffsetScale(offset.getOffsetScale()).str()}}};
+                    stringifyOffsetScale(offset.getOffsetScale()).str()},
+                   {"zero", stringifyZeroForm(weight.getZero()).str()}}};
   }
   if (kind == "lota_delta_grad" && ops.size() > 1) {
     auto grad = cast<LotaDeltaGradOp>(root);
@@ -369,8 +372,11 @@ FailureOr<Choice> select(KernelOp kernel) {
               cast<AffineType>(offset.getWeight().getType()).getGroup())},
          {"offset_scale",
           stringifyOffsetScale(offset.getOffsetScale()).str()}}};
-  if (isa<LotaMergeOp>(root))
-    return Choice{"lota_apply", {}};
+  if (auto merge = dyn_cast<LotaMergeOp>(root))
+    return Choice{"lota_apply",
+                  {{"zero", stringifyZeroForm(merge.getWeight().getType()
+                                                  .getZero())
+                                .str()}}};
   if (auto grad = dyn_cast<LotaDeltaGradOp>(root))
     return Choice{
         "lota_delta_grad",

@@ -1,11 +1,13 @@
 //===- Checkpoint.cpp - The tensors of a Hugging Face checkpoint ----------===//
 #include "runtime/Checkpoint.h"
 #include "runtime/FileRead.h"
+#include "runtime/GgmlAffine.h"
 #include "runtime/GgufNames.h"
 
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <cstring>
 #include <set>
 #include <sys/stat.h>
 
@@ -119,6 +121,26 @@ Status Checkpoint::addGguf(const std::string &path) {
     QTC_RETURN_IF_ERROR(claim(name, path));
     tensor.entry.shape = info.shape;
     tensor.entry.dtype = ggmlReadDType(info.type);
+    // A quantized linear can also be bound as the integer base of LoTA or
+    // QEFT, in its affine form.
+    AffineForm form;
+    if (hfNames && info.shape.size() == 2 &&
+        ggmlAffineForm(info.type, info.shape[0], info.shape[1], form)) {
+      AffineStorage storage;
+      Shape groups = {form.in / form.group, form.out};
+      Shape shapes[] = {{form.in, form.out}, groups, groups};
+      DType dtypes[] = {DType::I8, DType::F32,
+                        form.scaledZero ? DType::F32 : DType::I8};
+      for (int part = 0; part < 3; ++part) {
+        std::string partName = name + "." + kAffineParts[part];
+        QTC_RETURN_IF_ERROR(claim(partName, path));
+        SafetensorsEntry entry;
+        entry.dtype = dtypes[part];
+        entry.shape = shapes[part];
+        affineParts[partName] = {name, part, entry};
+      }
+      affineForms[name] = form;
+    }
     ggufTensors.emplace(name, std::move(tensor));
   }
   ggufFiles.push_back(std::move(file));
@@ -229,7 +251,35 @@ Status Checkpoint::addIndex(const std::string &path) {
   return Status::success();
 }
 
+const AffineForm *Checkpoint::affineForm(const std::string &name) const {
+  auto it = affineForms.find(name);
+  return it == affineForms.end() ? nullptr : &it->second;
+}
+
+Status Checkpoint::readAffine(const std::string &weight,
+                              AffineStorage &out) const {
+  const GgufTensor &tensor = ggufTensors.at(weight);
+  const GgufTensorInfo *info = nullptr;
+  const uint8_t *blocks = nullptr;
+  QTC_RETURN_IF_ERROR(tensor.file->raw(tensor.ggufName, info, blocks));
+  const AffineForm &form = affineForms.at(weight);
+  HostTensor rows;
+  if (tensor.ropeHeads) {
+    // Whole rows of blocks move: HF's row order, as read() gives it.
+    rows = HostTensor(DType::U8, {form.out, static_cast<int64_t>(info->bytes) /
+                                                form.out});
+    std::memcpy(rows.bytes.data(), blocks, info->bytes);
+    QTC_RETURN_IF_ERROR(permuteRopeRows(rows, tensor.ropeHeads, true));
+    blocks = rows.bytes.data();
+  }
+  return ggmlToAffine(info->type, blocks, form.out, form.in, out)
+      .withContext("'" + tensor.file->path() + "' tensor '" +
+                   tensor.ggufName + "'");
+}
+
 const SafetensorsEntry *Checkpoint::find(const std::string &name) const {
+  if (auto part = affineParts.find(name); part != affineParts.end())
+    return &part->second.entry;
   if (auto gptq = gptqWeights.find(name); gptq != gptqWeights.end())
     return &gptq->second.entry;
   if (auto gguf = ggufTensors.find(name); gguf != ggufTensors.end())
@@ -239,6 +289,13 @@ const SafetensorsEntry *Checkpoint::find(const std::string &name) const {
 }
 
 Status Checkpoint::read(const std::string &name, HostTensor &out) const {
+  if (auto part = affineParts.find(name); part != affineParts.end()) {
+    AffineStorage storage;
+    QTC_RETURN_IF_ERROR(readAffine(part->second.weight, storage));
+    HostTensor *parts[] = {&storage.codes, &storage.scales, &storage.zeros};
+    out = std::move(*parts[part->second.part]);
+    return Status::success();
+  }
   if (auto gptq = gptqWeights.find(name); gptq != gptqWeights.end()) {
     const std::string &module = gptq->second.module;
     HostTensor qweight, qzeros, scales, gIdx;
@@ -270,7 +327,7 @@ Status Checkpoint::read(const std::string &name, HostTensor &out) const {
 std::vector<std::string> Checkpoint::names() const {
   std::vector<std::string> all;
   for (const auto &entry : fileOf)
-    if (!gptqParts.count(entry.first))
+    if (!gptqParts.count(entry.first) && !affineParts.count(entry.first))
       all.push_back(entry.first);
   for (const auto &entry : gptqWeights)
     all.push_back(entry.first);

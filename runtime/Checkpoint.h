@@ -10,6 +10,7 @@
 #ifndef QTC_RUNTIME_CHECKPOINT_H
 #define QTC_RUNTIME_CHECKPOINT_H
 
+#include "runtime/AffineStorage.h"
 #include "runtime/Gguf.h"
 #include "runtime/Gptq.h"
 #include "runtime/Safetensors.h"
@@ -36,6 +37,13 @@ public:
   /// qweight, qzeros, scales and g_idx as one f32 `<module>.weight`
   /// [out, in], dequantized when read (Gptq.h).
   Status add(const std::string &path);
+
+  /// The affine form (AffineStorage.h) in which the linear weight `name`
+  /// can also be bound as an `!qt.affine` base, its storage read as
+  /// "<name>.codes", "<name>.scales" and "<name>.zeros"; null when it has
+  /// none. GGUF Q4_0, Q4_1 and Q8_0 tensors of a model have one
+  /// (GgmlAffine.h); names() lists the weight, not its storage.
+  const AffineForm *affineForm(const std::string &name) const;
 
   /// The tensor's header entry (for a GGUF tensor: the dtype and shape
   /// read() gives, no byte range), or null.
@@ -66,6 +74,15 @@ private:
   };
   std::vector<std::unique_ptr<GgufFile>> ggufFiles;
   std::map<std::string, GgufTensor> ggufTensors;
+  /// A GGUF linear's affine storage tensor, by "<weight>.<part>".
+  struct AffinePart {
+    std::string weight;
+    int part; // index into kAffineParts
+    SafetensorsEntry entry;
+  };
+  std::map<std::string, AffineForm> affineForms; // by weight name
+  std::map<std::string, AffinePart> affineParts;
+  Status readAffine(const std::string &weight, AffineStorage &out) const;
   std::map<std::string, std::string> fileOf; // every name, for collisions
   /// A quantized linear's dequantized weight, by `<module>.weight`.
   struct GptqWeight {

@@ -427,6 +427,16 @@ Status GgufFile::open(const std::string &path,
   return Status::success();
 }
 
+Status GgufFile::raw(const std::string &name, const GgufTensorInfo *&info,
+                     const uint8_t *&bytes) const {
+  auto it = parsed.tensors.find(name);
+  if (it == parsed.tensors.end())
+    return Status::error("'" + filePath + "' has no tensor '" + name + "'");
+  info = &it->second;
+  bytes = mapping.data() + parsed.dataStart + info->offset;
+  return Status::success();
+}
+
 Status GgufFile::read(const std::string &name, HostTensor &out) const {
   auto it = parsed.tensors.find(name);
   if (it == parsed.tensors.end())

@@ -122,6 +122,10 @@ public:
   /// Q4_0 and Q4_1 dequantized to F32; an unknown name or another type is an
   /// error naming it.
   Status read(const std::string &name, HostTensor &out) const;
+  /// One tensor's header entry and its bytes as stored (`info->bytes` of
+  /// them, inside the mapping; checked when the file was opened).
+  Status raw(const std::string &name, const GgufTensorInfo *&info,
+             const uint8_t *&bytes) const;
 
 private:
   GgufFile() = default;

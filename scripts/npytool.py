@@ -13,6 +13,10 @@ its outputs without NumPy (which is reserved for interop tests).
                         (exact when all are 0; T scales with B's largest |value|)
   npytool.py safetensors OUT NAME=FILE.npy ...     (bundle .npy files)
   npytool.py transpose IN OUT                      (a matrix, exactly)
+  npytool.py params OUT LIST --role param --dtype i8 --randint LO HI SEED
+                        (a .safetensors of random values for every argument
+                         of that role and dtype in LIST, the output of
+                         `qtc-step --list-arguments`)
 """
 
 import argparse
@@ -136,11 +140,10 @@ SAFETENSORS_DTYPES = {"f32": "F32", "f64": "F64", "f16": "F16", "i8": "I8",
                       "i64": "I64"}
 
 
-def safetensors(args):
+def write_safetensors(path, tensors):
+    """tensors: (name, dtype, shape, values) in file order."""
     header, blobs, offset = {}, [], 0
-    for item in args.tensors:
-        name, path = item.split("=", 1)
-        dtype, shape, values = read(path)
+    for name, dtype, shape, values in tensors:
         blob = struct.pack("<%d%s" % (len(values), DTYPES[dtype][1]), *values)
         header[name] = {"dtype": SAFETENSORS_DTYPES[dtype], "shape": list(shape),
                         "data_offsets": [offset, offset + len(blob)]}
@@ -148,8 +151,35 @@ def safetensors(args):
         offset += len(blob)
     text = json.dumps(header).encode()
     text += b" " * ((8 - len(text) % 8) % 8)
-    with open(args.out, "wb") as f:
+    with open(path, "wb") as f:
         f.write(struct.pack("<Q", len(text)) + text + b"".join(blobs))
+
+
+def safetensors(args):
+    tensors = []
+    for item in args.tensors:
+        name, path = item.split("=", 1)
+        tensors.append((name,) + read(path))
+    write_safetensors(args.out, tensors)
+
+
+def params(args):
+    lo, hi, seed = args.randint
+    rng = random.Random(seed)
+    tensors = []
+    with open(args.list) as f:
+        for line in f:
+            # NAME DTYPE [d0, d1, ...] ROLE
+            name, dtype, rest = line.split(" ", 2)
+            shape_text, role = rest.rsplit(" ", 1)
+            if role.strip() != args.role or dtype != args.dtype:
+                continue
+            shape = tuple(int(d) for d in shape_text.strip("[]").split(",") if d.strip())
+            tensors.append((name, dtype, shape,
+                            [rng.randint(lo, hi) for _ in range(count(shape))]))
+    if not tensors:
+        sys.exit("%s: no %s argument of dtype %s" % (args.list, args.role, args.dtype))
+    write_safetensors(args.out, tensors)
 
 
 def transpose(args):
@@ -195,9 +225,17 @@ def main():
     r = sub.add_parser("transpose")
     r.add_argument("a")
     r.add_argument("out")
+    q = sub.add_parser("params")
+    q.add_argument("out")
+    q.add_argument("list")
+    q.add_argument("--role", required=True)
+    q.add_argument("--dtype", choices=sorted(DTYPES), required=True)
+    q.add_argument("--randint", type=int, nargs=3, metavar=("LO", "HI", "SEED"),
+                   required=True)
     args = parser.parse_args()
     {"make": make, "check": check, "compare": compare,
-     "safetensors": safetensors, "transpose": transpose}[args.command](args)
+     "safetensors": safetensors, "transpose": transpose,
+     "params": params}[args.command](args)
 
 
 if __name__ == "__main__":

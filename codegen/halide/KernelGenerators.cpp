@@ -33,6 +33,12 @@ GeneratorParam<E> enumParam(const std::string &name, E value) {
   return GeneratorParam<E>(name, value, k::enumMap<E>());
 }
 
+AffineZero affineZeroOf(k::ZeroForm zero) {
+  return zero == k::ZeroForm::Float    ? AffineZero::Float
+         : zero == k::ZeroForm::Scaled ? AffineZero::Scaled
+                                       : AffineZero::Int;
+}
+
 bool vnniTarget(const Target &target) {
   return targetClassOf(target) == k::TargetClass::X86Avx512Vnni;
 }
@@ -709,9 +715,7 @@ public:
       weak = BoundaryConditions::repeat_edge(weakIn, alongN);
     }
     options.group = group;
-    options.zero = zero == k::ZeroForm::Float    ? AffineZero::Float
-                   : zero == k::ZeroForm::Scaled ? AffineZero::Scaled
-                                                 : AffineZero::Int;
+    options.zero = affineZeroOf(zero);
     options.weakRows = weakRows;
     options.packedBits = packedBits;
     Func weakF16("weak_f16");
@@ -770,12 +774,14 @@ public:
   GeneratorParam<int> group{"group", 128};
   GeneratorParam<k::OffsetScale> offsetScale =
       enumParam("offset_scale", k::OffsetScale::InvOmega);
+  GeneratorParam<k::ZeroForm> zero = enumParam("zero", k::ZeroForm::Int);
 
   void configure() {
     declareArguments("lota_merge", {{"bits", settingOf(int(bits))},
                                     {"group", settingOf(int(group))},
                                     {"offset_scale",
-                                     settingOf(k::OffsetScale(offsetScale))}});
+                                     settingOf(k::OffsetScale(offsetScale))},
+                                    {"zero", settingOf(k::ZeroForm(zero))}});
   }
 
   void generate() {
@@ -783,7 +789,9 @@ public:
     options.bits = bits;
     options.group = group;
     options.invOmega = offsetScale == k::OffsetScale::InvOmega;
-    pipeline = defineLotaMerge(input("codes"), input("zeros"), a, input("b"),
+    options.zero = affineZeroOf(zero);
+    pipeline = defineLotaMerge(input("codes"), input("zeros"),
+                               input("scales"), a, input("b"),
                                a.dim(0).extent(), cast<double>(scalar("omega")),
                                options);
     output("merged_codes") = pipeline.codes;
@@ -1035,11 +1043,16 @@ private:
 /// qt.lota_merge alone (the scales are copied by the step).
 class LotaApplyGenerator : public RegisteredGenerator<LotaApplyGenerator> {
 public:
-  void configure() { declareArguments("lota_apply", {}); }
+  GeneratorParam<k::ZeroForm> zero = enumParam("zero", k::ZeroForm::Int);
+
+  void configure() {
+    declareArguments("lota_apply", {{"zero", settingOf(k::ZeroForm(zero))}});
+  }
 
   void generate() {
-    merged = defineLotaApply(input("codes"), input("zeros"), input("step"),
-                             input("offset"));
+    merged = defineLotaApply(input("codes"), input("zeros"), input("scales"),
+                             input("step"), input("offset"),
+                             affineZeroOf(zero));
     output("merged_codes") = merged.first;
     output("merged_zeros") = merged.second;
   }

@@ -16,7 +16,8 @@ RVar firstReduction(Func f) {
 
 } // namespace
 
-LotaMergePipeline defineLotaMerge(Func codes, Func zeros, Func a, Func b,
+LotaMergePipeline defineLotaMerge(Func codes, Func zeros, Func scales, Func a,
+                                  Func b,
                                   Expr rank, Expr omega,
                                   const LotaMergeOptions &o) {
   // The stages below, composed into one pipeline: the per-op kernels and
@@ -31,7 +32,7 @@ LotaMergePipeline defineLotaMerge(Func codes, Func zeros, Func a, Func b,
       defineLotaOffset(p.delta, p.step, omega, o.group, o.invOmega);
   p.residualSum = offset.sum;
   std::tie(p.codes, p.zeros) =
-      defineLotaApply(codes, zeros, p.step, offset.offset);
+      defineLotaApply(codes, zeros, scales, p.step, offset.offset, o.zero);
   return p;
 }
 
@@ -72,14 +73,26 @@ LotaOffsetPipeline defineLotaOffset(Func delta, Func step, Expr omega,
   return p;
 }
 
-std::pair<Func, Func> defineLotaApply(Func codes, Func zeros, Func step,
-                                      Func offset) {
+std::pair<Func, Func> defineLotaApply(Func codes, Func zeros, Func scales,
+                                      Func step, Func offset,
+                                      AffineZero zero) {
   Var n("n"), k("k"), g("g");
   Func mergedCodes("merged_codes"), mergedZeros("merged_zeros");
   mergedCodes(n, k) = cast<int8_t>(
       cast<uint8_t>(cast<int32_t>(cast<uint8_t>(codes(n, k))) + step(n, k)));
-  mergedZeros(n, g) = strict_float(
-      cast<float>(cast<int32_t>(cast<uint8_t>(zeros(n, g)))) - offset(n, g));
+  switch (zero) {
+  case AffineZero::Int:
+    mergedZeros(n, g) = strict_float(
+        cast<float>(cast<int32_t>(cast<uint8_t>(zeros(n, g)))) - offset(n, g));
+    break;
+  case AffineZero::Float:
+    mergedZeros(n, g) = strict_float(zeros(n, g) - offset(n, g));
+    break;
+  case AffineZero::Scaled:
+    // w = s (q + What + U) + zs, rounded as the reference: s U, then + zs.
+    mergedZeros(n, g) = strict_float(zeros(n, g) + scales(n, g) * offset(n, g));
+    break;
+  }
   return {mergedCodes, mergedZeros};
 }
 

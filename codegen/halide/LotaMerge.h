@@ -1,8 +1,9 @@
 //===- LotaMerge.h - LoTA-QAF's per-step merge of ternary adapters --------===//
 //
-// From the integer base (codes, integer zeros) and the ternary adapters A
-// [K, r], B [r, N]: dW = A B, the masked step What, the group-mean offset U
-// and the merged weight q' = q + What, z' = z - U (NUMERICS.md 4), in one
+// From the integer base (codes, zeros) and the ternary adapters A [K, r],
+// B [r, N]: dW = A B, the masked step What, the group-mean offset U and the
+// merged weight q' = q + What with z' = z - U, or zs' = zs + s U for a
+// scaled-zero base (ggml's Q4_1: w = q s + zs) (NUMERICS.md 4), in one
 // pipeline; the merged weight then feeds the dequantize-on-load matmul, so
 // W_eff is never an f32 matrix in memory. Bit for bit with the reference.
 //
@@ -11,6 +12,7 @@
 #define QTC_CODEGEN_HALIDE_LOTAMERGE_H
 
 #include "Halide.h"
+#include "codegen/halide/AffineMatmul.h"
 
 #include <utility>
 
@@ -19,6 +21,9 @@ namespace qtc::halide {
 struct LotaMergeOptions {
   int bits = 4, group = 128;
   bool invOmega = true; ///< offset_scale inv_omega (else one)
+  /// The base's zero form: Int (i8) and Float (f32) zeros merge to
+  /// z' = z - U; Scaled (f32) zeros to zs' = zs + s U, reading the scales.
+  AffineZero zero = AffineZero::Int;
 };
 
 struct LotaMergePipeline {
@@ -30,10 +35,12 @@ struct LotaMergePipeline {
   Halide::Func codes{"merged_codes"}, zeros{"merged_zeros"};
 };
 
-/// codes [K, N] as (n, k) (u8 patterns in i8), zeros [K/G, N] as (n, g)
-/// (i8 integer zeros), a [K, r] as (j, k), b [r, N] as (n, j); omega is the
-/// f32 attribute widened to f64.
+/// codes [K, N] as (n, k) (u8 patterns in i8), zeros and scales [K/G, N] as
+/// (n, g) (zeros in options.zero's form; the scales are read for Scaled
+/// only), a [K, r] as (j, k), b [r, N] as (n, j); omega is the f32
+/// attribute widened to f64.
 LotaMergePipeline defineLotaMerge(Halide::Func codes, Halide::Func zeros,
+                                  Halide::Func scales,
                                   Halide::Func a, Halide::Func b,
                                   Halide::Expr rank, Halide::Expr omega,
                                   const LotaMergeOptions &options);
@@ -58,11 +65,11 @@ struct LotaOffsetPipeline {
 LotaOffsetPipeline defineLotaOffset(Halide::Func delta, Halide::Func step,
                                     Halide::Expr omega, int group,
                                     bool invOmega);
-/// q' = q + What (n, k) and z' = z - U (n, g) (qt.lota_merge alone).
-std::pair<Halide::Func, Halide::Func> defineLotaApply(Halide::Func codes,
-                                                      Halide::Func zeros,
-                                                      Halide::Func step,
-                                                      Halide::Func offset);
+/// q' = q + What (n, k) and z' = z - U or zs' = zs + s U (n, g), per
+/// `zero` (qt.lota_merge alone).
+std::pair<Halide::Func, Halide::Func>
+defineLotaApply(Halide::Func codes, Halide::Func zeros, Halide::Func scales,
+                Halide::Func step, Halide::Func offset, AffineZero zero);
 
 /// The stages' schedules: outputs row-parallel, vectors along rows; a
 /// reduction over rows (the product's rank, a group) accumulated in

@@ -84,10 +84,12 @@ Array<float> lotaOffset(const Array<int32_t> &dw, const Array<int8_t> &what,
 Status lotaMerge(const AffineTensor &w, const Array<int8_t> &what,
                  const Array<float> &offset, ZeroForm resultForm,
                  AffineTensor &out) {
-  if (w.zeroForm == ZeroForm::Scaled)
-    return Status::error("a scaled-zero weight cannot be merged into again");
+  if (w.zeroForm == ZeroForm::Float)
+    return Status::error("a fractional-zero weight cannot be merged into");
   if (resultForm == ZeroForm::Int)
     return Status::error("a merged weight has fractional zeros");
+  if (w.zeroForm == ZeroForm::Scaled && resultForm != ZeroForm::Scaled)
+    return Status::error("a scaled-zero weight merges into scaled zeros");
   AffineTensor merged = w;
   merged.zeroForm = resultForm;
   for (int64_t i = 0; i < w.codes.numel(); ++i) {
@@ -103,11 +105,17 @@ Status lotaMerge(const AffineTensor &w, const Array<int8_t> &what,
   merged.floatZeros = Array<float>(offset.shape);
   for (int64_t g = 0; g < offset.dim(0); ++g)
     for (int64_t n = 0; n < offset.dim(1); ++n) {
+      float s = w.scales.at(g, n), u = offset.at(g, n);
+      if (w.zeroForm == ZeroForm::Scaled) {
+        // w = s (q + What + U) + zs: zs' = zs + s U (s U rounded, then the
+        // sum).
+        float su = s * u;
+        merged.floatZeros.at(g, n) = w.floatZeros.at(g, n) + su;
+        continue;
+      }
       float z = w.zero(g, n);
       merged.floatZeros.at(g, n) =
-          resultForm == ZeroForm::Float
-              ? z - offset.at(g, n)
-              : w.scales.at(g, n) * (offset.at(g, n) - z);
+          resultForm == ZeroForm::Float ? z - u : s * (u - z);
     }
   out = std::move(merged);
   return Status::success();
@@ -120,7 +128,10 @@ Status lotaEffectiveWeight(const AffineTensor &w, const Array<int8_t> &a,
   Array<int8_t> what = maskedThreshold(dw, w, omega);
   Array<float> u = lotaOffset(dw, what, w, omega, offsetScale);
   AffineTensor merged;
-  QTC_RETURN_IF_ERROR(lotaMerge(w, what, u, ZeroForm::Float, merged));
+  QTC_RETURN_IF_ERROR(lotaMerge(
+      w, what, u,
+      w.zeroForm == ZeroForm::Scaled ? ZeroForm::Scaled : ZeroForm::Float,
+      merged));
   out = dequantizeAffine(merged);
   return Status::success();
 }

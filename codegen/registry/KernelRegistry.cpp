@@ -340,6 +340,21 @@ constexpr TargetSet kX86 =
     unsigned(TargetClass::X86Avx512Vnni) | unsigned(TargetClass::X86Avx2);
 constexpr TargetSet kAvx512Vnni = unsigned(TargetClass::X86Avx512Vnni);
 
+/// The zero form of the base a LoTA merge reads (the merged zeros are f32:
+/// z - U, or zs + s U for scaled zeros).
+Param lotaBaseZero() {
+  return enumParam("zero", ZeroForm::Int,
+                   "the base's zero form (scaled: ggml's Q4_1)");
+}
+Arg lotaZeros(const ParamValues &v) {
+  return in("zeros", 2,
+            v.get<ZeroForm>("zero") == ZeroForm::Int ? T::I8 : T::F32);
+}
+Arg lotaScales(const ParamValues &v) {
+  return unusedIf(v.get<ZeroForm>("zero") != ZeroForm::Scaled,
+                  in("scales", 2, T::F32));
+}
+
 /// The packed GSE operand is u8 (+128) where the dot product is VNNI's
 /// unsigned-by-signed one, i8 elsewhere.
 ElemType packedGseType(TargetClass target) {
@@ -519,10 +534,11 @@ std::vector<Kernel> makeRegistry() {
                          {"2", "3", "4", "5", "6", "7", "8"}),
                 intParam("group", 128, "the base weight's group"),
                 enumParam("offset_scale", OffsetScale::InvOmega,
-                          "the zero offset's factor")},
-               [](const ParamValues &, TargetClass) {
+                          "the zero offset's factor"),
+                lotaBaseZero()},
+               [](const ParamValues &v, TargetClass) {
                  return std::vector<Arg>{in("codes", 2, T::I8),
-                                         in("zeros", 2, T::I8),
+                                         lotaZeros(v), lotaScales(v),
                                          in("a", 2, T::I8),
                                          in("b", 2, T::I8),
                                          scalar("omega", T::F32),
@@ -649,11 +665,12 @@ std::vector<Kernel> makeRegistry() {
                },
                [](const ParamValues &) { return kCpu; }});
   k.push_back({"lota_apply",
-               "qt.lota_merge alone: q' = q + What, z' = z - U",
-               {},
-               [](const ParamValues &, TargetClass) {
+               "qt.lota_merge alone: q' = q + What, z' = z - U or "
+               "zs' = zs + s U",
+               {lotaBaseZero()},
+               [](const ParamValues &v, TargetClass) {
                  return std::vector<Arg>{in("codes", 2, T::I8),
-                                         in("zeros", 2, T::I8),
+                                         lotaZeros(v), lotaScales(v),
                                          in("step", 2, T::I8),
                                          in("offset", 2, T::F32),
                                          out("merged_codes", 2, T::I8),

@@ -78,6 +78,10 @@ const std::vector<ShippedLibrary> &shippedLibraries() {
         {"qtc_lota_merge",
          "lota_merge",
          {"bits=4", "group=128", "offset_scale=inv_omega"}},
+        // ... and on a scaled-zero base (ggml's Q4_1: groups of 32).
+        {"qtc_lota_merge_scaled",
+         "lota_merge",
+         {"bits=4", "group=32", "offset_scale=inv_omega", "zero=scaled"}},
         // AdamW on f32 masters (LoRA, GSQ) and f16 weak rows (QEFT).
         {"qtc_adamw_f32", "adamw", {"param_type=f32"}},
         {"qtc_adamw_f16", "adamw", {"param_type=f16"}},

@@ -757,15 +757,18 @@ LogicalResult StepEmitter::lowerLotaMerge(KernelOp kernel, LotaMergeOp merge) {
   auto product = offset.getDelta().getDefiningOp<TernaryProductOp>();
   const SmallVector<Slot> &w = slotsOf(outer(kernel, merge.getWeight()));
   const SmallVector<Slot> &out = slotsOf(kernel.getResult(0));
-  if (failed(
-          call(kernel, {{"codes", view(w[0])},
-                        {"zeros", view(w[2])},
-                        {"a", view(slotsOf(outer(kernel, product.getA()))[0])},
-                        {"b", view(slotsOf(outer(kernel, product.getB()))[0])},
-                        {"omega", scalarOperand(floatLiteral(
-                                      offset.getOmega().convertToDouble()))},
-                        {"merged_codes", view(out[0])},
-                        {"merged_zeros", view(out[2])}})))
+  Args args = {
+      {"codes", view(w[0])},
+      {"zeros", view(w[2])},
+      {"a", view(slotsOf(outer(kernel, product.getA()))[0])},
+      {"b", view(slotsOf(outer(kernel, product.getB()))[0])},
+      {"omega",
+       scalarOperand(floatLiteral(offset.getOmega().convertToDouble()))},
+      {"merged_codes", view(out[0])},
+      {"merged_zeros", view(out[2])}};
+  if (merge.getWeight().getType().getZero() == ZeroForm::Scaled)
+    args["scales"] = view(w[1]);
+  if (failed(call(kernel, args)))
     return failure();
   copyScales(w, out);
   return success();
@@ -807,12 +810,15 @@ LogicalResult StepEmitter::lowerLotaStage(KernelOp kernel, Operation *op) {
                          {"offset", view(out[0])}});
   if (auto merge = dyn_cast<LotaMergeOp>(op)) {
     const SmallVector<Slot> &w = in(merge.getWeight());
-    if (failed(call(kernel, {{"codes", view(w[0])},
-                             {"zeros", view(w[2])},
-                             {"step", view(in(merge.getStep())[0])},
-                             {"offset", view(in(merge.getOffset())[0])},
-                             {"merged_codes", view(out[0])},
-                             {"merged_zeros", view(out[2])}})))
+    Args args = {{"codes", view(w[0])},
+                 {"zeros", view(w[2])},
+                 {"step", view(in(merge.getStep())[0])},
+                 {"offset", view(in(merge.getOffset())[0])},
+                 {"merged_codes", view(out[0])},
+                 {"merged_zeros", view(out[2])}};
+    if (merge.getWeight().getType().getZero() == ZeroForm::Scaled)
+      args["scales"] = view(w[1]);
+    if (failed(call(kernel, args)))
       return failure();
     copyScales(w, out);
     return success();

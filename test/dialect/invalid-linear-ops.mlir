@@ -98,7 +98,7 @@ func.func @gsq_tokens_not_grouped(%x: tensor<8x64xf32>, %w: !qt.nf4<64x64>, %a: 
 
 func.func @lota_float_zero(%x: tensor<8x256xf32>, %w: !qt.affine<256x64, bits = 4, group = 128, zero = float>,
                            %a: !qt.ternary<256x16>, %b: !qt.ternary<16x64>) {
-  // expected-error @+1 {{'qt.lota_linear' op needs an integer zero point (zero = int), found float}}
+  // expected-error @+1 {{'qt.lota_linear' op needs a base with integer or scaled zeros, found '!qt.affine<256x64, bits = 4, group = 128, zero = float>'}}
   %0 = qt.lota_linear %x, %w, %a, %b : tensor<8x256xf32>, !qt.affine<256x64, bits = 4, group = 128, zero = float>, !qt.ternary<256x16>, !qt.ternary<16x64> -> tensor<8x64xf32>
   return
 }

@@ -56,14 +56,6 @@ func.func @threshold_result(%dw: tensor<256x64xi32>, %w: !qt.affine<256x64, bits
 
 // -----
 
-func.func @threshold_zero(%dw: tensor<256x64xi32>, %w: !qt.affine<256x64, bits = 4, group = 128, zero = float>) {
-  // expected-error @+1 {{'qt.masked_threshold' op needs an integer zero point (zero = int), found float}}
-  %0 = qt.masked_threshold %dw, %w omega 12.0 : tensor<256x64xi32>, !qt.affine<256x64, bits = 4, group = 128, zero = float> -> tensor<256x64xi8>
-  return
-}
-
-// -----
-
 func.func @threshold_omega(%dw: tensor<256x64xi32>, %w: !qt.affine<256x64, bits = 4, group = 128>) {
   // expected-error @+1 {{'qt.masked_threshold' op omega must be positive, found 0}}
   %0 = qt.masked_threshold %dw, %w omega 0.0 : tensor<256x64xi32>, !qt.affine<256x64, bits = 4, group = 128> -> tensor<256x64xi8>
@@ -105,8 +97,17 @@ func.func @offset_omega(%dw: tensor<256x64xi32>, %what: tensor<256x64xi8>, %w: !
 // -----
 
 func.func @merge_twice(%w: !qt.affine<256x64, bits = 4, group = 128, zero = float>, %what: tensor<256x64xi8>, %u: tensor<2x64xf32>) {
-  // expected-error @+1 {{'qt.lota_merge' op needs an integer zero point (zero = int), found float}}
+  // expected-error @+1 {{'qt.lota_merge' op merges into a base with integer or scaled zeros, found '!qt.affine<256x64, bits = 4, group = 128, zero = float>'}}
   %0 = qt.lota_merge %w, %what, %u : !qt.affine<256x64, bits = 4, group = 128, zero = float>, tensor<256x64xi8>, tensor<2x64xf32> -> !qt.affine<256x64, bits = 4, group = 128, zero = float>
+  return
+}
+
+// -----
+
+// A scaled zero (ggml's Q4_1) stays scaled: zs' = zs + s U.
+func.func @merge_scaled_to_float(%w: !qt.affine<256x64, bits = 4, group = 32, zero = scaled>, %what: tensor<256x64xi8>, %u: tensor<8x64xf32>) {
+  // expected-error @+1 {{'qt.lota_merge' op result must be the input weight with zero = scaled, found '!qt.affine<256x64, bits = 4, group = 32, zero = float>'}}
+  %0 = qt.lota_merge %w, %what, %u : !qt.affine<256x64, bits = 4, group = 32, zero = scaled>, tensor<256x64xi8>, tensor<8x64xf32> -> !qt.affine<256x64, bits = 4, group = 32, zero = float>
   return
 }
 

@@ -11,7 +11,7 @@
 // TARGETS: error: qt-apply-method: no qt.linear is named by targets=q_proj,v_proj
 
 // RUN: not qtc-opt %s --qt-apply-method="method=lota rank=16" 2>&1 | FileCheck %s --check-prefix=LOTA
-// LOTA: apply-method-errors.mlir:[[@LINE+19]]:8: error: 'qt.linear' op method 'lota' needs an !qt.affine weight with integer zeros, found '!qt.nf4<64x64>'
+// LOTA: apply-method-errors.mlir:[[@LINE+19]]:8: error: 'qt.linear' op method 'lota' needs an !qt.affine weight with integer or scaled zeros, found '!qt.nf4<64x64>'
 
 // RUN: not qtc-opt %s --qt-apply-method="method=qeft outliers=16" 2>&1 | FileCheck %s --check-prefix=QEFT
 // QEFT: error: 'qt.linear' op method 'qeft' needs an !qt.affine weight with integer zeros, found '!qt.nf4<64x64>'

@@ -13,11 +13,11 @@ func.func @f16_product(%x: tensor<8x64xf16>, %w: tensor<64x16xf32>) -> tensor<8x
 
 // -----
 
-func.func @scaled_zeros(%x: tensor<8x256xf32>, %w: !qt.affine<256x64, bits = 4, group = 128, zero = scaled>) -> tensor<8x64xf32> {
-  %0 = qt.kernel "matmul" ins(%x, %w : tensor<8x256xf32>, !qt.affine<256x64, bits = 4, group = 128, zero = scaled>) -> tensor<8x64xf32> {
-  ^bb0(%p: tensor<8x256xf32>, %q: !qt.affine<256x64, bits = 4, group = 128, zero = scaled>):
-    // expected-error@+1 {{'qt.matmul' op has no kernel for an affine weight '!qt.affine<256x64, bits = 4, group = 128, zero = scaled>' (g_idx and scaled zeros are not generated yet)}}
-    %r = qt.matmul %p, %q : tensor<8x256xf32>, !qt.affine<256x64, bits = 4, group = 128, zero = scaled> -> tensor<8x64xf32>
+func.func @g_idx(%x: tensor<8x256xf32>, %w: !qt.affine<256x64, bits = 4, group = 128, g_idx = true>) -> tensor<8x64xf32> {
+  %0 = qt.kernel "matmul" ins(%x, %w : tensor<8x256xf32>, !qt.affine<256x64, bits = 4, group = 128, g_idx = true>) -> tensor<8x64xf32> {
+  ^bb0(%p: tensor<8x256xf32>, %q: !qt.affine<256x64, bits = 4, group = 128, g_idx = true>):
+    // expected-error@+1 {{'qt.matmul' op has no kernel for an affine weight '!qt.affine<256x64, bits = 4, group = 128, g_idx = true>' (g_idx is not generated yet)}}
+    %r = qt.matmul %p, %q : tensor<8x256xf32>, !qt.affine<256x64, bits = 4, group = 128, g_idx = true> -> tensor<8x64xf32>
     qt.yield %r : tensor<8x64xf32>
   }
   return %0 : tensor<8x64xf32>

@@ -240,7 +240,7 @@ func.func @i32_ids(%table: tensor<10x8xf32>, %ids: tensor<4xi32>, %dy: tensor<4x
 // CHECK:         qt.kernel "ternary_product" calls #qt.ukernel<"ternary_product", {}>
 // CHECK:         qt.kernel "masked_threshold" calls #qt.ukernel<"masked_threshold", {bits = 4 : i64}>
 // CHECK:         qt.kernel "lota_offset" calls #qt.ukernel<"lota_offset", {group = 128 : i64, offset_scale = "inv_omega"}>
-// CHECK:         qt.kernel "lota_merge" calls #qt.ukernel<"lota_apply", {}>
+// CHECK:         qt.kernel "lota_merge" calls #qt.ukernel<"lota_apply", {zero = "int"}>
 func.func @unfused_lota(%w: !qt.affine<256x64, bits = 4, group = 128>,
                         %a: !qt.ternary<256x16>, %b: !qt.ternary<16x64>)
     -> !qt.affine<256x64, bits = 4, group = 128, zero = float> {
@@ -265,6 +265,36 @@ func.func @unfused_lota(%w: !qt.affine<256x64, bits = 4, group = 128>,
     qt.yield %o : !qt.affine<256x64, bits = 4, group = 128, zero = float>
   }
   return %m : !qt.affine<256x64, bits = 4, group = 128, zero = float>
+}
+
+// -----
+
+// A scaled-zero base (ggml's Q4_1, w = q s + zs): LoTA's merge keeps the
+// zeros scaled, and the merged weight's products read them so.
+// CHECK-LABEL: func.func @scaled_zero_lota
+// CHECK:         qt.kernel "lota_merge" calls #qt.ukernel<"lota_apply", {zero = "scaled"}>
+// CHECK:         qt.kernel "matmul" calls #qt.ukernel<"affine_matmul", {clamp_columns = false, group = 32 : i64, packed_bits = 0 : i64, shape = "gemm", transposed = false, weak_rows = false, zero = "scaled"}>
+// CHECK:         qt.kernel "matmul" calls #qt.ukernel<"affine_matmul", {clamp_columns = false, group = 32 : i64, packed_bits = 0 : i64, shape = "gemv", transposed = true, weak_rows = false, zero = "scaled"}>
+func.func @scaled_zero_lota(%w: !qt.affine<64x64, bits = 4, group = 32, zero = scaled>,
+                            %what: tensor<64x64xi8>, %u: tensor<2x64xf32>,
+                            %x: tensor<32x64xf32>, %dy: tensor<32x64xf32>)
+    -> (tensor<32x64xf32>, tensor<32x64xf32>) {
+  %m = qt.kernel "lota_merge" ins(%w, %what, %u : !qt.affine<64x64, bits = 4, group = 32, zero = scaled>, tensor<64x64xi8>, tensor<2x64xf32>) -> !qt.affine<64x64, bits = 4, group = 32, zero = scaled> {
+  ^bb0(%p: !qt.affine<64x64, bits = 4, group = 32, zero = scaled>, %q: tensor<64x64xi8>, %r: tensor<2x64xf32>):
+    %o = qt.lota_merge %p, %q, %r : !qt.affine<64x64, bits = 4, group = 32, zero = scaled>, tensor<64x64xi8>, tensor<2x64xf32> -> !qt.affine<64x64, bits = 4, group = 32, zero = scaled>
+    qt.yield %o : !qt.affine<64x64, bits = 4, group = 32, zero = scaled>
+  }
+  %y = qt.kernel "matmul" ins(%x, %m : tensor<32x64xf32>, !qt.affine<64x64, bits = 4, group = 32, zero = scaled>) -> tensor<32x64xf32> {
+  ^bb0(%p: tensor<32x64xf32>, %q: !qt.affine<64x64, bits = 4, group = 32, zero = scaled>):
+    %r = qt.matmul %p, %q : tensor<32x64xf32>, !qt.affine<64x64, bits = 4, group = 32, zero = scaled> -> tensor<32x64xf32>
+    qt.yield %r : tensor<32x64xf32>
+  }
+  %dx = qt.kernel "matmul" ins(%dy, %m : tensor<32x64xf32>, !qt.affine<64x64, bits = 4, group = 32, zero = scaled>) -> tensor<32x64xf32> {
+  ^bb0(%p: tensor<32x64xf32>, %q: !qt.affine<64x64, bits = 4, group = 32, zero = scaled>):
+    %r = qt.matmul %p, %q transpose_b : tensor<32x64xf32>, !qt.affine<64x64, bits = 4, group = 32, zero = scaled> -> tensor<32x64xf32>
+    qt.yield %r : tensor<32x64xf32>
+  }
+  return %y, %dx : tensor<32x64xf32>, tensor<32x64xf32>
 }
 
 // -----

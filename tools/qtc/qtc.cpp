@@ -196,6 +196,12 @@ cl::opt<bool> lossOnly(cl::sub(importCommand), cl::cat(importOptions),
 cl::opt<std::string> idType(cl::sub(importCommand), cl::cat(importOptions),
                             "ids", cl::desc("token id type: i64 or i32"),
                             cl::init("i64"));
+cl::opt<bool> affineBase(
+    cl::sub(importCommand), cl::cat(importOptions), "affine-base",
+    cl::desc("keep each quantized decoder projection (GGUF Q4_0, Q4_1, Q8_0) "
+             "as an !qt.affine [in, out] base, the integer weight LoTA and "
+             "QEFT train around, instead of dequantizing it to f32"),
+    cl::init(false));
 
 cl::opt<std::string> exportInput(cl::sub(exportCommand), cl::cat(exportOptions),
                                  cl::Positional,
@@ -578,6 +584,7 @@ int runImport() {
   options.seqLen = seqLen;
   options.labels = withLabels;
   options.lossOnly = lossOnly;
+  options.affineBase = affineBase;
   if (idType != "i64" && idType != "i32")
     return fail(
         qtc::Status::error("--ids takes i64 or i32, got '" + idType + "'"));

@@ -89,6 +89,46 @@ TEST(LotaTest, MergedLayerOutputEqualsTrainingOutputBitForBit) {
   }
 }
 
+TEST(LotaTest, ScaledZeroBaseTrainsAndMergesAsQ4_1) {
+  // ggml's Q4_1: w = q s + zs. LoTA trains W_eff = s (q + What + U) + zs and
+  // merges into zs' = zs + s U; a fractional-zero base is refused.
+  std::mt19937 rng(5);
+  AffineTensor w = extremeBase(rng, 128, 32);
+  w.zeroForm = ZeroForm::Scaled;
+  w.floatZeros = Array<float>(w.scales.shape);
+  std::uniform_real_distribution<float> zero(-0.1f, 0.1f);
+  for (float &z : w.floatZeros.data)
+    z = zero(rng);
+  w.intZeros = Array<uint8_t>();
+  Array<int8_t> a = randomTernary({128, 16}, rng), b = randomTernary({16, 32}, rng);
+  double omega = 0.2 * 16; // many moves
+  Array<float> weff;
+  ASSERT_TRUE(
+      lotaEffectiveWeight(w, a, b, omega, OffsetScale::InvOmega, weff).ok());
+  Array<int32_t> dw = ternaryProduct(a, b);
+  Array<int8_t> what = maskedThreshold(dw, w, omega);
+  Array<float> u = lotaOffset(dw, what, w, omega, OffsetScale::InvOmega);
+  AffineTensor merged;
+  ASSERT_TRUE(lotaMerge(w, what, u, ZeroForm::Scaled, merged).ok());
+  EXPECT_EQ(dequantizeAffine(merged).data, weff.data);
+  int64_t moved = 0;
+  for (int64_t k = 0; k < 128; ++k)
+    for (int64_t n = 0; n < 32; ++n) {
+      int64_t g = k / 32;
+      moved += what.at(k, n) != 0;
+      EXPECT_EQ(merged.floatZeros.at(g, n),
+                w.floatZeros.at(g, n) + w.scales.at(g, n) * u.at(g, n));
+      double literal =
+          double(w.scales.at(g, n)) *
+              (w.codes.at(k, n) + what.at(k, n) + double(u.at(g, n))) +
+          w.floatZeros.at(g, n);
+      EXPECT_NEAR(weff.at(k, n), literal, 1e-5 * (std::fabs(literal) + 1));
+    }
+  EXPECT_GT(moved, 0);
+  AffineTensor fractional;
+  EXPECT_FALSE(lotaMerge(w, what, u, ZeroForm::Float, fractional).ok());
+}
+
 TEST(LotaTest, OffsetIsTheGroupMeanOfTheResidual) {
   AffineTensor w;
   w.bits = 4;
