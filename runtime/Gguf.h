@@ -126,6 +126,8 @@ public:
   /// them, inside the mapping; checked when the file was opened).
   Status raw(const std::string &name, const GgufTensorInfo *&info,
              const uint8_t *&bytes) const;
+  /// The whole file as mapped.
+  const MappedFile &file() const { return mapping; }
 
 private:
   GgufFile() = default;

@@ -38,6 +38,7 @@
 #include "dialect/Differentiation.h"
 #include "dialect/QtDialect.h"
 #include "export/GgufLoraAdapter.h"
+#include "export/MergedGguf.h"
 #include "export/PeftAdapter.h"
 #include "import/GgufConfig.h"
 #include "import/HfImport.h"
@@ -211,7 +212,9 @@ cl::opt<std::string> exportFormat(cl::sub(exportCommand),
                                   cl::cat(exportOptions), "format",
                                   cl::desc("peft: a PEFT LoRA adapter folder; "
                                            "gguf-lora: a llama.cpp LoRA "
-                                           "adapter file"),
+                                           "adapter file; gguf: LoTA's "
+                                           "adapters merged into the --base "
+                                           "GGUF model"),
                                   cl::Required);
 cl::opt<std::string> exportOutput(cl::sub(exportCommand),
                                   cl::cat(exportOptions), "o",
@@ -221,8 +224,15 @@ cl::opt<std::string> exportOutput(cl::sub(exportCommand),
 cl::opt<double> exportAlpha(cl::sub(exportCommand), cl::cat(exportOptions),
                             "alpha",
                             cl::desc("the LoRA alpha the adapters were "
-                                     "trained with (qtc compile --alpha)"),
-                            cl::Required);
+                                     "trained with (qtc compile --alpha; "
+                                     "peft and gguf-lora)"),
+                            cl::init(0.0));
+cl::opt<double> exportOmega(cl::sub(exportCommand), cl::cat(exportOptions),
+                            "omega",
+                            cl::desc("LoTA's threshold the adapters were "
+                                     "trained with (qtc compile --omega; 0: "
+                                     "0.75 rank; gguf)"),
+                            cl::init(0.0));
 cl::opt<std::string> exportBase(cl::sub(exportCommand), cl::cat(exportOptions),
                                 "base",
                                 cl::desc("the base model: its name or path "
@@ -666,6 +676,30 @@ int runTokenize() {
 
 /// `qtc export`: a trained result to the files other tools read.
 int runExport() {
+  if (exportFormat == "gguf") {
+    if (!StringRef(exportBase).ends_with(".gguf"))
+      return fail(qtc::Status::error(
+          "--format gguf needs --base MODEL.gguf (the model LoTA trained)"));
+    qtc::LotaMergeSettings settings;
+    settings.omega = exportOmega;
+    qtc::MergedGgufInfo info;
+    qtc::Status status = qtc::exportMergedGguf(exportInput, exportBase,
+                                               settings, exportOutput, info);
+    if (!status.ok())
+      return fail(status);
+    llvm::errs() << "qtc: wrote " << exportOutput << " (" << info.modules
+                 << " projections of " << exportBase
+                 << " merged with LoTA adapters of r " << info.rank << ": "
+                 << info.movedCodes << " of " << info.codes
+                 << " codes moved; merged zeros rounded to f16, at most "
+                 << llvm::format("%.3g", info.zeroRounding)
+                 << " of a scale)\n";
+    return 0;
+  }
+  if (exportAlpha <= 0)
+    return fail(qtc::Status::error("--format " + exportFormat +
+                                   " needs --alpha (the LoRA alpha the "
+                                   "adapters were trained with)"));
   if (exportFormat == "gguf-lora") {
     if (!StringRef(exportBase).ends_with(".gguf"))
       return fail(qtc::Status::error(
@@ -684,8 +718,8 @@ int runExport() {
   }
   if (exportFormat != "peft")
     return fail(qtc::Status::error(
-        "--format takes peft or gguf-lora, got '" + exportFormat +
-        "' (merged GPTQ and GGUF models are not written yet)"));
+        "--format takes peft, gguf-lora or gguf, got '" + exportFormat +
+        "' (merged GPTQ models are not written yet)"));
   qtc::PeftAdapterOptions options;
   options.alpha = exportAlpha;
   options.baseModel = exportBase;
