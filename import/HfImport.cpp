@@ -307,7 +307,7 @@ Status ForwardBuilder::build(OwningOpRef<ModuleOp> &out,
   if (options.affineBase && !affineCount)
     return Status::error(
         "an affine base was asked for, but no decoder projection is stored "
-        "in an affine form (GGUF Q4_0, Q4_1 or Q8_0)");
+        "in an affine form (GGUF Q4_0, Q4_1 or Q8_0; GPTQ without desc_act)");
   QTC_RETURN_IF_ERROR(weight("model.norm.weight", {H}, finalNorm));
   bool tied = c.tieWordEmbeddings;
   if (!tied) {

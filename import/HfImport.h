@@ -29,7 +29,8 @@ struct HfImportOptions {
   /// Token id element type: 32 or 64.
   unsigned idBits = 64;
   /// Bind each decoder projection the checkpoint holds in an affine form
-  /// (GGUF Q4_0, Q4_1, Q8_0: WeightInfo::affine) as an `!qt.affine`
+  /// (GGUF Q4_0, Q4_1, Q8_0; GPTQ with contiguous groups:
+  /// WeightInfo::affine) as an `!qt.affine`
   /// [in, out] base, the integer weight LoTA-QAF and QEFT train around,
   /// instead of dequantizing it to f32. Other weights are unchanged.
   bool affineBase = false;

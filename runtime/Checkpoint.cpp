@@ -125,22 +125,8 @@ Status Checkpoint::addGguf(const std::string &path) {
     // QEFT, in its affine form.
     AffineForm form;
     if (hfNames && info.shape.size() == 2 &&
-        ggmlAffineForm(info.type, info.shape[0], info.shape[1], form)) {
-      AffineStorage storage;
-      Shape groups = {form.in / form.group, form.out};
-      Shape shapes[] = {{form.in, form.out}, groups, groups};
-      DType dtypes[] = {DType::I8, DType::F32,
-                        form.scaledZero ? DType::F32 : DType::I8};
-      for (int part = 0; part < 3; ++part) {
-        std::string partName = name + "." + kAffineParts[part];
-        QTC_RETURN_IF_ERROR(claim(partName, path));
-        SafetensorsEntry entry;
-        entry.dtype = dtypes[part];
-        entry.shape = shapes[part];
-        affineParts[partName] = {name, part, entry};
-      }
-      affineForms[name] = form;
-    }
+        ggmlAffineForm(info.type, info.shape[0], info.shape[1], form))
+      QTC_RETURN_IF_ERROR(addAffineParts(name, form, path));
     ggufTensors.emplace(name, std::move(tensor));
   }
   ggufFiles.push_back(std::move(file));
@@ -194,9 +180,24 @@ Status Checkpoint::addGptq(const std::string &dir) {
     entry.dtype = DType::F32;
     entry.shape = {out, in};
     gptqWeights[weight] = {module, entry};
+    // GPTQ's layout is qt.affine's: bound as it is for LoTA and QEFT.
+    AffineForm form;
+    if (gptqAffineForm(gptqConfig, in, out, form))
+      QTC_RETURN_IF_ERROR(addAffineParts(weight, form, dir));
     for (const char *part : {".qweight", ".qzeros", ".scales", ".g_idx"})
       gptqParts.insert(module + part);
   }
+  return Status::success();
+}
+
+Status Checkpoint::readGptqParts(const std::string &module,
+                                 GptqParts &parts) const {
+  QTC_RETURN_IF_ERROR(read(module + ".qweight", parts.qweight));
+  QTC_RETURN_IF_ERROR(read(module + ".qzeros", parts.qzeros));
+  QTC_RETURN_IF_ERROR(read(module + ".scales", parts.scales));
+  parts.hasGIdx = fileOf.count(module + ".g_idx");
+  if (parts.hasGIdx)
+    QTC_RETURN_IF_ERROR(read(module + ".g_idx", parts.gIdx));
   return Status::success();
 }
 
@@ -251,6 +252,25 @@ Status Checkpoint::addIndex(const std::string &path) {
   return Status::success();
 }
 
+Status Checkpoint::addAffineParts(const std::string &weight,
+                                  const AffineForm &form,
+                                  const std::string &path) {
+  Shape groups = {form.in / form.group, form.out};
+  Shape shapes[] = {{form.in, form.out}, groups, groups};
+  DType dtypes[] = {DType::I8, DType::F32,
+                    form.scaledZero ? DType::F32 : DType::I8};
+  for (int part = 0; part < 3; ++part) {
+    std::string partName = weight + "." + kAffineParts[part];
+    QTC_RETURN_IF_ERROR(claim(partName, path));
+    SafetensorsEntry entry;
+    entry.dtype = dtypes[part];
+    entry.shape = shapes[part];
+    affineParts[partName] = {weight, part, entry};
+  }
+  affineForms[weight] = form;
+  return Status::success();
+}
+
 const AffineForm *Checkpoint::affineForm(const std::string &name) const {
   auto it = affineForms.find(name);
   return it == affineForms.end() ? nullptr : &it->second;
@@ -258,6 +278,13 @@ const AffineForm *Checkpoint::affineForm(const std::string &name) const {
 
 Status Checkpoint::readAffine(const std::string &weight,
                               AffineStorage &out) const {
+  if (auto gptq = gptqWeights.find(weight); gptq != gptqWeights.end()) {
+    const std::string &module = gptq->second.module;
+    GptqParts parts;
+    QTC_RETURN_IF_ERROR(readGptqParts(module, parts));
+    return gptqToAffine(gptqConfig, module, parts.tensors(), out)
+        .withContext("'" + fileOf.at(module + ".qweight") + "'");
+  }
   const GgufTensor &tensor = ggufTensors.at(weight);
   const GgufTensorInfo *info = nullptr;
   const uint8_t *blocks = nullptr;
@@ -298,17 +325,9 @@ Status Checkpoint::read(const std::string &name, HostTensor &out) const {
   }
   if (auto gptq = gptqWeights.find(name); gptq != gptqWeights.end()) {
     const std::string &module = gptq->second.module;
-    HostTensor qweight, qzeros, scales, gIdx;
-    QTC_RETURN_IF_ERROR(read(module + ".qweight", qweight));
-    QTC_RETURN_IF_ERROR(read(module + ".qzeros", qzeros));
-    QTC_RETURN_IF_ERROR(read(module + ".scales", scales));
-    bool hasGIdx = fileOf.count(module + ".g_idx");
-    if (hasGIdx)
-      QTC_RETURN_IF_ERROR(read(module + ".g_idx", gIdx));
-    return dequantizeGptq(gptqConfig, module,
-                          {&qweight, &qzeros, &scales,
-                           hasGIdx ? &gIdx : nullptr},
-                          out)
+    GptqParts parts;
+    QTC_RETURN_IF_ERROR(readGptqParts(module, parts));
+    return dequantizeGptq(gptqConfig, module, parts.tensors(), out)
         .withContext("'" + fileOf.at(module + ".qweight") + "'");
   }
   if (auto gguf = ggufTensors.find(name); gguf != ggufTensors.end()) {

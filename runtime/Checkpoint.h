@@ -41,8 +41,9 @@ public:
   /// The affine form (AffineStorage.h) in which the linear weight `name`
   /// can also be bound as an `!qt.affine` base, its storage read as
   /// "<name>.codes", "<name>.scales" and "<name>.zeros"; null when it has
-  /// none. GGUF Q4_0, Q4_1 and Q8_0 tensors of a model have one
-  /// (GgmlAffine.h); names() lists the weight, not its storage.
+  /// none. GGUF Q4_0, Q4_1 and Q8_0 tensors of a model (GgmlAffine.h) and
+  /// GPTQ linears with contiguous groups (Gptq.h) have one; names() lists
+  /// the weight, not its storage.
   const AffineForm *affineForm(const std::string &name) const;
 
   /// The tensor's header entry (for a GGUF tensor: the dtype and shape
@@ -82,7 +83,19 @@ private:
   };
   std::map<std::string, AffineForm> affineForms; // by weight name
   std::map<std::string, AffinePart> affineParts;
+  /// Lists `weight`'s affine storage tensors (claimed for `path`).
+  Status addAffineParts(const std::string &weight, const AffineForm &form,
+                        const std::string &path);
   Status readAffine(const std::string &weight, AffineStorage &out) const;
+  /// A GPTQ linear's tensors as stored.
+  struct GptqParts {
+    HostTensor qweight, qzeros, scales, gIdx;
+    bool hasGIdx = false;
+    GptqTensors tensors() const {
+      return {&qweight, &qzeros, &scales, hasGIdx ? &gIdx : nullptr};
+    }
+  };
+  Status readGptqParts(const std::string &module, GptqParts &parts) const;
   std::map<std::string, std::string> fileOf; // every name, for collisions
   /// A quantized linear's dequantized weight, by `<module>.weight`.
   struct GptqWeight {

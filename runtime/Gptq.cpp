@@ -107,6 +107,94 @@ Status checkGptqShapes(const GptqConfig &config, const std::string &module,
   return Status::success();
 }
 
+namespace {
+
+/// Reads codes and zeros out of GPTQ's packed words.
+struct GptqUnpacker {
+  int bits;
+  int64_t pack, out;
+  uint32_t maxq, wordConstant = 0;
+  const uint32_t *qweight, *qzeros;
+
+  GptqUnpacker(const GptqConfig &config, const GptqTensors &t, int64_t out)
+      : bits(config.bits), pack(32 / config.bits), out(out),
+        maxq((1u << config.bits) - 1),
+        qweight(t.qweight->data<uint32_t>()),
+        qzeros(t.qzeros->data<uint32_t>()) {
+    // v1 stored zero - 1 subtracted from the whole word: add the word's
+    // constant back (0x11111111 at 4 bits), wrapping as GPTQModel's int32
+    // add.
+    if (!config.v2)
+      for (int64_t k = 0; k < pack; ++k)
+        wordConstant |= 1u << (bits * k);
+  }
+  uint32_t code(int64_t i, int64_t o) const {
+    return (qweight[(i / pack) * out + o] >> (bits * (i % pack))) & maxq;
+  }
+  uint32_t zero(int64_t g, int64_t o) const {
+    uint32_t word = qzeros[g * (out / pack) + o / pack] + wordConstant;
+    return (word >> (bits * (o % pack))) & maxq;
+  }
+};
+
+} // namespace
+
+bool gptqAffineForm(const GptqConfig &config, int64_t in, int64_t out,
+                    AffineForm &form) {
+  const int64_t group = config.groupSize == -1 ? in : config.groupSize;
+  if (config.descAct || group <= 0 || in % group != 0)
+    return false;
+  form.bits = static_cast<unsigned>(config.bits);
+  form.group = group;
+  form.scaledZero = false;
+  form.in = in;
+  form.out = out;
+  return true;
+}
+
+Status gptqToAffine(const GptqConfig &config, const std::string &module,
+                    const GptqTensors &t, AffineStorage &storage) {
+  int64_t in = 0, out = 0;
+  QTC_RETURN_IF_ERROR(checkGptqShapes(
+      config, module, t.qweight->dtype, t.qweight->shape, t.qzeros->dtype,
+      t.qzeros->shape, t.scales->dtype, t.scales->shape,
+      t.gIdx ? t.gIdx->dtype : DType::I32, t.gIdx ? &t.gIdx->shape : nullptr,
+      in, out));
+  AffineForm form;
+  if (!gptqAffineForm(config, in, out, form))
+    return Status::error("GPTQ module '" + module +
+                         "' has no affine form with contiguous groups "
+                         "(desc_act, or a group that does not divide its " +
+                         std::to_string(in) + " inputs)");
+  const int64_t groups = in / form.group;
+  const int32_t *gIdx = t.gIdx ? t.gIdx->data<int32_t>() : nullptr;
+  for (int64_t i = 0; gIdx && i < in; ++i)
+    if (gIdx[i] != i / form.group)
+      return Status::error("GPTQ module '" + module + "': g_idx[" +
+                           std::to_string(i) + "] is " +
+                           std::to_string(gIdx[i]) + ", not the contiguous " +
+                           std::to_string(i / form.group) +
+                           " an affine base needs");
+  GptqUnpacker unpack(config, t, out);
+  AffineStorage s;
+  s.codes = HostTensor(DType::I8, {in, out});
+  s.scales = HostTensor(DType::F32, {groups, out});
+  s.zeros = HostTensor(DType::I8, {groups, out});
+  uint8_t *codes = reinterpret_cast<uint8_t *>(s.codes.bytes.data());
+  for (int64_t i = 0; i < in; ++i)
+    for (int64_t o = 0; o < out; ++o)
+      codes[i * out + o] = static_cast<uint8_t>(unpack.code(i, o));
+  const Half *scales = t.scales->data<Half>();
+  for (int64_t g = 0; g < groups; ++g)
+    for (int64_t o = 0; o < out; ++o) {
+      s.scales.data<float>()[g * out + o] = halfToFloat(scales[g * out + o]);
+      s.zeros.data<uint8_t>()[g * out + o] =
+          static_cast<uint8_t>(unpack.zero(g, o));
+    }
+  storage = std::move(s);
+  return Status::success();
+}
+
 Status dequantizeGptq(const GptqConfig &config, const std::string &module,
                       const GptqTensors &t, HostTensor &weight) {
   int64_t in = 0, out = 0;
@@ -115,19 +203,9 @@ Status dequantizeGptq(const GptqConfig &config, const std::string &module,
       t.qzeros->shape, t.scales->dtype, t.scales->shape,
       t.gIdx ? t.gIdx->dtype : DType::I32, t.gIdx ? &t.gIdx->shape : nullptr,
       in, out));
-  const int bits = config.bits;
-  const int64_t pack = 32 / bits;
-  const uint32_t maxq = (1u << bits) - 1;
   const int64_t group = config.groupSize == -1 ? in : config.groupSize;
   const int64_t groups = t.scales->shape[0];
-  // v1 stored zero - 1 subtracted from the whole word: add the word's
-  // constant back (0x11111111 at 4 bits), wrapping as GPTQModel's int32 add.
-  uint32_t wordConstant = 0;
-  if (!config.v2)
-    for (int64_t k = 0; k < pack; ++k)
-      wordConstant |= 1u << (bits * k);
-  const uint32_t *qweight = t.qweight->data<uint32_t>();
-  const uint32_t *qzeros = t.qzeros->data<uint32_t>();
+  GptqUnpacker unpack(config, t, out);
   const Half *scales = t.scales->data<Half>();
   const int32_t *gIdx = t.gIdx ? t.gIdx->data<int32_t>() : nullptr;
   HostTensor w(DType::F32, {out, in});
@@ -140,10 +218,7 @@ Status dequantizeGptq(const GptqConfig &config, const std::string &module,
                            ", outside the " + std::to_string(groups) +
                            " groups");
     for (int64_t o = 0; o < out; ++o) {
-      uint32_t q = (qweight[(i / pack) * out + o] >> (bits * (i % pack))) &
-                   maxq;
-      uint32_t word = qzeros[g * (out / pack) + o / pack] + wordConstant;
-      uint32_t z = (word >> (bits * (o % pack))) & maxq;
+      uint32_t q = unpack.code(i, o), z = unpack.zero(g, o);
       float s = halfToFloat(scales[g * out + o]);
       dst[o * in + i] =
           s * static_cast<float>(static_cast<int32_t>(q) -

@@ -16,6 +16,7 @@
 #ifndef QTC_RUNTIME_GPTQ_H
 #define QTC_RUNTIME_GPTQ_H
 
+#include "runtime/AffineStorage.h"
 #include "runtime/HostTensor.h"
 #include "runtime/Status.h"
 
@@ -56,6 +57,18 @@ Status checkGptqShapes(const GptqConfig &config, const std::string &module,
 /// outside the groups is an error naming the module and row.
 Status dequantizeGptq(const GptqConfig &config, const std::string &module,
                       const GptqTensors &tensors, HostTensor &weight);
+
+/// The affine form of a linear of `in` x `out` under `config`: GPTQ's
+/// layout is qt.affine's ([in, out] codes, integer zeros), with contiguous
+/// groups only (no desc_act) that divide `in`; false otherwise.
+bool gptqAffineForm(const GptqConfig &config, int64_t in, int64_t out,
+                    AffineForm &form);
+
+/// One linear unpacked into its affine storage (codes [in, out], f32
+/// scales, i8 zeros with v1's word constant added back); a g_idx that is
+/// not the contiguous i / group is an error naming the row.
+Status gptqToAffine(const GptqConfig &config, const std::string &module,
+                    const GptqTensors &tensors, AffineStorage &storage);
 
 } // namespace qtc
 

@@ -41,6 +41,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <chrono>
@@ -589,6 +590,11 @@ Status train(const Options &options) {
   auto evaluate = [&](int64_t step) -> Status {
     if (split.eval.empty())
       return Status::success();
+    // The update is discarded, but its kernels still check the step number
+    // against their schedule (t-SignSGD's [1, T]): the last evaluation runs
+    // as step T, not T + 1.
+    int64_t next = t.stepNumber();
+    t.stepNumber() = std::min(next, options.steps);
     double sum = 0;
     int64_t batches = 0;
     for (size_t b = 0; b < split.eval.size(); b += t.batch) {
@@ -599,6 +605,7 @@ Status train(const Options &options) {
       sum += t.loss();
       ++batches;
     }
+    t.stepNumber() = next;
     double loss = sum / static_cast<double>(batches);
     metrics.write("{\"step\": " + std::to_string(step) +
                   ", \"eval_loss\": " + number(loss) +

