@@ -697,7 +697,7 @@ int runExport() {
                  << " of a scale)\n";
     return 0;
   }
-  if (exportAlpha <= 0)
+  if (!exportAlpha.getNumOccurrences())
     return fail(qtc::Status::error("--format " + exportFormat +
                                    " needs --alpha (the LoRA alpha the "
                                    "adapters were trained with)"));
