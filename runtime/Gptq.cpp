@@ -109,6 +109,16 @@ Status checkGptqShapes(const GptqConfig &config, const std::string &module,
 
 namespace {
 
+/// checkGptqShapes on tensors in memory.
+Status checkGptqTensors(const GptqConfig &config, const std::string &module,
+                        const GptqTensors &t, int64_t &in, int64_t &out) {
+  return checkGptqShapes(
+      config, module, t.qweight->dtype, t.qweight->shape, t.qzeros->dtype,
+      t.qzeros->shape, t.scales->dtype, t.scales->shape,
+      t.gIdx ? t.gIdx->dtype : DType::I32, t.gIdx ? &t.gIdx->shape : nullptr,
+      in, out);
+}
+
 /// Reads codes and zeros out of GPTQ's packed words.
 struct GptqUnpacker {
   int bits;
@@ -155,11 +165,7 @@ bool gptqAffineForm(const GptqConfig &config, int64_t in, int64_t out,
 Status gptqToAffine(const GptqConfig &config, const std::string &module,
                     const GptqTensors &t, AffineStorage &storage) {
   int64_t in = 0, out = 0;
-  QTC_RETURN_IF_ERROR(checkGptqShapes(
-      config, module, t.qweight->dtype, t.qweight->shape, t.qzeros->dtype,
-      t.qzeros->shape, t.scales->dtype, t.scales->shape,
-      t.gIdx ? t.gIdx->dtype : DType::I32, t.gIdx ? &t.gIdx->shape : nullptr,
-      in, out));
+  QTC_RETURN_IF_ERROR(checkGptqTensors(config, module, t, in, out));
   AffineForm form;
   if (!gptqAffineForm(config, in, out, form))
     return Status::error("GPTQ module '" + module +
@@ -198,11 +204,7 @@ Status gptqToAffine(const GptqConfig &config, const std::string &module,
 Status dequantizeGptq(const GptqConfig &config, const std::string &module,
                       const GptqTensors &t, HostTensor &weight) {
   int64_t in = 0, out = 0;
-  QTC_RETURN_IF_ERROR(checkGptqShapes(
-      config, module, t.qweight->dtype, t.qweight->shape, t.qzeros->dtype,
-      t.qzeros->shape, t.scales->dtype, t.scales->shape,
-      t.gIdx ? t.gIdx->dtype : DType::I32, t.gIdx ? &t.gIdx->shape : nullptr,
-      in, out));
+  QTC_RETURN_IF_ERROR(checkGptqTensors(config, module, t, in, out));
   const int64_t group = config.groupSize == -1 ? in : config.groupSize;
   const int64_t groups = t.scales->shape[0];
   GptqUnpacker unpack(config, t, out);
