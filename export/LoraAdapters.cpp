@@ -1,16 +1,12 @@
 //===- LoraAdapters.cpp - The LoRA adapters of a trained result -----------===//
 #include "export/LoraAdapters.h"
 #include "runtime/ValueChecks.h"
+#include "runtime/Strings.h"
 
 #include <set>
 
 namespace qtc {
 namespace {
-
-bool endsWith(const std::string &text, const std::string &suffix) {
-  return text.size() >= suffix.size() &&
-         text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
 
 bool isAdapterName(const std::string &name) {
   return endsWith(name, ".a") || endsWith(name, ".b");

@@ -7,6 +7,7 @@
 #include "runtime/GgufNames.h"
 #include "runtime/Half.h"
 #include "runtime/Safetensors.h"
+#include "runtime/Strings.h"
 
 #include <cmath>
 #include <cstring>
@@ -14,11 +15,6 @@
 
 namespace qtc {
 namespace {
-
-bool endsWith(const std::string &text, const std::string &suffix) {
-  return text.size() >= suffix.size() &&
-         text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
 
 /// The ternary adapters of a LoTA result, by module path.
 struct TernaryPair {
@@ -61,22 +57,13 @@ ref::Array<int8_t> arrayOf(const HostTensor &t) {
                                                 t.data<int8_t>() + t.numel()));
 }
 
-/// The rows of `blocks` ([out] rows of whole blocks) in or out of
-/// llama.cpp's rope order.
-Status permuteBlockRows(std::vector<uint8_t> &blocks, int64_t rows,
-                        int64_t heads, bool toHf) {
-  HostTensor t(DType::U8, {rows, static_cast<int64_t>(blocks.size()) / rows});
-  std::memcpy(t.bytes.data(), blocks.data(), blocks.size());
-  QTC_RETURN_IF_ERROR(permuteRopeRows(t, heads, toHf));
-  blocks = std::move(t.bytes);
-  return Status::success();
-}
-
-/// Merges one projection's blocks (HF row order) in place.
-Status mergeProjection(uint32_t type, std::vector<uint8_t> &blocks,
-                       int64_t out, int64_t in, const TernaryPair &pair,
+/// Merges one projection's blocks (HF row order, in the affine `form` of
+/// ggml `type`) in place.
+Status mergeProjection(uint32_t type, const AffineForm &form,
+                       std::vector<uint8_t> &blocks, const TernaryPair &pair,
                        const LotaMergeSettings &settings,
                        MergedGgufInfo &info) {
+  const int64_t out = form.out, in = form.in;
   AffineStorage storage;
   QTC_RETURN_IF_ERROR(ggmlToAffine(type, blocks.data(), out, in, storage));
   if (pair.a->shape[0] != in || pair.b->shape[1] != out)
@@ -87,13 +74,11 @@ Status mergeProjection(uint32_t type, std::vector<uint8_t> &blocks,
   ref::Array<int8_t> a = arrayOf(*pair.a), b = arrayOf(*pair.b);
   QTC_RETURN_IF_ERROR(ref::validateTernary(a).withContext("a"));
   QTC_RETURN_IF_ERROR(ref::validateTernary(b).withContext("b"));
-  const int64_t rank = a.dim(1), groups = in / 32;
+  const int64_t rank = a.dim(1), groups = in / form.group;
   // As qt.lota_linear: the f32 attribute, widened.
   double omega = static_cast<float>(
       settings.omega > 0 ? settings.omega : 0.75 * static_cast<double>(rank));
 
-  AffineForm form;
-  ggmlAffineForm(type, out, in, form);
   if (!form.scaledZero)
     return Status::error(std::string(ggmlTypeName(type)) +
                          " fixes its zero points, and LoTA's merge makes "
@@ -200,22 +185,23 @@ Status exportMergedGguf(const std::string &resultPath,
       return fail(Status::error(
           std::string("is ") + ggmlTypeName(tensor->type) +
           "; LoTA merges into Q4_1 (and trains on Q4_0, Q4_1, Q8_0)"));
-    const int64_t out = tensor->shape[0], in = tensor->shape[1];
-    std::vector<uint8_t> blocks(bytes, bytes + tensor->bytes);
+    // The rows of blocks; the adapters index them as HF does, and llama's
+    // Q and K rows are stored in rope order.
+    HostTensor rows(DType::U8,
+                    {form.out, static_cast<int64_t>(tensor->bytes) / form.out});
+    std::memcpy(rows.bytes.data(), bytes, tensor->bytes);
     auto hf = hfTensorOfGguf(*ggufName, *arch, heads, kvHeads);
     int64_t ropeHeads = hf ? hf->ropeHeads : 0;
-    // The adapters index rows as HF does; llama's Q and K rows are stored
-    // in rope order.
     if (ropeHeads)
-      QTC_RETURN_IF_ERROR(permuteBlockRows(blocks, out, ropeHeads, true));
+      QTC_RETURN_IF_ERROR(permuteRopeRows(rows, ropeHeads, true));
     Status merged =
-        mergeProjection(tensor->type, blocks, out, in, pair, settings, info);
+        mergeProjection(tensor->type, form, rows.bytes, pair, settings, info);
     if (!merged.ok())
       return fail(merged);
     if (ropeHeads)
-      QTC_RETURN_IF_ERROR(permuteBlockRows(blocks, out, ropeHeads, false));
-    std::memcpy(file.data() + header.dataStart + tensor->offset, blocks.data(),
-                blocks.size());
+      QTC_RETURN_IF_ERROR(permuteRopeRows(rows, ropeHeads, false));
+    std::memcpy(file.data() + header.dataStart + tensor->offset,
+                rows.bytes.data(), rows.bytes.size());
     ++info.modules;
   }
   return writeFileAtomically(outPath, {{file.data(), file.size()}});

@@ -3,6 +3,7 @@
 #include "runtime/FileRead.h"
 #include "runtime/GgmlAffine.h"
 #include "runtime/GgufNames.h"
+#include "runtime/Strings.h"
 
 #include <nlohmann/json.hpp>
 
@@ -22,11 +23,6 @@ bool isDirectory(const std::string &path) {
 bool exists(const std::string &path) {
   struct stat info;
   return stat(path.c_str(), &info) == 0;
-}
-
-bool endsWith(const std::string &text, const std::string &suffix) {
-  return text.size() >= suffix.size() &&
-         text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
 std::string directoryOf(const std::string &path) {

@@ -251,10 +251,10 @@ bool heldOutRange(const LossHistory &history, double &before, double &after) {
   return true;
 }
 
-/// Whether every decoder projection of `checkpoint` is Q4_1 in its affine
-/// form (what LoTA's merged GGUF export writes); `count` of them.
-bool allProjectionsQ4_1(const Checkpoint &checkpoint, int64_t &count) {
-  count = 0;
+/// Whether `checkpoint` has decoder projections and every one is Q4_1 in
+/// its affine form (what LoTA's merged GGUF export writes).
+bool allProjectionsQ4_1(const Checkpoint &checkpoint) {
+  int64_t count = 0;
   bool all = true;
   for (const std::string &name : checkpoint.names()) {
     if (name.rfind("model.layers.", 0) != 0 ||
@@ -280,10 +280,9 @@ int runFinetune(const std::string &self) {
   bool q4_1 = false;
   if (gguf) {
     Checkpoint checkpoint;
-    int64_t projections = 0;
     if (Status status = checkpoint.add(modelPath); !status.ok())
       return fail(status);
-    q4_1 = allProjectionsQ4_1(checkpoint, projections);
+    q4_1 = allProjectionsQ4_1(checkpoint);
   }
   std::string methodName = method.empty() ? (q4_1 ? "lota" : "lora")
                                           : std::string(method);
@@ -350,13 +349,12 @@ int runFinetune(const std::string &self) {
   llvm::errs() << "qtc: fine-tuning " << modelPath << " with " << methodName
                << " (rank " << rank << ") on " << llvm::join(files, ", ")
                << "\n";
+  llvm::errs() << "qtc: " << steps << " steps of " << batch << " x " << seqLen
+               << " tokens, ";
   if (lota)
-    llvm::errs() << "qtc: " << steps << " steps of " << batch << " x "
-                 << seqLen << " tokens, t-SignSGD over " << steps
-                 << " steps (no learning rate)\n";
+    llvm::errs() << "t-SignSGD over " << steps << " steps (no learning rate)\n";
   else
-    llvm::errs() << "qtc: " << steps << " steps of " << batch << " x "
-                 << seqLen << " tokens, AdamW lr " << exact(lr) << " ("
+    llvm::errs() << "AdamW lr " << exact(lr) << " ("
                  << lrScheduleName(lrSchedule) << " after " << warmupSteps
                  << " warm-up steps), "
                  << (maxGradNorm > 0 ? "gradients clipped to norm " +
